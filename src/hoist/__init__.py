@@ -1,1 +1,87 @@
-"""hoist."""
+"""hoist: keep Intercom Companies in step with company records in your data warehouse.
+
+The public API is what the `hoist` command itself uses::
+
+    import hoist
+
+    report = hoist.run("activation.yml")      # send what changed
+    preview = hoist.plan("activation.yml")    # what a run would do; writes nothing
+    history = hoist.runs("activation.yml")    # the run history, newest first
+
+Names are imported on first use, so `import hoist` (and `hoist emulator`) stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hoist.config import ActivationConfig, load_activation
+    from hoist.engine import plan, run, runs
+    from hoist.errors import (
+        ConfigError,
+        FatalDestinationError,
+        HoistError,
+        IntercomError,
+        RecordRejectedError,
+        RetriableError,
+        SchemaConflictError,
+        SourceError,
+        StateError,
+        StateLockedError,
+    )
+    from hoist.report import PlannedChange, RecordError, RunReport
+
+_HOMES = {
+    "ActivationConfig": "hoist.config",
+    "load_activation": "hoist.config",
+    "plan": "hoist.engine",
+    "run": "hoist.engine",
+    "runs": "hoist.engine",
+    "PlannedChange": "hoist.report",
+    "RecordError": "hoist.report",
+    "RunReport": "hoist.report",
+    **dict.fromkeys(
+        [
+            "ConfigError",
+            "FatalDestinationError",
+            "HoistError",
+            "IntercomError",
+            "RecordRejectedError",
+            "RetriableError",
+            "SchemaConflictError",
+            "SourceError",
+            "StateError",
+            "StateLockedError",
+        ],
+        "hoist.errors",
+    ),
+}
+
+__all__ = [
+    "ActivationConfig",
+    "ConfigError",
+    "FatalDestinationError",
+    "HoistError",
+    "IntercomError",
+    "PlannedChange",
+    "RecordError",
+    "RecordRejectedError",
+    "RetriableError",
+    "RunReport",
+    "SchemaConflictError",
+    "SourceError",
+    "StateError",
+    "StateLockedError",
+    "load_activation",
+    "plan",
+    "run",
+    "runs",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'hoist' has no attribute {name!r}")

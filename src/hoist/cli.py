@@ -6,7 +6,16 @@ failed companies, 2 the run could not proceed (config, source, state, auth).
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
 import click
+
+from hoist.errors import HoistError
+from hoist.report import RunReport, render_report
 
 __all__ = ["main"]
 
@@ -46,3 +55,81 @@ def emulator(
         fail_rate=fail_rate,
         seed=seed,
     )
+
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+_FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+
+
+@main.command("run")
+@_FILE
+@_JSON
+def run_command(file: Path, as_json: bool) -> None:
+    """Run the activation in FILE: send Intercom what changed since the last run."""
+    from hoist.engine import run
+
+    report = _guarded(lambda: run(file), as_json)
+    _print_report(report, as_json)
+    sys.exit(_exit_code_for(report))
+
+
+@main.command("plan")
+@_FILE
+@_JSON
+def plan_command(file: Path, as_json: bool) -> None:
+    """Show what a run of FILE would change, without writing to Intercom or state."""
+    from hoist.engine import plan
+
+    report = _guarded(lambda: plan(file), as_json)
+    _print_report(report, as_json)
+    sys.exit(_exit_code_for(report))
+
+
+@main.command("runs")
+@_FILE
+@_JSON
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+def runs_command(file: Path, as_json: bool, limit: int) -> None:
+    """Show the run history of the activation in FILE, newest first."""
+    from hoist.engine import runs
+    from hoist.report import render_history
+
+    history = _guarded(lambda: runs(file, limit=limit), as_json)
+    if as_json:
+        click.echo(json.dumps(history, default=str))
+    else:
+        click.echo(render_history(history))
+
+
+T = TypeVar("T")
+
+
+def _guarded(action: Callable[[], T], as_json: bool) -> T:
+    """Run `action`; an error that stops the run is printed and exits with its code."""
+    try:
+        return action()
+    except HoistError as exc:
+        code = _exit_code_for(exc)
+        if as_json:
+            payload = {"status": "failed", "error": type(exc).__name__, "message": str(exc)}
+            click.echo(json.dumps(payload))
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(code)
+
+
+def _print_report(report: RunReport, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+    else:
+        click.echo(render_report(report))
+
+
+def _exit_code_for(outcome: RunReport | BaseException) -> int:
+    """The one place exit codes are decided."""
+    if isinstance(outcome, BaseException):
+        return 2
+    if outcome.status == "success":
+        return 0
+    if outcome.status == "interrupted":
+        return 130
+    return 1

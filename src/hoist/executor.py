@@ -1,0 +1,158 @@
+"""The executor: sends the plan to Intercom concurrently and commits what Intercom confirms.
+
+Workers take changes from a bounded queue fed page by page from DuckDB, so memory does not grow
+with the plan. Each company appears once in a plan, so no two requests for one company_id are
+ever in flight. Confirmed results are committed in small batches while the run goes on; a
+killed run therefore loses at most the requests in flight, which the next run sends again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hoist.diff import Change
+from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError
+from hoist.report import RecordError
+from hoist.state import Confirmation
+
+__all__ = ["Execution", "execute", "request_body"]
+
+Send = Callable[[Change], Awaitable[dict[str, Any]]]
+Commit = Callable[[list[Confirmation]], None]
+
+_COMMIT_ROWS = 200
+_COMMIT_SECONDS = 0.5
+
+
+@dataclass
+class Execution:
+    """What happened to the changes sent: confirmations, failures, stale Intercom ids."""
+
+    created: int = 0
+    updated: int = 0
+    failed: list[RecordError] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    fatal: FatalDestinationError | None = None
+
+
+def request_body(change: Change) -> dict[str, Any]:
+    """The JSON body carrying exactly the change's attributes (custom ones nested)."""
+    body: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for attribute, value in change.values.items():
+        if attribute.startswith("custom_attributes."):
+            custom[attribute.removeprefix("custom_attributes.")] = value
+        else:
+            body[attribute] = value
+    if custom:
+        body["custom_attributes"] = custom
+    return body
+
+
+class _Committer:
+    """Buffers confirmations and commits them in small transactions."""
+
+    def __init__(self, commit: Commit) -> None:
+        self._commit = commit
+        self._pending: list[Confirmation] = []
+        self._last = time.monotonic()
+
+    def add(self, confirmation: Confirmation) -> None:
+        self._pending.append(confirmation)
+        if len(self._pending) >= _COMMIT_ROWS or time.monotonic() - self._last > _COMMIT_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self._commit(self._pending)
+            self._pending = []
+        self._last = time.monotonic()
+
+
+async def execute(
+    pages: Iterator[list[Change]],
+    send: Send,
+    commit: Commit,
+    *,
+    concurrency: int,
+    stop: asyncio.Event | None = None,
+) -> Execution:
+    """Send every change with at most `concurrency` requests in flight.
+
+    Stops feeding new changes when `stop` is set (Ctrl-C) and lets in-flight requests finish.
+    A fatal destination error (401/403) stops everything and is re-raised after committing
+    what was already confirmed.
+    """
+    outcome = Execution()
+    committer = _Committer(commit)
+    queue: asyncio.Queue[Change | None] = asyncio.Queue(maxsize=concurrency * 4)
+    stop = stop or asyncio.Event()
+    workers = [
+        asyncio.create_task(_worker(queue, send, committer, outcome, stop))
+        for _ in range(concurrency)
+    ]
+    try:
+        await _feed(pages, queue, stop)
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+    finally:
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        committer.flush()
+    if outcome.fatal is not None:
+        raise outcome.fatal
+    outcome.interrupted = stop.is_set()
+    return outcome
+
+
+async def _feed(
+    pages: Iterator[list[Change]],
+    queue: asyncio.Queue[Change | None],
+    stop: asyncio.Event,
+) -> None:
+    for page in pages:
+        for change in page:
+            if stop.is_set():
+                return
+            await queue.put(change)
+
+
+async def _worker(
+    queue: asyncio.Queue[Change | None],
+    send: Send,
+    committer: _Committer,
+    outcome: Execution,
+    stop: asyncio.Event,
+) -> None:
+    while (change := await queue.get()) is not None:
+        if stop.is_set():
+            continue  # drain without sending: Ctrl-C stops new requests
+        try:
+            company = await send(change)
+        except FatalDestinationError as exc:
+            # Keep draining the queue so the feeder never blocks; the run re-raises this.
+            outcome.fatal = outcome.fatal or exc
+            stop.set()
+            continue
+        except IntercomError as exc:
+            outcome.failed.append(_record_error(change, exc))
+            if isinstance(exc, RecordRejectedError) and exc.status == 404 and change.intercom_id:
+                outcome.stale.append(change.company_id)
+            continue
+        committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
+        if change.new:
+            outcome.created += 1
+        else:
+            outcome.updated += 1
+
+
+def _record_error(change: Change, exc: IntercomError) -> RecordError:
+    code = exc.code or (f"http_{exc.status}" if exc.status else "error")
+    return RecordError(change.company_id, code, exc.message)

@@ -1,0 +1,137 @@
+"""Run reports: the counts a user checks after a run or a plan, and how they are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = ["PlannedChange", "RecordError", "RunReport", "render_history", "render_report"]
+
+Status = Literal["success", "partial", "failed", "interrupted"]
+
+#: How many record errors and planned changes the console shows before "... and N more".
+CONSOLE_CAP = 10
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """Why one company was not synced: rejected before sending, or refused by Intercom."""
+
+    company_id: str | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """What a run would do to one company: the operation and each attribute old -> new."""
+
+    company_id: str
+    operation: Literal["create", "update"]
+    changes: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """The outcome of one run (or, with `dry_run`, of a plan)."""
+
+    run_id: str
+    activation: str
+    status: Status
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_in_intercom: int = 0
+    rejected: int = 0
+    failed: int = 0
+    api_calls: int = 0
+    duration_s: float = 0.0
+    errors: tuple[RecordError, ...] = ()
+    attributes_created: tuple[str, ...] = ()
+    sample: tuple[PlannedChange, ...] = field(default=())
+    message: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: every count, every error, and the sample of changes for plans."""
+        data = asdict(self)
+        data["duration_s"] = round(self.duration_s, 3)
+        data["errors"] = [asdict(e) for e in self.errors]
+        data["attributes_created"] = list(self.attributes_created)
+        data["sample"] = [asdict(s) for s in self.sample]
+        return data
+
+
+_ROWS = (
+    ("created", "created"),
+    ("updated", "updated"),
+    ("unchanged", "unchanged"),
+    ("not_in_intercom", "not in Intercom"),
+    ("rejected", "rejected"),
+    ("failed", "failed"),
+    ("api_calls", "API calls"),
+)
+
+
+def render_report(report: RunReport) -> str:
+    """The human summary printed by `hoist run` and `hoist plan`."""
+    verb = "plan" if report.dry_run else "run"
+    would = " (nothing was written)" if report.dry_run else ""
+    lines = [
+        f"hoist {verb} {report.activation}  [{report.run_id}]  "
+        f"{report.status} in {report.duration_s:.1f} s{would}"
+    ]
+    lines += [f"  {label:<16}{getattr(report, name):>10,}" for name, label in _ROWS]
+    if report.attributes_created:
+        verb_attr = "to create" if report.dry_run else "created"
+        lines.append(f"  custom attributes {verb_attr}: {', '.join(report.attributes_created)}")
+    if report.message:
+        lines.append(f"  {report.message}")
+    lines += _capped(
+        f"errors ({len(report.errors)}):",
+        [f"  {e.company_id or '<no company_id>'}  {e.code}  {e.message}" for e in report.errors],
+    )
+    lines += _capped(
+        f"changes (sample of {len(report.sample)}):", [_render_change(c) for c in report.sample]
+    )
+    return "\n".join(lines)
+
+
+def _capped(title: str, rows: Sequence[str]) -> list[str]:
+    if not rows:
+        return []
+    shown = [title, *rows[:CONSOLE_CAP]]
+    if len(rows) > CONSOLE_CAP:
+        shown.append(f"  ... and {len(rows) - CONSOLE_CAP:,} more (see --json)")
+    return shown
+
+
+def _render_change(change: PlannedChange) -> str:
+    parts = [
+        f"{attribute}: {_short(diff.get('old'))} -> {_short(diff.get('new'))}"
+        for attribute, diff in change.changes.items()
+    ]
+    return f"  {change.operation:<6} {change.company_id}  " + "; ".join(parts)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def render_history(runs: Sequence[dict[str, Any]]) -> str:
+    """The run history as a table, newest first."""
+    if not runs:
+        return "no runs yet"
+    header = (
+        f"{'run_id':<14}{'started':<22}{'status':<12}{'created':>9}{'updated':>9}"
+        f"{'unchanged':>11}{'rejected':>10}{'failed':>8}{'calls':>8}{'secs':>8}"
+    )
+    rows = [
+        f"{r['run_id']:<14}{r['started_at']:%Y-%m-%d %H:%M:%S}    {r['status']:<12}"
+        f"{r['created']:>9}{r['updated']:>9}{r['unchanged']:>11}{r['rejected']:>10}"
+        f"{r['failed']:>8}{r['api_calls']:>8}{r['duration_s']:>8.1f}"
+        for r in runs
+    ]
+    return "\n".join([header, *rows])

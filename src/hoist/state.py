@@ -1,0 +1,250 @@
+"""The state store: what Intercom confirmed per company, the run history and record errors.
+
+One DuckDB file per activation, attached as ``state`` to an in-memory DuckDB connection that
+also holds the run's scratch tables (``staged``, ``changes``), so scratch data never bloats the
+file. A writer holds an exclusive lock file for the whole run; every commit is its own small
+transaction, so a killed run leaves a readable file that reflects exactly what was confirmed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import pyarrow as pa
+
+from hoist.diff import STATE_TABLE, state_column
+from hoist.errors import StateError, StateLockedError
+from hoist.mapping import quote
+
+__all__ = ["Confirmation", "RunRecord", "StateStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state.companies (company_id VARCHAR, intercom_id VARCHAR);
+CREATE TABLE IF NOT EXISTS state.runs (
+    run_id VARCHAR, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, status VARCHAR,
+    insert_mode BOOLEAN, created BIGINT, updated BIGINT, unchanged BIGINT,
+    not_in_intercom BIGINT, rejected BIGINT, failed BIGINT, api_calls BIGINT,
+    duration_s DOUBLE, message VARCHAR);
+CREATE TABLE IF NOT EXISTS state.record_errors (
+    run_id VARCHAR, company_id VARCHAR, code VARCHAR, message VARCHAR);
+"""
+
+_RUN_COLUMNS = (
+    "run_id",
+    "started_at",
+    "finished_at",
+    "status",
+    "insert_mode",
+    "created",
+    "updated",
+    "unchanged",
+    "not_in_intercom",
+    "rejected",
+    "failed",
+    "api_calls",
+    "duration_s",
+    "message",
+)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Intercom confirmed (2xx) that `company_id` has id `intercom_id` and these values.
+
+    `texts` maps attributes to the JSON text of the values Intercom accepted; attributes not
+    in it keep what state had.
+    """
+
+    company_id: str
+    intercom_id: str
+    texts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of the run history."""
+
+    values: dict[str, Any]
+
+
+class StateStore:
+    """Open with `StateStore.open`; use as a context manager so the lock is always released."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: IO[str] | None) -> None:
+        self.con = con
+        self._lock = lock
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False, memory_limit: str = "1GB") -> StateStore:
+        """Attach the state file at `path` (created for writers; read-only for plans)."""
+        lock = None if read_only else _acquire_lock(path)
+        try:
+            con = duckdb.connect(
+                ":memory:",
+                config={"memory_limit": memory_limit, "preserve_insertion_order": "false"},
+            )
+            if read_only and not path.exists():
+                con.execute("ATTACH ':memory:' AS state")
+            else:
+                mode = " (READ_ONLY)" if read_only else ""
+                con.execute(f"ATTACH {_text(str(path))} AS state{mode}")
+            if not read_only or not path.exists():
+                con.execute(_SCHEMA)
+        except duckdb.Error as exc:
+            _release(lock)
+            if "lock" in str(exc).lower():
+                raise StateLockedError(
+                    f"the state file {path} is in use by another hoist process"
+                ) from exc
+            raise StateError(f"cannot open the state file {path}: {exc}") from exc
+        return cls(con, lock)
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+        _release(self._lock)
+        self._lock = None
+
+    def add_attribute_columns(self, attributes: Iterable[str]) -> None:
+        """Give the state table a column for every mapped attribute (writers only)."""
+        for attribute in attributes:
+            column = quote(state_column(attribute))
+            self.con.execute(f"ALTER TABLE {STATE_TABLE} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+
+    def commit(self, confirmations: Sequence[Confirmation], attributes: Sequence[str]) -> None:
+        """Record confirmed results in one transaction: ids, and the values Intercom accepted."""
+        if not confirmations:
+            return
+        latest = {c.company_id: c for c in confirmations}  # a company confirmed twice: last wins
+        batch = pa.table(
+            {
+                "company_id": [c.company_id for c in latest.values()],
+                "intercom_id": [c.intercom_id for c in latest.values()],
+                **{
+                    state_column(a): pa.array(
+                        [c.texts.get(a) for c in latest.values()], pa.string()
+                    )
+                    for a in attributes
+                },
+            }
+        )
+        columns = ["company_id", "intercom_id", *(state_column(a) for a in attributes)]
+        updates = ", ".join(
+            f"{quote(c)} = coalesce(b.{quote(c)}, {STATE_TABLE}.{quote(c)})" for c in columns[1:]
+        )
+        names = ", ".join(quote(c) for c in columns)
+        values = ", ".join(f"b.{quote(c)}" for c in columns)
+        self.con.register("confirmed_batch", batch)
+        try:
+            self.con.execute(
+                f"""
+                MERGE INTO {STATE_TABLE} USING confirmed_batch AS b
+                ON {STATE_TABLE}.company_id = b.company_id
+                WHEN MATCHED THEN UPDATE SET {updates}
+                WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({values})
+                """
+            )
+        finally:
+            self.con.unregister("confirmed_batch")
+
+    def forget_intercom_ids(self, company_ids: Sequence[str]) -> None:
+        """Drop companies Intercom no longer knows (404 by id), so they are resolved again."""
+        if company_ids:
+            self.con.execute(
+                f"DELETE FROM {STATE_TABLE} WHERE company_id IN (SELECT unnest(?))",
+                [list(company_ids)],
+            )
+
+    def record_run(
+        self, values: dict[str, Any], errors: Sequence[tuple[str | None, str, str]]
+    ) -> None:
+        """Append a run to the history, with its record errors, in one transaction."""
+        placeholders = ", ".join("?" for _ in _RUN_COLUMNS)
+        self.con.execute("BEGIN")
+        self.con.execute(
+            f"INSERT INTO state.runs ({', '.join(_RUN_COLUMNS)}) VALUES ({placeholders})",
+            [values.get(column) for column in _RUN_COLUMNS],
+        )
+        if errors:
+            table = pa.table(
+                {
+                    "run_id": [values["run_id"]] * len(errors),
+                    "company_id": pa.array([e[0] for e in errors], pa.string()),
+                    "code": [e[1] for e in errors],
+                    "message": [e[2] for e in errors],
+                }
+            )
+            self.con.register("run_errors", table)
+            self.con.execute("INSERT INTO state.record_errors SELECT * FROM run_errors")
+            self.con.unregister("run_errors")
+        self.con.execute("COMMIT")
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The run history, newest first."""
+        cursor = self.con.execute(
+            f"SELECT {', '.join(_RUN_COLUMNS)} FROM state.runs ORDER BY started_at DESC LIMIT ?",
+            [limit],
+        )
+        return [dict(zip(_RUN_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+    def state_relation(self, attributes: Sequence[str]) -> str:
+        """SQL for the state table with a column per attribute, NULL where never recorded."""
+        present = {
+            row[0]
+            for row in self.con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_catalog = 'state' AND table_name = 'companies'"
+            ).fetchall()
+        }
+        columns = ["company_id", "intercom_id"]
+        for attribute in attributes:
+            name = quote(state_column(attribute))
+            columns.append(
+                name if state_column(attribute) in present else f"NULL::VARCHAR AS {name}"
+            )
+        return f"(SELECT {', '.join(columns)} FROM {STATE_TABLE})"
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _acquire_lock(path: Path) -> IO[str]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 (held for the run)
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StateLockedError(
+            f"another run of this activation is in progress (pid {holder}); "
+            f"wait for it to finish (lock: {path.name}.lock)"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _release(lock: IO[str] | None) -> None:
+    if lock is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        lock.close()
