@@ -67,8 +67,9 @@ _FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def run_command(file: Path, as_json: bool) -> None:
     """Run the activation in FILE: send Intercom what changed since the last run."""
     from hoist.engine import run
+    from hoist.progress import progress_for
 
-    report = _guarded(lambda: run(file), as_json)
+    report = _guarded(lambda: run(file, progress=progress_for()), as_json)
     _print_report(report, as_json)
     sys.exit(_exit_code_for(report))
 

@@ -29,6 +29,7 @@ from hoist.executor import Execution, execute, request_body
 from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields
 from hoist.models import model_query
+from hoist.progress import NullProgress, Progress
 from hoist.report import PlannedChange, RecordError, RunReport
 from hoist.resolve import resolve_existing
 from hoist.sources import open_source
@@ -45,20 +46,24 @@ def run(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     concurrency: int = _CONCURRENCY,
+    progress: Progress | None = None,
 ) -> RunReport:
     """Run the activation: send Intercom what changed since the last successful run."""
     config = _config(activation)
-    return asyncio.run(_Run(config, transport, dry_run=False, concurrency=concurrency).go())
+    job = _Run(config, transport, dry_run=False, concurrency=concurrency, progress=progress)
+    return asyncio.run(job.go())
 
 
 def plan(
     activation: ActivationConfig | str | Path,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    progress: Progress | None = None,
 ) -> RunReport:
     """Compute what a run would do, writing nothing to Intercom or state."""
     config = _config(activation)
-    return asyncio.run(_Run(config, transport, dry_run=True, concurrency=1).go())
+    job = _Run(config, transport, dry_run=True, concurrency=1, progress=progress)
+    return asyncio.run(job.go())
 
 
 def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -92,7 +97,9 @@ class _Run:
         *,
         dry_run: bool,
         concurrency: int,
+        progress: Progress | None,
     ) -> None:
+        self.progress = progress or NullProgress()
         self.config = config
         self.transport = transport
         self.dry_run = dry_run
@@ -103,14 +110,20 @@ class _Run:
         self.file = str(config.file)
 
     async def go(self) -> RunReport:
+        sync = self.config.sync
         with open_source(self.config.source) as source:
             reader = source.read(model_query(self.config.model, source.dialect))
             self._check_identifier(reader.schema)
             async with self._client() as client:
-                # The first call also proves the token, before state is opened or locked.
+                # The first call also proves the token; config and schema problems surface
+                # here too, all before state is opened, locked or created.
                 existing = await client.list_data_attributes()
+                attributes = plan_custom_attributes(sync, reader.schema, existing, file=self.file)
+                fields = build_fields(
+                    sync.fields(), reader.schema, attributes.types, file=self.file
+                )
                 with StateStore.open(self.config.state.path, read_only=self.dry_run) as store:
-                    prepared = await self._prepare(store, reader, existing)
+                    prepared = self._prepare(store, reader, fields, attributes)
                     if self.dry_run:
                         return await self._plan(client, store, prepared)
                     return await self._execute(client, store, prepared)
@@ -133,19 +146,25 @@ class _Run:
                 key="sync.company_id",
             )
 
-    async def _prepare(
-        self, store: StateStore, reader: pa.RecordBatchReader, existing: list[dict[str, Any]]
+    def _prepare(
+        self,
+        store: StateStore,
+        reader: pa.RecordBatchReader,
+        fields: tuple[Field, ...],
+        attributes: AttributePlan,
     ) -> _Prepared:
-        sync = self.config.sync
-        attributes = plan_custom_attributes(sync, reader.schema, existing, file=self.file)
-        fields = build_fields(sync.fields(), reader.schema, attributes.types, file=self.file)
         try:
-            stage_model(store.con, reader, fields, sync.company_id)
+            stage_model(store.con, reader, fields, self.config.sync.company_id)
         except Exception as exc:  # the reader pulls from the warehouse while DuckDB stages
             raise SourceError(f"reading the model failed: {exc}") from exc
         relation = store.state_relation([f.attribute for f in fields])
         counts = compute_changes(store.con, fields, relation)
         rejected = [RecordError(r.company_id, r.code, r.message) for r in rejections(store.con)]
+        self.progress.stage(
+            f"read {counts.rows:,} rows in {time.monotonic() - self.started:.1f} s: "
+            f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
+            f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
+        )
         return _Prepared(fields, attributes, counts, rejected)
 
     async def _plan(self, client: IntercomClient, store: StateStore, p: _Prepared) -> RunReport:
@@ -173,6 +192,9 @@ class _Run:
         not_found = 0
         if not self.config.sync.insert:
             resolution = await resolve_existing(client, store.con)
+            self.progress.stage(
+                f"found {len(resolution.found):,} existing companies by {resolution.strategy}"
+            )
             store.commit([Confirmation(cid, iid, {}) for cid, iid in resolution.found], attributes)
             not_found = _count(store, "intercom_id IS NULL")
         try:
@@ -211,14 +233,19 @@ class _Run:
             return await client.update_company(change.intercom_id, body)
 
         pages = iter_changes(store.con, fields, where=self._sendable())
-        with _interrupt() as stop:
-            return await execute(
-                pages,
-                send,
-                lambda batch: store.commit(batch, attributes),
-                concurrency=self.concurrency,
-                stop=stop,
-            )
+        self.progress.planned(_count(store, self._sendable()))
+        try:
+            with _interrupt() as stop:
+                return await execute(
+                    pages,
+                    send,
+                    lambda batch: store.commit(batch, attributes),
+                    concurrency=self.concurrency,
+                    stop=stop,
+                    tick=lambda sent, failed: self.progress.advance(sent=sent, failed=failed),
+                )
+        finally:
+            self.progress.close()
 
     def _sendable(self) -> str:
         return "TRUE" if self.config.sync.insert else "intercom_id IS NOT NULL"

@@ -23,9 +23,12 @@ __all__ = ["Execution", "execute", "request_body"]
 
 Send = Callable[[Change], Awaitable[dict[str, Any]]]
 Commit = Callable[[list[Confirmation]], None]
+Tick = Callable[[int, int], None]  # (confirmed, failed) since the last tick
 
-_COMMIT_ROWS = 200
-_COMMIT_SECONDS = 0.5
+# Confirmed results wait at most this long (or this many) before their commit, so a killed
+# run re-sends little beyond the requests that were in flight.
+_COMMIT_ROWS = 100
+_COMMIT_SECONDS = 0.2
 
 
 @dataclass
@@ -81,6 +84,7 @@ async def execute(
     *,
     concurrency: int,
     stop: asyncio.Event | None = None,
+    tick: Tick | None = None,
 ) -> Execution:
     """Send every change with at most `concurrency` requests in flight.
 
@@ -92,24 +96,33 @@ async def execute(
     committer = _Committer(commit)
     queue: asyncio.Queue[Change | None] = asyncio.Queue(maxsize=concurrency * 4)
     stop = stop or asyncio.Event()
+    tick = tick or (lambda confirmed, failed: None)
     workers = [
-        asyncio.create_task(_worker(queue, send, committer, outcome, stop))
+        asyncio.create_task(_worker(queue, send, committer, outcome, stop, tick))
         for _ in range(concurrency)
     ]
+    flusher = asyncio.create_task(_flush_periodically(committer))
     try:
         await _feed(pages, queue, stop)
         for _ in workers:
             await queue.put(None)
         await asyncio.gather(*workers)
     finally:
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+        for task in [*workers, flusher]:
+            task.cancel()
+        await asyncio.gather(*workers, flusher, return_exceptions=True)
         committer.flush()
     if outcome.fatal is not None:
         raise outcome.fatal
     outcome.interrupted = stop.is_set()
     return outcome
+
+
+async def _flush_periodically(committer: _Committer) -> None:
+    # Results can sit idle while workers wait for a rate-limit window; commit them anyway.
+    while True:
+        await asyncio.sleep(_COMMIT_SECONDS)
+        committer.flush()
 
 
 async def _feed(
@@ -130,6 +143,7 @@ async def _worker(
     committer: _Committer,
     outcome: Execution,
     stop: asyncio.Event,
+    tick: Tick,
 ) -> None:
     while (change := await queue.get()) is not None:
         if stop.is_set():
@@ -143,10 +157,12 @@ async def _worker(
             continue
         except IntercomError as exc:
             outcome.failed.append(_record_error(change, exc))
+            tick(0, 1)
             if isinstance(exc, RecordRejectedError) and exc.status == 404 and change.intercom_id:
                 outcome.stale.append(change.company_id)
             continue
         committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
+        tick(1, 0)
         if change.new:
             outcome.created += 1
         else:

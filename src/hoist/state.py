@@ -86,9 +86,14 @@ class StateStore:
         """Attach the state file at `path` (created for writers; read-only for plans)."""
         lock = None if read_only else _acquire_lock(path)
         try:
+            # Scratch tables spill beside the state file rather than in the working directory.
             con = duckdb.connect(
                 ":memory:",
-                config={"memory_limit": memory_limit, "preserve_insertion_order": "false"},
+                config={
+                    "memory_limit": memory_limit,
+                    "preserve_insertion_order": "false",
+                    "temp_directory": str(path.with_name(path.name + ".tmp")),
+                },
             )
             if read_only and not path.exists():
                 con.execute("ATTACH ':memory:' AS state")

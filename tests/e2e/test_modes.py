@@ -1,0 +1,131 @@
+"""Insert mode off, failures retried next run, `hoist plan` and `hoist runs`, end to end."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.conftest import Activation, company_rows
+from tests.e2e.test_run import by_company_id, writes
+
+
+def test_insert_off_creates_nothing_and_updates_only_existing(
+    activation: Activation, emulator: Any
+) -> None:
+    """With insert off, companies already in Intercom are updated by id and none is created."""
+    state = emulator.emulator
+    for i in (1, 3, 5):
+        state.seed_company(company_id=f"acct-{i:04d}", name="old name")
+    activation.configure(insert=False)
+    activation.write_rows(company_rows(6))
+    report = activation.run_json()
+    assert report["_exit"] == 0, report
+    assert (report["updated"], report["created"], report["not_in_intercom"]) == (3, 0, 3)
+    sent = writes(state)
+    assert {r.method for r in sent} == {"PUT"}
+    assert len(sent) == 3
+    companies = by_company_id(state)
+    assert sorted(companies) == ["acct-0001", "acct-0003", "acct-0005"]
+    assert companies["acct-0003"]["name"] == "Company 3 — Zürich"
+
+
+def test_insert_off_rechecks_missing_companies_but_not_known_ones(
+    activation: Activation, emulator: Any
+) -> None:
+    """A second update-only run looks up only the companies still missing, and writes nothing."""
+    state = emulator.emulator
+    state.seed_company(company_id="acct-0000", name="x")
+    activation.configure(insert=False)
+    activation.write_rows(company_rows(2))
+    activation.run_json()
+    before = len(state.requests())
+    report = activation.run_json()
+    assert (report["not_in_intercom"], report["unchanged"]) == (1, 1)
+    later = state.requests()[before:]
+    lookups = [r for r in later if r.method == "GET" and r.path == "/companies"]
+    assert [r.query.get("company_id") for r in lookups] == ["acct-0001"]
+    assert writes(state, before) == []
+
+
+def test_plan_shows_the_changes_and_writes_nothing(activation: Activation, emulator: Any) -> None:
+    """`hoist plan` reports counts and old -> new values without touching Intercom or state."""
+    rows = company_rows(4)
+    activation.write_rows(rows)
+    activation.run_json()
+    rows[1]["account_name"] = "Planned"
+    rows.append(company_rows(5)[4])
+    activation.write_rows(rows)
+    snapshot = activation.state_file.read_bytes()
+    before = len(emulator.emulator.requests())
+    report = activation.run_json("plan")
+    assert report["_exit"] == 0
+    assert (report["dry_run"], report["created"], report["updated"], report["unchanged"]) == (
+        True,
+        1,
+        1,
+        3,
+    )
+    sample = {c["company_id"]: c for c in report["sample"]}
+    assert sample["acct-0001"] == {
+        "company_id": "acct-0001",
+        "operation": "update",
+        "changes": {"name": {"old": "Company 1 — Zürich", "new": "Planned"}},
+    }
+    assert sample["acct-0004"]["operation"] == "create"
+    assert writes(emulator.emulator, before) == []
+    assert activation.state_file.read_bytes() == snapshot
+
+
+def test_runs_lists_the_history_newest_first(activation: Activation) -> None:
+    """`hoist runs` shows every run with its counts, the latest first."""
+    activation.write_rows(company_rows(3))
+    first = activation.run_json()
+    second = activation.run_json()
+    done = activation.hoist("runs", "--json")
+    history = json.loads(done.stdout)
+    assert [r["run_id"] for r in history] == [second["run_id"], first["run_id"]]
+    assert (history[1]["created"], history[0]["unchanged"]) == (3, 3)
+    table = activation.hoist("runs").stdout
+    assert first["run_id"] in table
+    assert second["run_id"] in table
+
+
+def test_human_summary_names_every_count(activation: Activation) -> None:
+    """Without --json the run prints a summary a person can read."""
+    activation.write_rows(company_rows(2))
+    done = activation.hoist("run")
+    assert done.returncode == 0, done.stderr
+    for label in ("created", "updated", "unchanged", "not in Intercom", "rejected", "failed"):
+        assert label in done.stdout
+    assert "API calls" in done.stdout
+
+
+def test_json_report_has_every_documented_field(activation: Activation) -> None:
+    """`--json` prints one object with the documented keys."""
+    activation.write_rows(company_rows(1))
+    report = activation.run_json()
+    for key in (
+        "run_id",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "not_in_intercom",
+        "rejected",
+        "failed",
+        "api_calls",
+        "duration_s",
+        "errors",
+    ):
+        assert key in report
+
+
+def test_a_config_mistake_exits_2_naming_file_and_key(activation: Activation) -> None:
+    """A mapping to a missing column stops before any work, naming the file and the key."""
+    activation.configure(mapping={"name": "no_such_column"})
+    activation.write_rows(company_rows(1))
+    done = activation.hoist("run")
+    assert done.returncode == 2
+    assert "activation.yml" in done.stderr
+    assert "sync.mapping.name" in done.stderr
+    assert not activation.state_file.exists()
