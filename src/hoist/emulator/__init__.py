@@ -1,0 +1,20 @@
+"""A faithful local Intercom REST API (companies, data attributes) for tests, demos and benchmarks.
+
+Built on Starlette, served by uvicorn: a small ASGI app with no framework weight, and the same app
+runs over real HTTP (`serve`, `testing.running_emulator`) and in-process through
+`httpx.ASGITransport` (`testing.asgi_transport`) where tests need speed. Behaviour follows the
+official 2.16 OpenAPI description and ../shared/intercom-openapi/NOTES.md; where they are silent,
+the choice is documented next to the code that makes it.
+
+    emulator = Emulator(EmulatorConfig(rate_limit=5, window_s=1))
+    app = create_app(emulator)
+"""
+
+from __future__ import annotations
+
+from hoist.emulator.app import create_app
+from hoist.emulator.config import EmulatorConfig
+from hoist.emulator.server import serve
+from hoist.emulator.store import Emulator, RecordedRequest
+
+__all__ = ["Emulator", "EmulatorConfig", "RecordedRequest", "create_app", "serve"]

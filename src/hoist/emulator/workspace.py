@@ -1,0 +1,175 @@
+"""One Intercom workspace's data and the company/data-attribute operations on it.
+
+Not thread-safe by itself: `Emulator` calls every method with its lock held.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hoist.emulator.attributes import AttributeRegistry
+from hoist.emulator.companies import (
+    CREATE_FIELDS,
+    UPDATE_FIELDS,
+    Changes,
+    apply_changes,
+    check_fields,
+    missing_company,
+    render,
+)
+from hoist.emulator.errors import ApiError, invalid
+from hoist.emulator.scroll import Scrolls
+
+__all__ = ["APP_ID", "Workspace"]
+
+APP_ID = "hoistemu"
+_ID_PREFIX = 0x6762F076  # ids look like Intercom's 24-hex ObjectIds, but are sequential
+
+
+class Workspace:
+    """Companies, data attributes, plans and the scroll slot of one app."""
+
+    def __init__(self) -> None:
+        self.companies: dict[str, dict[str, Any]] = {}  # Intercom id -> record
+        self.by_company_id: dict[str, str] = {}
+        self.creating: set[str] = set()  # company_ids whose first create is in flight
+        self.attributes = AttributeRegistry()
+        self.scrolls = Scrolls()
+        self._plans: dict[str, str] = {}
+        self._serial = 0
+
+    def render(self, company: dict[str, Any]) -> dict[str, Any]:
+        """The API view of a stored company."""
+        return render(company, APP_ID, self._plan_id)
+
+    def _plan_id(self, name: str) -> str:
+        return self._plans.setdefault(name, str(269315 + len(self._plans)))
+
+    def _lookup(self, name: str) -> dict[str, Any] | None:
+        return self.attributes.custom("company", name)
+
+    def check_create(self, body: Any) -> Changes:
+        """Validate a `POST /companies` body."""
+        changes = check_fields(body, CREATE_FIELDS, self._lookup)
+        if "company_id" not in changes:
+            raise ApiError(400, "parameter_not_found", "company_id not specified", "company_id")
+        return changes
+
+    def reserve(self, company_id: str) -> bool:
+        """Mark a first create of `company_id` as in flight; False if it already exists.
+
+        A second first-create while one is in flight gets Intercom's observed race error.
+        """
+        if company_id in self.by_company_id:
+            return False
+        if company_id in self.creating:
+            raise ApiError(400, "unique_company_constraint", "Company already exists.")
+        self.creating.add(company_id)
+        return True
+
+    def upsert(self, changes: Changes, now: int) -> dict[str, Any]:
+        """Create or update by `company_id` and return the company object."""
+        cid = changes["company_id"]
+        self.creating.discard(cid)
+        intercom_id = self.by_company_id.get(cid)
+        company = self.companies[intercom_id] if intercom_id else self.new_company(cid, now)
+        apply_changes(company, changes, now)
+        return self.render(company)
+
+    def new_company(self, company_id: str, now: int) -> dict[str, Any]:
+        """Store an empty company record with a fresh Intercom id."""
+        self._serial += 1
+        intercom_id = f"{_ID_PREFIX:08x}{self._serial:016x}"
+        company: dict[str, Any] = {
+            "id": intercom_id,
+            "company_id": company_id,
+            "created_at": now,
+            "updated_at": now,
+            "custom_attributes": {},
+        }
+        self.companies[intercom_id] = company
+        self.by_company_id[company_id] = intercom_id
+        return company
+
+    def get(self, intercom_id: str) -> dict[str, Any]:
+        """A company by Intercom id, or 404 `company_not_found`."""
+        company = self.companies.get(intercom_id)
+        if company is None:
+            raise missing_company()
+        return company
+
+    def update(self, intercom_id: str, body: Any, now: int) -> dict[str, Any]:
+        """`PUT /companies/{id}`: only `update_company_request` fields."""
+        company = self.get(intercom_id)
+        apply_changes(company, check_fields(body, UPDATE_FIELDS, self._lookup), now)
+        return self.render(company)
+
+    def delete(self, intercom_id: str) -> dict[str, Any]:
+        """Remove a company; Intercom archives it, which the API no longer shows."""
+        company = self.get(intercom_id)
+        del self.companies[intercom_id]
+        del self.by_company_id[company["company_id"]]
+        return {"id": intercom_id, "object": "company", "deleted": True}
+
+    def find(self, company_id: str | None, name: str | None) -> dict[str, Any]:
+        """`GET /companies?company_id=|name=`: one company object, or 404."""
+        if company_id is not None:
+            intercom_id = self.by_company_id.get(company_id)
+            if intercom_id is not None:
+                return self.render(self.companies[intercom_id])
+        else:
+            for company in self.companies.values():
+                if company.get("name") == name:
+                    return self.render(company)
+        raise missing_company()
+
+    def active(self, order: str) -> list[dict[str, Any]]:
+        """Companies with users, by `last_request_at` as `POST /companies/list` orders them."""
+        rows = [c for c in self.companies.values() if c.get("user_count", 0) > 0]
+        rows.sort(key=lambda c: c.get("last_request_at", 0), reverse=order == "desc")
+        return rows
+
+    def scroll(self, param: str | None, now: float) -> dict[str, Any]:
+        """One page of `GET /companies/scroll`."""
+        param, ids = self.scrolls.next_page(param, list(self.companies), now)
+        data = [self.render(self.companies[i]) for i in ids if i in self.companies]
+        return {
+            "type": "list",
+            "data": data,
+            "pages": None,
+            "total_count": None,
+            "scroll_param": param,
+        }
+
+    def page(self, rows: list[dict[str, Any]], page: int, per_page: int) -> dict[str, Any]:
+        """A `company_list` page of `rows` (page numbers start at 1)."""
+        start = (page - 1) * per_page
+        total_pages = max(1, math.ceil(len(rows) / per_page))
+        return {
+            "type": "list",
+            "data": [self.render(c) for c in rows[start : start + per_page]],
+            "pages": {
+                "type": "pages",
+                "page": page,
+                "per_page": per_page,
+                "total_pages": total_pages,
+            },
+            "total_count": len(rows),
+        }
+
+
+def page_params(query: dict[str, str], max_per_page: int | None) -> tuple[int, int]:
+    """Parse `page` and `per_page` (default 15); both must be positive integers."""
+    values = []
+    for key, default in (("page", 1), ("per_page", 15)):
+        raw = query.get(key)
+        if raw is None:
+            values.append(default)
+        elif not raw.isdigit() or int(raw) < 1:
+            raise invalid(f"{key} must be a positive integer", key)
+        else:
+            values.append(int(raw))
+    if max_per_page is not None and values[1] > max_per_page:
+        raise invalid(f"per_page must be at most {max_per_page}", "per_page")
+    return values[0], values[1]
