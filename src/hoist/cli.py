@@ -109,6 +109,10 @@ def _guarded(action: Callable[[], T], as_json: bool) -> T:
     """Run `action`; an error that stops the run is printed and exits with its code."""
     try:
         return action()
+    except KeyboardInterrupt:
+        # Ctrl-C before sending began: nothing was written, nothing to commit.
+        click.echo("interrupted before anything was sent", err=True)
+        sys.exit(130)
     except HoistError as exc:
         code = _exit_code_for(exc)
         if as_json:
