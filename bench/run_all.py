@@ -1,0 +1,24 @@
+"""Run every benchmark in turn; each prints its figures and records them in RESULTS.md."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["emulator_throughput.py", "throughput.py", "diff_scale.py"]
+
+
+def main() -> int:
+    """Run the benchmarks; stop at the first that fails."""
+    for script in BENCHMARKS:
+        print(f"== {script}", flush=True)
+        done = subprocess.run([sys.executable, str(HERE / script)], check=False)
+        if done.returncode:
+            return done.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
