@@ -153,11 +153,11 @@ class Emulator:
     def seed_company(self, **fields: Any) -> dict[str, Any]:
         """Create or update a company directly, with the same field rules as `POST /companies`.
 
-        `user_count` and `session_count` may also be given, as only the emulator can set them.
+        `user_count`, `session_count` and `last_request_at` may also be given: only the emulator
+        can set them directly.
         """
-        counts: dict[str, Any] = {
-            k: fields.pop(k) for k in ("user_count", "session_count") if k in fields
-        }
+        extra = ("user_count", "session_count", "last_request_at")
+        counts: dict[str, Any] = {k: fields.pop(k) for k in extra if k in fields}
         with self.lock:
             ws = self.workspace
             changes = ws.check_create(fields)

@@ -14,7 +14,21 @@ from hoist.emulator.config import EmulatorConfig
 from hoist.emulator.server import BackgroundServer
 from hoist.emulator.store import Emulator
 
-__all__ = ["EmulatorHandle", "asgi_transport", "running_emulator"]
+__all__ = ["EmulatorHandle", "FakeClock", "asgi_transport", "running_emulator"]
+
+
+class FakeClock:
+    """A settable Unix clock for `Emulator(clock=...)`: test windows and expiry without sleeping."""
+
+    def __init__(self, now: float = 1_750_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += seconds
 
 
 @dataclass(frozen=True)
