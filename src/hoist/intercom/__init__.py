@@ -1,0 +1,24 @@
+"""hoist's async Intercom client: httpx, a shared rate limiter fed from headers, retries.
+
+client.py .... IntercomClient: the endpoints hoist uses, one request path for all of them
+limiter.py ... RateLimiter: one budget per token, learnt from X-RateLimit-* headers
+retry.py ..... RetryPolicy, set_testing: how long to wait before trying again
+classify.py .. classify_response: the one place a response becomes an error
+"""
+
+from __future__ import annotations
+
+from hoist.intercom.classify import classify_response
+from hoist.intercom.client import API_VERSION, REGION_URLS, IntercomClient
+from hoist.intercom.limiter import RateLimiter
+from hoist.intercom.retry import RetryPolicy, set_testing
+
+__all__ = [
+    "API_VERSION",
+    "REGION_URLS",
+    "IntercomClient",
+    "RateLimiter",
+    "RetryPolicy",
+    "classify_response",
+    "set_testing",
+]

@@ -1,0 +1,288 @@
+"""The async Intercom client: one httpx pool, one rate limiter, retries, errors classified once.
+
+Every call goes the same way: wait for a slot in the shared `RateLimiter`, send, feed the
+response's rate-limit headers back to the limiter, classify the response, and let the retry
+policy decide whether to try again. httpx's exceptions are translated in `_send`, the one place
+they can occur, so callers only ever see `hoist.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from importlib import metadata
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from hoist.errors import RateLimitedError, RecordRejectedError, RetriableError
+from hoist.intercom.classify import classify_response
+from hoist.intercom.limiter import RateLimiter
+from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
+from hoist.secret import Secret
+
+__all__ = ["API_VERSION", "REGION_URLS", "IntercomClient"]
+
+REGION_URLS = {
+    "us": "https://api.intercom.io",
+    "eu": "https://api.eu.intercom.io",
+    "au": "https://api.au.intercom.io",
+}
+API_VERSION = "2.16"
+
+#: How often a scroll is started afresh after it broke mid-way (NOTES.md §1.7).
+SCROLL_RESTARTS = 3
+#: While another scroll of the app is open (400 scroll_exists), poll this often, this many times:
+#: an abandoned scroll expires after 60 s idle, so ~70 s covers it (NOTES.md §1.7).
+SCROLL_EXISTS_POLL_S = 5.0
+SCROLL_EXISTS_POLLS = 14
+
+
+def _user_agent() -> str:
+    try:
+        return f"hoist/{metadata.version('hoist')}"
+    except metadata.PackageNotFoundError:
+        return "hoist/unknown"
+
+
+class IntercomClient:
+    """Talks to one Intercom workspace; use as ``async with IntercomClient(...) as client``.
+
+    `transport` replaces the network (an `httpx.MockTransport` or the emulator's
+    `httpx.ASGITransport`); `limiter` may be shared by clients that use the same token.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: Secret,
+        api_version: str = API_VERSION,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 64,
+        timeout_s: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_version = api_version
+        self.limiter = limiter or RateLimiter(max_in_flight=max_connections)
+        self.retry = retry or RetryPolicy()
+        self.api_calls = 0
+        self._clock: Callable[[], float] = time.time
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout_s,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            headers={
+                # The one place the token is revealed; httpx never prints request headers.
+                "Authorization": f"Bearer {token.reveal()}",
+                "Intercom-Version": api_version,
+                "Accept": "application/json",
+                "User-Agent": _user_agent(),
+            },
+        )
+
+    def __repr__(self) -> str:
+        return f"IntercomClient(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+    async def __aenter__(self) -> IntercomClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # -- endpoints --------------------------------------------------------------------------
+
+    async def me(self) -> dict[str, Any]:
+        """`GET /me`: the admin and app behind the token; the cheap credential check."""
+        return await self._request("GET", "/me")
+
+    async def upsert_company(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """`POST /companies`: create or update the company with `body["company_id"]`.
+
+        Two first creates of one company_id racing each other give 400 unique_company_constraint;
+        the company exists by then, so one immediate retry updates it (NOTES.md §1.1, §6).
+        """
+        try:
+            return await self._request("POST", "/companies", json=body)
+        except RecordRejectedError as exc:
+            if exc.code != "unique_company_constraint":
+                raise
+            return await self._request("POST", "/companies", json=body)
+
+    async def update_company(self, intercom_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """`PUT /companies/{id}` by Intercom's own `id`, not your company_id (NOTES.md §1.4)."""
+        return await self._request("PUT", f"/companies/{intercom_id}", json=body)
+
+    async def find_company(self, company_id: str) -> dict[str, Any] | None:
+        """`GET /companies?company_id=`: the company with your `company_id`, or None.
+
+        The 200 body is a `company` or a `list` of them depending on the API's mood
+        (NOTES.md §1.2), so branch on `type`.
+        """
+        try:
+            body = await self._request("GET", "/companies", params={"company_id": company_id})
+        except RecordRejectedError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if body.get("type") == "list":
+            matches = [c for c in body.get("data") or [] if c.get("company_id") == company_id]
+            return matches[0] if matches else None
+        return body
+
+    async def count_companies(self) -> int | None:
+        """How many companies the workspace has (`total_count` of one listed page), if told."""
+        body = await self._request("GET", "/companies", params={"per_page": 1})
+        total = body.get("total_count")
+        return total if isinstance(total, int) else None
+
+    async def list_data_attributes(self, model: str = "company") -> list[dict[str, Any]]:
+        """`GET /data_attributes?model=`: built-in and custom attributes of `model`."""
+        body = await self._request("GET", "/data_attributes", params={"model": model})
+        data: list[dict[str, Any]] = body.get("data") or []
+        return data
+
+    async def create_data_attribute(
+        self, *, name: str, data_type: str, model: str = "company", description: str | None = None
+    ) -> dict[str, Any]:
+        """`POST /data_attributes`: a new custom attribute (its type can never change, §2.4)."""
+        body: dict[str, Any] = {"name": name, "model": model, "data_type": data_type}
+        if description is not None:
+            body["description"] = description
+        return await self._request("POST", "/data_attributes", json=body)
+
+    async def scroll_companies(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every company, a page at a time, via `GET /companies/scroll` (NOTES.md §1.7).
+
+        A scroll that breaks mid-way (500, network error, or its param expired after 60 s
+        idle) cannot be resumed, so it is started again, at most `SCROLL_RESTARTS` times;
+        companies already yielded are not yielded again. Keep consumers quick: a scroll idle
+        for a minute expires.
+        """
+        seen: set[str] = set()
+        for restart in range(SCROLL_RESTARTS + 1):
+            try:
+                async for page in self._scroll_once():
+                    fresh = [c for c in page if str(c.get("id")) not in seen]
+                    seen.update(str(c.get("id")) for c in fresh)
+                    if fresh:
+                        yield fresh
+                return
+            except (RetriableError, RecordRejectedError) as exc:
+                if isinstance(exc, RecordRejectedError) and exc.status != 404:
+                    raise
+                if restart == SCROLL_RESTARTS:
+                    raise RetriableError(
+                        f"the company scroll broke {restart + 1} times; last: {exc.message}",
+                        status=exc.status,
+                        code=exc.code,
+                        request_id=exc.request_id,
+                    ) from exc
+                await self._sleep(backoff_delay(self.retry, restart + 1))
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    async def _scroll_once(self) -> AsyncIterator[list[dict[str, Any]]]:
+        # A broken page is not retried in place: its scroll_param is dead (NOTES.md §1.7).
+        once = dataclasses.replace(self.retry, max_attempts=1)
+        body = await self._first_scroll_page(once)
+        while body.get("data"):
+            yield body["data"]
+            param = body.get("scroll_param")
+            if not param:
+                return
+            params = {"scroll_param": param}
+            body = await self._request("GET", "/companies/scroll", params=params, retry=once)
+
+    async def _first_scroll_page(self, retry: RetryPolicy) -> dict[str, Any]:
+        """Open a scroll, waiting out another one of this app (400 scroll_exists)."""
+        for poll in range(SCROLL_EXISTS_POLLS + 1):
+            try:
+                return await self._request("GET", "/companies/scroll", retry=retry)
+            except RecordRejectedError as exc:
+                if exc.code != "scroll_exists" or poll == SCROLL_EXISTS_POLLS:
+                    raise
+                await self._sleep(0.0 if is_testing() else SCROLL_EXISTS_POLL_S)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> dict[str, Any]:
+        async def attempt() -> dict[str, Any]:
+            return await self._attempt(method, path, params, json)
+
+        return await call_with_retries(
+            attempt, retry or self.retry, clock=self._clock, sleep=self._sleep
+        )
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """One try: a limiter slot, one HTTP request, the response classified."""
+        async with self.limiter.slot():
+            response = await self._send(method, path, params, json)
+            error = classify_response(response)
+            self.limiter.observe(response.headers, rate_limited=isinstance(error, RateLimitedError))
+        if error is not None:
+            raise error
+        return _json_object(response, method, path)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Mapping[str, Any] | None,
+    ) -> httpx.Response:
+        """Send one request; the one boundary where httpx exceptions become hoist errors."""
+        self.api_calls += 1
+        try:
+            return await self._http.request(method, path, params=params, json=json)
+        except httpx.TimeoutException as exc:
+            raise RetriableError(f"{method} {path} timed out", code="timeout") from exc
+        except httpx.TransportError as exc:
+            message = f"{method} {path} failed: {type(exc).__name__}: {exc}"
+            raise RetriableError(message, code="network_error") from exc
+
+
+def _json_object(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+    """The JSON object of a 2xx body; anything else is a garbled answer, worth a retry."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise RetriableError(
+            f"{method} {path} answered {response.status_code} without a JSON object",
+            status=response.status_code,
+            code="invalid_response",
+        )
+    return body
