@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from _results import write_section
 
 HOIST = str(Path(sys.executable).parent / "hoist")
