@@ -1,0 +1,37 @@
+"""The activation file as typed, frozen, validated data.
+
+`load_activation` reads a YAML file, substitutes ``${VAR}`` from the environment and validates
+it; every problem of a file is reported at once, in one `ConfigError` naming the file, the key
+and the fix. The access token is a `Secret` from the moment it is read.
+"""
+
+from __future__ import annotations
+
+from hoist.config._load import load_activation, parse_activation
+from hoist.config._schema import (
+    REGION_URLS,
+    SOURCE_TYPES,
+    ActivationConfig,
+    DestinationConfig,
+    DuckDBSourceConfig,
+    ModelConfig,
+    SourceConfig,
+    StateConfig,
+    SyncConfig,
+)
+from hoist.secret import Secret
+
+__all__ = [
+    "REGION_URLS",
+    "SOURCE_TYPES",
+    "ActivationConfig",
+    "DestinationConfig",
+    "DuckDBSourceConfig",
+    "ModelConfig",
+    "Secret",
+    "SourceConfig",
+    "StateConfig",
+    "SyncConfig",
+    "load_activation",
+    "parse_activation",
+]

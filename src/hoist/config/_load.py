@@ -1,0 +1,196 @@
+"""Reading an activation file: YAML, ``${VAR}`` substitution, validation, one clear error.
+
+Every problem found by validation is reported together in one `ConfigError` (capped), each line
+naming the dotted key and the fix. Values read from the environment never appear in a message:
+they may be the token, and messages end up in logs and CI output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from hoist.config._schema import (
+    SOURCE_TYPES,
+    ActivationConfig,
+    DestinationConfig,
+    DuckDBSourceConfig,
+    ModelConfig,
+    StateConfig,
+    SyncConfig,
+    did_you_mean,
+)
+from hoist.errors import ConfigError
+
+__all__ = ["load_activation", "parse_activation"]
+
+_MAX_SHOWN = 20
+# ${VAR} or ${VAR:-default}; $${VAR} stands for a literal ${VAR}.
+_VARIABLE = re.compile(r"\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+_SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): ActivationConfig,
+    ("source",): DuckDBSourceConfig,
+    ("model",): ModelConfig,
+    ("destination",): DestinationConfig,
+    ("sync",): SyncConfig,
+    ("state",): StateConfig,
+}
+_REQUIRED = {
+    "name": "name the activation, e.g. name: companies-to-intercom",
+    "source": "add a source, e.g. source: {type: duckdb, path: warehouse.duckdb}",
+    "source.path": "give the warehouse file (relative to the activation file)",
+    "model": "add model: {sql: select ...} or model: {table: schema.table}",
+    "destination": "add destination: {type: intercom, access_token: ${INTERCOM_ACCESS_TOKEN}}",
+    "destination.access_token": "add access_token: ${INTERCOM_ACCESS_TOKEN}",
+    "sync": "add a sync section with at least company_id",
+    "sync.company_id": "name the column holding the Intercom company_id",
+}
+
+
+def load_activation(
+    path: str | Path, *, environ: Mapping[str, str] | None = None
+) -> ActivationConfig:
+    """Read, substitute and validate the activation file at `path`.
+
+    Raises `ConfigError` naming the file (and the key) for any problem.
+    """
+    file = Path(path).expanduser().absolute()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("activation file not found; check the path", file=str(file)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the activation file: {exc}", file=str(file)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", file=str(file)) from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            f"the file must hold a mapping of keys (name, source, model, destination, sync), "
+            f"not {'nothing' if data is None else type(data).__name__}",
+            file=str(file),
+        )
+    return parse_activation(data, file=file, environ=environ)
+
+
+def parse_activation(
+    data: Mapping[str, Any], *, file: Path, environ: Mapping[str, str] | None = None
+) -> ActivationConfig:
+    """Validate an activation already parsed from `file` (which anchors relative paths)."""
+    file = Path(file).expanduser().absolute()
+    environ = os.environ if environ is None else environ
+    if "file" in data:
+        raise ConfigError("unknown key; remove it", file=str(file), key="file")
+    substituted, missing, secrets = _substitute(data, environ)
+    if missing:
+        raise _error([(key, f"set {name} in the environment") for key, name in missing], file)
+    problems: list[tuple[str, str]] = []
+    try:
+        return ActivationConfig.model_validate({**substituted, "file": file})
+    except ValidationError as exc:
+        # Formatted outside the except block: the ValidationError shows input values (the
+        # token among them) and must not travel along as __context__.
+        problems = [_redact(p, secrets) for e in exc.errors() for p in _describe(e)]
+    raise _error(problems, file)
+
+
+def _error(problems: list[tuple[str, str]], file: Path) -> ConfigError:
+    """One error for all `problems`: the key and fix of each, the first few if there are many."""
+    if len(problems) == 1:
+        return ConfigError(problems[0][1], file=str(file), key=problems[0][0] or None)
+    lines = [f"  {key or '(top level)'}: {message}" for key, message in problems[:_MAX_SHOWN]]
+    if len(problems) > _MAX_SHOWN:
+        lines.append(f"  ... and {len(problems) - _MAX_SHOWN} more")
+    return ConfigError(f"{len(problems)} problems:\n" + "\n".join(lines), file=str(file))
+
+
+def _substitute(
+    data: Any, environ: Mapping[str, str]
+) -> tuple[Any, list[tuple[str, str]], set[str]]:
+    """`data` with ``${VAR}`` replaced in every string; the unset variables; the values used."""
+    missing: list[tuple[str, str]] = []
+    used: set[str] = set()
+
+    def walk(value: Any, loc: tuple[str | int, ...]) -> Any:
+        if isinstance(value, Mapping):
+            return {k: walk(v, (*loc, str(k))) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*loc, i)) for i, v in enumerate(value)]
+        if not isinstance(value, str):
+            return value
+
+        def replace(match: re.Match[str]) -> str:
+            escaped, name, default = match.groups()
+            if escaped:
+                return match.group(0)[1:]
+            if name in environ:
+                used.add(environ[name])
+                return environ[name]
+            if default is None:
+                missing.append((_key(loc), name))
+            return default or ""
+
+        return _VARIABLE.sub(replace, value)
+
+    return walk(data, ()), missing, used
+
+
+def _describe(error: ErrorDetails) -> list[tuple[str, str]]:
+    """(dotted key, message) pairs for one pydantic error, messages saying what to do."""
+    loc = [part for part in error["loc"] if part != "[key]"]
+    if len(loc) > 1 and loc[0] == "source" and loc[1] in SOURCE_TYPES:
+        del loc[1]  # the discriminator's tag is not a key the user wrote
+    key = _key(tuple(loc))
+    ctx = error.get("ctx") or {}
+    if error["type"] == "hoist":
+        return [(_key((*loc, sub)) if sub else key, message) for sub, message in ctx["issues"]]
+    if error["type"] == "missing":
+        return [(key, f"is required; {_REQUIRED.get(key, 'add it')}")]
+    if error["type"] == "extra_forbidden":
+        return [(key, _unknown_key(loc))]
+    message = error["msg"].replace("Input should be", "should be")
+    return [(key, message[:1].lower() + message[1:])]
+
+
+def _unknown_key(loc: list[str | int]) -> str:
+    section = _SECTIONS.get(tuple(str(part) for part in loc[:-1]))
+    if section is None:
+        return "unknown key; remove it"
+    allowed = [name for name in section.model_fields if name != "file"]
+    hint = did_you_mean(str(loc[-1]), allowed)
+    return f"unknown key;{hint} allowed keys here: {', '.join(allowed)}"
+
+
+def _key(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _redact(problem: tuple[str, str], secrets: set[str]) -> tuple[str, str]:
+    key, message = problem
+    for value in sorted(secrets, key=len, reverse=True):
+        if value.strip():
+            message = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "***", message)
+    return key, message
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "syntax error"
+    if mark is None:
+        return f"{problem}; fix the syntax"
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}; fix the syntax there"

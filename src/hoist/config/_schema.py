@@ -1,0 +1,317 @@
+"""The pydantic models of an activation file, and the rules each key follows.
+
+Validators raise `_problem(...)`: a pydantic error whose context carries the sub-key and the
+message, so the loader can name the exact dotted key (``sync.mapping.sizee``) even for rules that
+look at several fields at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from hoist.attributes import CUSTOM_PREFIX, PUT_ATTRIBUTES, STANDARD_ATTRIBUTES
+from hoist.secret import Secret
+
+REGION_URLS: Final[dict[str, str]] = {
+    "us": "https://api.intercom.io",
+    "eu": "https://api.eu.intercom.io",
+    "au": "https://api.au.intercom.io",
+}
+SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# Intercom accepts alphanumerics, spaces, underscores and hyphens in attribute names.
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_ -]+")
+# Names a custom attribute cannot take: they are Intercom's own company fields.
+_RESERVED = frozenset(STANDARD_ATTRIBUTES) | {"id", "company_id", "created_at", "updated_at"}
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def _problem(message: str, key: str = "") -> PydanticCustomError:
+    """A validation error for `key` (relative to the validated value) with `message`."""
+    return PydanticCustomError("hoist", message, {"issues": [(key, message)]})
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """`` did you mean 'x'?`` for the closest of `choices`, or an empty string."""
+    options = list(choices)
+    lowered = {choice.lower(): choice for choice in options}
+    close = [lowered[value.lower()]] if value.lower() in lowered else []
+    close = close or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return f" did you mean {close[0]!r}?" if close else ""
+
+
+def _to_secret(value: Any) -> Secret:
+    # The value is never echoed: it may be the token itself.
+    if isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise _problem("must be a string; write access_token: ${INTERCOM_ACCESS_TOKEN}")
+    if not value.strip():
+        raise _problem("is empty; set it to ${INTERCOM_ACCESS_TOKEN} and export the token")
+    return Secret(value)
+
+
+#: The access token: validated without echoing it, dumped as ``***``.
+Token = Annotated[
+    Secret,
+    PlainValidator(_to_secret),
+    PlainSerializer(lambda _: "***", return_type=str),
+    WithJsonSchema({"type": "string", "writeOnly": True}),
+]
+
+
+def _check_column(value: str) -> str:
+    if not value.strip():
+        raise _problem("is empty; give the name of a column of the model")
+    return value
+
+
+Column = Annotated[str, AfterValidator(_check_column)]
+
+
+def _check_source_type(value: Any) -> Any:
+    if isinstance(value, Mapping) and "type" not in value:
+        return {**value, "type": "duckdb"}  # the embedded warehouse is the default
+    kind = value.get("type") if isinstance(value, Mapping) else None
+    if isinstance(kind, str) and kind not in SOURCE_TYPES:
+        known = ", ".join(SOURCE_TYPES)
+        hint = did_you_mean(kind, SOURCE_TYPES)
+        raise _problem(f"unknown source type {kind!r};{hint} known types: {known}", "type")
+    return value
+
+
+class DuckDBSourceConfig(BaseModel):
+    """A DuckDB database file; relative paths are resolved against the activation's folder."""
+
+    model_config = _FROZEN
+
+    type: Literal["duckdb"] = "duckdb"
+    path: Path
+
+
+#: Every source config, told apart by `type` (postgres and sqlalchemy join the union later).
+SourceConfig = Annotated[DuckDBSourceConfig, Field(discriminator="type")]
+
+
+class ModelConfig(BaseModel):
+    """The rows to sync: exactly one of a SQL query or a table name."""
+
+    model_config = _FROZEN
+
+    sql: str | None = None
+    table: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ModelConfig:
+        if self.sql is not None and self.table is not None:
+            raise _problem("set either model.sql or model.table, not both")
+        if self.sql is None and self.table is None:
+            raise _problem("set model.sql (a query) or model.table (a table such as schema.name)")
+        for key, value in (("sql", self.sql), ("table", self.table)):
+            if value is not None and not value.strip():
+                raise _problem("is empty", key)
+        return self
+
+
+def _check_region(value: Any) -> Any:
+    if isinstance(value, str) and value not in REGION_URLS:
+        hint = did_you_mean(value, REGION_URLS)
+        raise _problem(f"unknown region {value!r};{hint} use one of us, eu, au")
+    return value
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise _problem("must be an http(s) URL such as http://127.0.0.1:8765")
+    return value
+
+
+class DestinationConfig(BaseModel):
+    """An Intercom workspace: token, region (or an explicit base URL) and API version."""
+
+    model_config = _FROZEN
+
+    type: Literal["intercom"] = "intercom"
+    access_token: Token
+    region: Annotated[Literal["us", "eu", "au"], BeforeValidator(_check_region)] = "us"
+    base_url: Annotated[str, AfterValidator(_check_url)] | None = None
+    api_version: str = "2.16"
+
+    @property
+    def url(self) -> str:
+        """The API root: `base_url` without a trailing slash, else the region's URL."""
+        if self.base_url is not None:
+            return self.base_url.rstrip("/")
+        return REGION_URLS[self.region]
+
+
+def _check_attribute(key: str) -> str:
+    if key == "company_id":
+        raise _problem(
+            "company_id is the identifier and is set by sync.company_id (the column holding "
+            "it); remove it from the mapping"
+        )
+    if key.startswith(CUSTOM_PREFIX):
+        name = key.removeprefix(CUSTOM_PREFIX)
+        if not _ATTRIBUTE_NAME.fullmatch(name):
+            raise _problem(
+                f"{name!r} is not a valid Intercom attribute name; "
+                "use letters, digits, spaces, underscores and hyphens"
+            )
+        return key
+    if key not in STANDARD_ATTRIBUTES:
+        allowed = ", ".join([*STANDARD_ATTRIBUTES, f"{CUSTOM_PREFIX}<name>"])
+        raise _problem(
+            f"unknown Intercom attribute {key!r};{did_you_mean(key, STANDARD_ATTRIBUTES)} "
+            f"allowed: {allowed} (for an existing custom attribute)"
+        )
+    return key
+
+
+def _check_custom_column(value: str) -> str:
+    if not _ATTRIBUTE_NAME.fullmatch(value):
+        raise _problem(
+            f"{value!r} cannot be an Intercom attribute name (letters, digits, spaces, "
+            "underscores and hyphens only); rename the column in the model"
+        )
+    if value in _RESERVED:
+        raise _problem(
+            f"{value!r} is a standard Intercom attribute, not a custom one; "
+            f"map it under sync.mapping instead"
+        )
+    return value
+
+
+class SyncConfig(BaseModel):
+    """How model rows become Intercom companies: identifier, mapping, custom attributes."""
+
+    model_config = _FROZEN
+
+    insert: bool = True
+    company_id: Column
+    mapping: dict[Annotated[str, AfterValidator(_check_attribute)], Column] = {}
+    custom_attributes: tuple[Annotated[Column, AfterValidator(_check_custom_column)], ...] = ()
+
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """(Intercom attribute, column) pairs: the mapping, then each listed custom attribute."""
+        listed = ((f"{CUSTOM_PREFIX}{column}", column) for column in self.custom_attributes)
+        return (*self.mapping.items(), *listed)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SyncConfig:
+        issues = [*self._duplicates(), *self._update_only()]
+        if issues:
+            raise PydanticCustomError("hoist", issues[0][1], {"issues": issues})
+        return self
+
+    def _duplicates(self) -> list[tuple[str, str]]:
+        issues, seen = [], set()
+        for column in self.custom_attributes:
+            if column in seen:
+                issues.append(("custom_attributes", f"{column!r} is listed twice; list it once"))
+            seen.add(column)
+            if f"{CUSTOM_PREFIX}{column}" in self.mapping:
+                issues.append(
+                    (
+                        f"mapping.{CUSTOM_PREFIX}{column}",
+                        f"{column!r} is also listed in sync.custom_attributes; keep one of them",
+                    )
+                )
+        return issues
+
+    def _update_only(self) -> list[tuple[str, str]]:
+        if self.insert:
+            return []
+        return [
+            (
+                f"mapping.{attribute}",
+                f"PUT /companies/{{id}} cannot set {attribute}; remove it or use insert: true",
+            )
+            for attribute in self.mapping
+            if attribute in STANDARD_ATTRIBUTES and attribute not in PUT_ATTRIBUTES
+        ]
+
+
+class StateConfig(BaseModel):
+    """Where the activation keeps its state (absolute after loading)."""
+
+    model_config = _FROZEN
+
+    path: Path
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise _problem(
+            f"{value!r} is not a valid activation name; start with a letter or digit and use "
+            "only letters, digits, '_', '.' and '-' (e.g. companies-to-intercom)"
+        )
+    return value
+
+
+class ActivationConfig(BaseModel):
+    """One activation: a model read from a source, mapped onto an Intercom destination."""
+
+    model_config = _FROZEN
+
+    name: Annotated[str, AfterValidator(_check_name)]
+    source: Annotated[SourceConfig, BeforeValidator(_check_source_type)]
+    model: ModelConfig
+    destination: DestinationConfig
+    sync: SyncConfig
+    state: StateConfig
+    file: Path
+
+    @model_validator(mode="before")
+    @classmethod
+    def _anchor_paths(cls, data: Any) -> Any:
+        # Relative paths mean "beside the activation file", wherever hoist is started from.
+        if not isinstance(data, Mapping) or not isinstance(data.get("file"), str | Path):
+            return data
+        file = Path(data["file"]).expanduser().absolute()
+        folder = file.parent
+        name = data.get("name") if isinstance(data.get("name"), str) else "activation"
+        state = data.get("state")
+        if state is None:  # the default: .hoist/<name>.duckdb beside the file
+            state = {"path": Path(".hoist") / f"{name}.duckdb"}
+        return {
+            **data,
+            "file": file,
+            "source": _anchored(data.get("source"), folder),
+            "state": _anchored(state, folder),
+        }
+
+
+def _anchored(section: Any, folder: Path) -> Any:
+    """`section` with its `path` made absolute against `folder`, if it has a usable one."""
+    if isinstance(section, DuckDBSourceConfig | StateConfig):
+        return section.model_copy(update={"path": _absolute(section.path, folder)})
+    path = section.get("path") if isinstance(section, Mapping) else None
+    if isinstance(path, str | Path) and str(path).strip():
+        return {**section, "path": _absolute(Path(path), folder)}
+    return section
+
+
+def _absolute(path: Path, folder: Path) -> Path:
+    return Path(os.path.normpath(folder / path.expanduser()))

@@ -1,0 +1,80 @@
+"""A model (a SQL query or a table) as the query to run in the warehouse's dialect.
+
+A table becomes ``SELECT * FROM <table>`` built with sqlglot, so its identifiers are quoted for
+the dialect. A query is checked to be one query in the dialect and is then sent as written: it
+is the user's SQL, already in the warehouse's dialect. (Segments, a table plus filter
+conditions, will be built here too.)
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError
+
+from hoist.config import ModelConfig
+from hoist.errors import ConfigError
+
+__all__ = ["model_query"]
+
+
+def model_query(model: ModelConfig, dialect: str) -> str:
+    """The SQL that reads `model`'s rows, for the sqlglot `dialect` of the source."""
+    if model.table is not None:
+        return _table_query(model.table, dialect)
+    if model.sql is not None:
+        return _checked_query(model.sql, dialect)
+    raise ConfigError("set model.sql or model.table", key="model")
+
+
+def _table_query(table: str, dialect: str) -> str:
+    try:
+        node = exp.to_table(table, dialect=dialect)
+    except SqlglotError as exc:
+        raise ConfigError(
+            f"{table!r} is not a table name ({_first_line(exc)}); write it as schema.table and "
+            'put a part holding unusual characters in double quotes, e.g. analytics."my table"',
+            key="model.table",
+        ) from exc
+    # "safe" quotes only where quoting cannot change which table is meant in the dialect.
+    return exp.select("*").from_(node).sql(dialect=dialect, identify="safe")
+
+
+def _checked_query(sql: str, dialect: str) -> str:
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except ParseError as exc:
+        raise ConfigError(
+            f"the query does not parse as {dialect} SQL: {_parse_problem(exc)}; fix the query",
+            key="model.sql",
+        ) from exc
+    except SqlglotError as exc:
+        raise ConfigError(
+            f"the query does not parse as {dialect} SQL: {_first_line(exc)}; fix the query",
+            key="model.sql",
+        ) from exc
+    if len(statements) != 1:
+        raise ConfigError(
+            f"holds {len(statements)} statements; the model must be one query", key="model.sql"
+        )
+    if not isinstance(statements[0], exp.Query):
+        raise ConfigError(
+            f"is a {statements[0].key.upper()} statement; the model must be a query "
+            "(SELECT ..., WITH ... SELECT ..., FROM ...)",
+            key="model.sql",
+        )
+    return sql
+
+
+def _parse_problem(exc: ParseError) -> str:
+    if not exc.errors:
+        return _first_line(exc)
+    error = exc.errors[0]
+    # The description embeds sqlglot's token repr; the highlighted text says the same, plainly.
+    description = str(error.get("description", "syntax error")).split(" <Token")[0]
+    near = f" near {error['highlight']!r}" if error.get("highlight") else ""
+    return f"{description}{near} at line {error.get('line')}, column {error.get('col')}"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
