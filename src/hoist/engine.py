@@ -30,7 +30,7 @@ from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields
 from hoist.models import model_query
 from hoist.progress import NullProgress, Progress
-from hoist.report import PlannedChange, RecordError, RunReport
+from hoist.report import PlannedChange, RecordError, RunReport, Status
 from hoist.resolve import resolve_existing
 from hoist.sources import open_source
 from hoist.state import Confirmation, StateStore
@@ -203,10 +203,12 @@ class _Run:
             self._record(store, p, Execution(), client.api_calls, status="failed", message=str(exc))
             raise
         store.forget_intercom_ids(execution.stale)
+        insert = self.config.sync.insert
+        # Companies new to state are created with insert on; with it off they existed already.
         report = self._report(
             p,
-            created=execution.created,
-            updated=execution.updated,
+            created=execution.created if insert else 0,
+            updated=execution.updated + (0 if insert else execution.created),
             not_in_intercom=not_found,
             failed=execution.failed,
             api_calls=client.api_calls,
@@ -265,7 +267,7 @@ class _Run:
     ) -> RunReport:
         failed = failed or []
         problems = len(p.rejected) + len(failed)
-        status = "interrupted" if interrupted else ("partial" if problems else "success")
+        status: Status = "interrupted" if interrupted else ("partial" if problems else "success")
         return RunReport(
             run_id=self.run_id,
             activation=self.config.name,

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["PlannedChange", "RecordError", "RunReport", "render_history", "render_report"]
+__all__ = [
+    "PlannedChange",
+    "RecordError",
+    "RunReport",
+    "Status",
+    "render_history",
+    "render_report",
+]
 
 Status = Literal["success", "partial", "failed", "interrupted"]
 

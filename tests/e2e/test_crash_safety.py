@@ -36,7 +36,7 @@ def write_log(emulator: Any) -> tuple[Counter[str], Counter[str]]:
     failed: Counter[str] = Counter()
     for r in emulator.requests():
         if r.method == "POST" and r.path == "/companies":
-            (applied if r.status == 200 else failed)[r.body["company_id"]] += 1
+            (applied if r.status == 200 else failed)[r.json["company_id"]] += 1
     return applied, failed
 
 

@@ -72,7 +72,7 @@ def test_changed_values_update_exactly_those_attributes(
     report = activation.run_json()
     assert (report["updated"], report["unchanged"], report["created"]) == (2, 8, 0)
     bodies = sorted(
-        (r.body for r in writes(emulator.emulator, before)), key=lambda b: b["company_id"]
+        (r.json for r in writes(emulator.emulator, before)), key=lambda b: b["company_id"]
     )
     assert bodies == [
         {"company_id": "acct-0002", "name": "Renamed"},
@@ -135,7 +135,7 @@ def test_a_new_mapping_backfills_every_company(activation: Activation, emulator:
     before = len(emulator.emulator.requests())
     report = activation.run_json()
     assert report["updated"] == 5
-    bodies = [r.body for r in writes(emulator.emulator, before)]
+    bodies = [r.json for r in writes(emulator.emulator, before)]
     assert sorted(b["size"] for b in bodies) == [1, 2, 3, 4, 5]
     assert all(set(b) == {"company_id", "size"} for b in bodies)
 

@@ -43,10 +43,11 @@ def write_model(warehouse: Path, model: dict[str, dict[str, Any]]) -> None:
         "CREATE OR REPLACE TABLE companies "
         "(id VARCHAR, name VARCHAR, size BIGINT, seats BIGINT, score DOUBLE)"
     )
-    con.executemany(
-        "INSERT INTO companies VALUES (?, ?, ?, ?, ?)",
-        [[cid, r["name"], r["size"], r["seats"], r["score"]] for cid, r in model.items()],
-    )
+    if model:
+        con.executemany(
+            "INSERT INTO companies VALUES (?, ?, ?, ?, ?)",
+            [[cid, r["name"], r["size"], r["seats"], r["score"]] for cid, r in model.items()],
+        )
     con.close()
 
 
