@@ -187,7 +187,8 @@ class IntercomClient:
                         yield fresh
                 return
             except (RetriableError, RecordRejectedError) as exc:
-                if isinstance(exc, RecordRejectedError) and exc.status != 404:
+                expired = isinstance(exc, RecordRejectedError) and exc.status == 404
+                if exc.code == "scroll_exists" or not (expired or isinstance(exc, RetriableError)):
                     raise
                 if restart == SCROLL_RESTARTS:
                     raise RetriableError(
@@ -218,8 +219,17 @@ class IntercomClient:
             try:
                 return await self._request("GET", "/companies/scroll", retry=retry)
             except RecordRejectedError as exc:
-                if exc.code != "scroll_exists" or poll == SCROLL_EXISTS_POLLS:
+                if exc.code != "scroll_exists":
                     raise
+                if poll == SCROLL_EXISTS_POLLS:
+                    # Not this record's fault: another scroll of the app is still open, so a
+                    # later run can succeed.
+                    raise RetriableError(
+                        f"another scroll of this app stayed open: {exc.message}",
+                        status=exc.status,
+                        code=exc.code,
+                        request_id=exc.request_id,
+                    ) from exc
                 await self._sleep(0.0 if is_testing() else SCROLL_EXISTS_POLL_S)
         raise AssertionError("unreachable")  # pragma: no cover
 
