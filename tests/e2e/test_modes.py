@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
 from tests.e2e.conftest import Activation, company_rows
 from tests.e2e.test_run import by_company_id, writes
 
@@ -129,3 +131,48 @@ def test_a_config_mistake_exits_2_naming_file_and_key(activation: Activation) ->
     assert "activation.yml" in done.stderr
     assert "sync.mapping.name" in done.stderr
     assert not activation.state_file.exists()
+
+
+def test_a_company_refused_with_4xx_is_sent_again_next_run(
+    activation: Activation, emulator: Any
+) -> None:
+    """Intercom's 400 for one company is reported with its code; the next run sends it again."""
+    auth = {"Authorization": f"Bearer {activation.token}"}
+    created = httpx.post(
+        f"{emulator.base_url}/data_attributes",
+        json={
+            "name": "tier",
+            "model": "company",
+            "data_type": "options",
+            "options": [{"value": "gold"}, {"value": "silver"}],
+        },
+        headers=auth,
+    )
+    created.raise_for_status()
+    activation.configure(mapping={"name": "account_name", "custom_attributes.tier": "tier"})
+    rows = company_rows(4)
+    rows[2]["tier"] = "platinum"  # not one of the list attribute's options
+    activation.write_rows(rows)
+
+    first = activation.run_json()
+    assert (first["_exit"], first["status"], first["created"], first["failed"]) == (
+        1,
+        "partial",
+        3,
+        1,
+    )
+    [error] = first["errors"]
+    assert (error["company_id"], error["code"]) == ("acct-0002", "parameter_invalid")
+    assert "tier" in error["message"]
+
+    options = [{"value": v} for v in ("gold", "silver", "platinum")]
+    httpx.put(
+        f"{emulator.base_url}/data_attributes/{created.json()['id']}",
+        json={"options": options},
+        headers=auth,
+    ).raise_for_status()
+    before = len(emulator.emulator.requests())
+    second = activation.run_json()
+    assert (second["status"], second["created"], second["unchanged"]) == ("success", 1, 3)
+    assert [r.json["company_id"] for r in writes(emulator.emulator, before)] == ["acct-0002"]
+    assert by_company_id(emulator.emulator)["acct-0002"]["custom_attributes"]["tier"] == "platinum"
