@@ -9,6 +9,16 @@ from typing import Any
 import pytest
 
 from hoist.emulator.testing import EmulatorHandle, running_emulator
+from hoist.intercom.retry import is_testing, set_testing
+
+
+@pytest.fixture(autouse=True)
+def retry_testing_mode() -> Iterator[None]:
+    """In-process retries back off for 0 s (429 resets are still honoured); restored after."""
+    before = is_testing()
+    set_testing(True)
+    yield
+    set_testing(before)
 
 
 @pytest.fixture

@@ -18,12 +18,12 @@ import duckdb
 import pyarrow as pa
 
 from hoist.mapping import Field, quote, value_sql
+from hoist.report import RecordError
 
 __all__ = [
     "STATE_TABLE",
     "Change",
     "DiffCounts",
-    "Rejection",
     "compute_changes",
     "iter_changes",
     "rejections",
@@ -57,15 +57,6 @@ class DiffCounts:
     def unchanged(self) -> int:
         """Valid companies whose mapped values Intercom already holds."""
         return self.rows - self.rejected_rows - self.changed
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A company (or a row without one) that cannot be sent, and why."""
-
-    company_id: str | None
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -166,7 +157,7 @@ def compute_changes(
     return DiffCounts(rows=row[0], rejected_rows=row[1], changed=row[2], new=row[3])
 
 
-def rejections(con: duckdb.DuckDBPyConnection) -> list[Rejection]:
+def rejections(con: duckdb.DuckDBPyConnection) -> list[RecordError]:
     """Every rejected company (one entry per duplicated company_id, one per id-less row)."""
     rows = con.execute(
         """
@@ -177,7 +168,7 @@ def rejections(con: duckdb.DuckDBPyConnection) -> list[Rejection]:
         ORDER BY company_id NULLS FIRST
         """
     ).fetchall()
-    return [Rejection(company_id, code, message) for company_id, code, message in rows]
+    return [RecordError(company_id, code, message) for company_id, code, message in rows]
 
 
 def iter_changes(

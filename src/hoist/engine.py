@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pyarrow as pa
 
@@ -155,11 +156,13 @@ class _Run:
     ) -> _Prepared:
         try:
             stage_model(store.con, reader, fields, self.config.sync.company_id)
-        except Exception as exc:  # the reader pulls from the warehouse while DuckDB stages
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            # The reader pulls from the warehouse while DuckDB stages, so a warehouse failure
+            # surfaces here, inside DuckDB's scan of the reader.
             raise SourceError(f"reading the model failed: {exc}") from exc
         relation = store.state_relation([f.attribute for f in fields])
         counts = compute_changes(store.con, fields, relation)
-        rejected = [RecordError(r.company_id, r.code, r.message) for r in rejections(store.con)]
+        rejected = rejections(store.con)
         self.progress.stage(
             f"read {counts.rows:,} rows in {time.monotonic() - self.started:.1f} s: "
             f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import httpx
@@ -13,22 +13,12 @@ import pytest
 
 from hoist.emulator.testing import EmulatorHandle
 from hoist.errors import FatalDestinationError
-from hoist.intercom import IntercomClient, set_testing
-from hoist.intercom.retry import is_testing
+from hoist.intercom import IntercomClient
 from hoist.secret import Secret
 
 TOKEN = "emulator-token-42"
 T = TypeVar("T")
 Start = Callable[..., EmulatorHandle]
-
-
-@pytest.fixture(autouse=True)
-def testing_mode() -> Iterator[None]:
-    """Backoff waits are 0 s while a test runs; the previous mode is restored afterwards."""
-    before = is_testing()
-    set_testing(True)
-    yield
-    set_testing(before)
 
 
 def with_client(

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from hoist.errors import RecordRejectedError, RetriableError
-from hoist.intercom import REGION_URLS, IntercomClient, set_testing
+from hoist.intercom import REGION_URLS, IntercomClient
 from hoist.intercom.client import SCROLL_EXISTS_POLLS, SCROLL_RESTARTS
-from hoist.intercom.retry import is_testing
 from hoist.secret import Secret
 
 Route = Callable[[httpx.Request], httpx.Response]
-
-
-@pytest.fixture(autouse=True)
-def testing_mode() -> Iterator[None]:
-    """Retry waits are 0 s while a test runs; the previous mode is restored afterwards."""
-    before = is_testing()
-    set_testing(True)
-    yield
-    set_testing(before)
 
 
 def ok(body: Any, status: int = 200) -> httpx.Response:

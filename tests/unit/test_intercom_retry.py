@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,20 +19,11 @@ from hoist.errors import (
     RetriableError,
 )
 from hoist.intercom import IntercomClient, RetryPolicy, set_testing
-from hoist.intercom.retry import backoff_delay, is_testing, rate_limit_delay
+from hoist.intercom.retry import backoff_delay, rate_limit_delay
 from hoist.secret import Secret
 
 TOKEN = "tok-sekrit-0123456789"
 Handler = Callable[[httpx.Request], httpx.Response]
-
-
-@pytest.fixture(autouse=True)
-def testing_mode() -> Iterator[None]:
-    """Retry waits are 0 s while a test runs; the previous mode is restored afterwards."""
-    before = is_testing()
-    set_testing(True)
-    yield
-    set_testing(before)
 
 
 def reply(status: int = 200, body: Any = None, **headers: str) -> httpx.Response:
