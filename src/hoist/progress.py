@@ -119,7 +119,7 @@ class BarProgress:
 
     def stage(self, text: str) -> None:
         """Print the stage above the bar."""
-        self._console.print(f"hoist: {text}")
+        self._console.print(f"hoist: {text}", highlight=False, markup=False)
 
     def planned(self, total: int) -> None:
         """Show the bar sized to `total`."""

@@ -100,6 +100,10 @@ def test_human_summary_names_every_count(activation: Activation) -> None:
     for label in ("created", "updated", "unchanged", "not in Intercom", "rejected", "failed"):
         assert label in done.stdout
     assert "API calls" in done.stdout
+    # Not a terminal: progress comes as plain log lines on stderr, never mixed into stdout.
+    assert "hoist: read 2 rows" in done.stderr
+    assert "hoist: sending 2 companies" in done.stderr
+    assert "hoist:" not in done.stdout
 
 
 def test_json_report_has_every_documented_field(activation: Activation) -> None:
