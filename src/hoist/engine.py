@@ -8,8 +8,6 @@ can proceed are raised (see `hoist.errors`), with nothing marked as synced.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ from hoist.config import ActivationConfig, load_activation
 from hoist.custom_attributes import AttributePlan, create_missing, plan_custom_attributes
 from hoist.diff import Change, DiffCounts, compute_changes, iter_changes, rejections, stage_model
 from hoist.errors import ConfigError, FatalDestinationError, SourceError
-from hoist.executor import Execution, execute, request_body
+from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields
 from hoist.models import model_query
@@ -240,7 +238,7 @@ class _Run:
         pages = iter_changes(store.con, fields, where=self._sendable())
         self.progress.planned(_count(store, self._sendable()))
         try:
-            with _interrupt() as stop:
+            with stop_on_signals() as stop:
                 return await execute(
                     pages,
                     send,
@@ -338,20 +336,3 @@ def _planned(change: Change) -> PlannedChange:
         operation="create" if change.new else "update",
         changes={a: {"old": change.old.get(a), "new": v} for a, v in change.values.items()},
     )
-
-
-@contextlib.contextmanager
-def _interrupt() -> Iterator[asyncio.Event]:
-    """An event set by Ctrl-C (SIGINT) or SIGTERM: stop sending, finish in flight, commit."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signum, stop.set)
-            installed.append(signum)
-    try:
-        yield stop
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)

@@ -9,6 +9,8 @@ killed run therefore loses at most the requests in flight, which the next run se
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedErr
 from hoist.report import RecordError
 from hoist.state import Confirmation
 
-__all__ = ["Execution", "execute", "request_body"]
+__all__ = ["Execution", "execute", "request_body", "stop_on_signals"]
 
 Send = Callable[[Change], Awaitable[dict[str, Any]]]
 Commit = Callable[[list[Confirmation]], None]
@@ -172,3 +174,20 @@ async def _worker(
 def _record_error(change: Change, exc: IntercomError) -> RecordError:
     code = exc.code or (f"http_{exc.status}" if exc.status else "error")
     return RecordError(change.company_id, code, exc.message)
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[asyncio.Event]:
+    """An event set by Ctrl-C (SIGINT) or SIGTERM: stop sending, finish in flight, commit."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+            installed.append(signum)
+    try:
+        yield stop
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
