@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from hoist.config._load import load_activation, parse_activation
 from hoist.config._schema import (
-    REGION_URLS,
     SOURCE_TYPES,
     ActivationConfig,
     DestinationConfig,
@@ -19,6 +18,7 @@ from hoist.config._schema import (
     StateConfig,
     SyncConfig,
 )
+from hoist.intercom.client import REGION_URLS
 from hoist.secret import Secret
 
 __all__ = [

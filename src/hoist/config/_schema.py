@@ -29,13 +29,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hoist.attributes import CUSTOM_PREFIX, PUT_ATTRIBUTES, STANDARD_ATTRIBUTES
+from hoist.intercom.client import API_VERSION, REGION_URLS
 from hoist.secret import Secret
 
-REGION_URLS: Final[dict[str, str]] = {
-    "us": "https://api.intercom.io",
-    "eu": "https://api.eu.intercom.io",
-    "au": "https://api.au.intercom.io",
-}
 SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -156,7 +152,7 @@ class DestinationConfig(BaseModel):
     access_token: Token
     region: Annotated[Literal["us", "eu", "au"], BeforeValidator(_check_region)] = "us"
     base_url: Annotated[str, AfterValidator(_check_url)] | None = None
-    api_version: str = "2.16"
+    api_version: str = API_VERSION
 
     @property
     def url(self) -> str:
