@@ -92,12 +92,15 @@ def test_ctrl_c_stops_sending_commits_and_reports(
     activation: Activation, emulator_factory: Any
 ) -> None:
     """SIGINT stops new requests, waits for those in flight, commits them and reports."""
-    server = emulator_factory(token=activation.token, latency_ms=40)
+    server = emulator_factory(token=activation.token, latency_ms=100)
     activation.base_url = server.base_url
     activation.configure()
     activation.write_rows(company_rows(600))
     process = start_run(activation)
-    time.sleep(2.5)
+    deadline = time.monotonic() + 60
+    while server.emulator.request_count("POST", "/companies") < 20:  # sending has begun
+        assert time.monotonic() < deadline, "the run never started sending"
+        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, _ = process.communicate(timeout=60)
     report = json.loads(out)
