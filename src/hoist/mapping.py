@@ -198,8 +198,10 @@ def _normalise(field: Field, col: str) -> tuple[str, str | None]:
             bad = f"({bad} OR {value} > {MAX_MONTHLY_SPEND})"
         return value, bad
     if target == "float":
-        value = f"CAST({col} AS DOUBLE)"
-        return value, f"({col} IS NOT NULL AND NOT isfinite({value}))"
+        number = f"CAST({col} AS DOUBLE)"
+        # -0.0 equals 0.0 for Intercom; one spelling keeps the text comparison from seeing a change.
+        value = f"CASE WHEN {number} = 0 THEN 0.0::DOUBLE ELSE {number} END"
+        return value, f"({col} IS NOT NULL AND NOT isfinite({number}))"
     return col, None  # boolean
 
 

@@ -98,6 +98,16 @@ def test_text_that_is_not_a_number_is_rejected_for_size() -> None:
     assert rows[2] == (None, None)
 
 
+def test_negative_zero_is_sent_as_zero() -> None:
+    """-0.0 and 0.0 are one value for Intercom, so they normalise to the same text."""
+    field = Field("custom_attributes.score", "s", "float", "float")
+    assert normalise(field, [-0.0, 0.0], pa.float64()) == [(0.0, None), (0.0, None)]
+    table = pa.table({"s": pa.array([-0.0], pa.float64())})
+    con = duckdb.connect()
+    con.register("t", table)
+    assert con.execute(f"SELECT {value_sql(field)[0]} FROM t").fetchone() == ("0.0",)
+
+
 def test_non_finite_floats_are_rejected() -> None:
     """NaN and infinity cannot travel as JSON and are rejected."""
     field = Field("custom_attributes.score", "s", "float", "float")
