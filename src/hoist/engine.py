@@ -121,7 +121,10 @@ class _Run:
                 fields = build_fields(
                     sync.fields(), reader.schema, attributes.types, file=self.file
                 )
-                with StateStore.open(self.config.state.path, read_only=self.dry_run) as store:
+                state = self.config.state
+                with StateStore.open(
+                    state.path, read_only=self.dry_run, memory_limit=state.memory_limit
+                ) as store:
                     prepared = self._prepare(store, reader, fields, attributes)
                     if self.dry_run:
                         return await self._plan(client, store, prepared)

@@ -82,7 +82,9 @@ class StateStore:
         self._lock = lock
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False, memory_limit: str = "1GB") -> StateStore:
+    def open(
+        cls, path: Path, *, read_only: bool = False, memory_limit: str = "512MB"
+    ) -> StateStore:
         """Attach the state file at `path` (created for writers; read-only for plans)."""
         lock = None if read_only else _acquire_lock(path)
         try:

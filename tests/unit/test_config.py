@@ -341,3 +341,21 @@ def test_source_type_defaults_to_duckdb(tmp_path: Path) -> None:
     data = example()
     del data["source"]["type"]
     assert load(tmp_path, data).source.type == "duckdb"
+
+
+def test_state_memory_limit_defaults_and_can_be_set_without_a_path(tmp_path: Path) -> None:
+    """`state.memory_limit` caps the diff's working memory; the state path keeps its default."""
+    file = tmp_path / "a.yml"
+    document = {
+        "name": "mem",
+        "source": {"type": "duckdb", "path": "w.duckdb"},
+        "model": {"table": "t"},
+        "destination": {"access_token": "literal"},
+        "sync": {"company_id": "id"},
+    }
+    assert parse_activation(document, file=file, environ={}).state.memory_limit == "512MB"
+    tuned = parse_activation({**document, "state": {"memory_limit": "2GB"}}, file=file, environ={})
+    assert tuned.state.memory_limit == "2GB"
+    assert tuned.state.path == tmp_path / ".hoist" / "mem.duckdb"
+    with pytest.raises(ConfigError, match=r"state\.memory_limit"):
+        parse_activation({**document, "state": {"memory_limit": "lots"}}, file=file, environ={})

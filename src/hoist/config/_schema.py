@@ -34,6 +34,7 @@ from hoist.secret import Secret
 
 SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
 
+_MEMORY = r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Intercom accepts alphanumerics, spaces, underscores and hyphens in attribute names.
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_ -]+")
@@ -255,6 +256,11 @@ class StateConfig(BaseModel):
     model_config = _FROZEN
 
     path: Path
+    #: DuckDB's working-memory cap for the diff; beyond it DuckDB spills to disk beside the
+    #: state file. Lower it to trade speed for memory, raise it for very large models.
+    memory_limit: str = Field(
+        default="512MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
 
 
 def _check_name(value: str) -> str:
@@ -288,9 +294,10 @@ class ActivationConfig(BaseModel):
         file = Path(data["file"]).expanduser().absolute()
         folder = file.parent
         name = data.get("name") if isinstance(data.get("name"), str) else "activation"
-        state = data.get("state")
-        if state is None:  # the default: .hoist/<name>.duckdb beside the file
-            state = {"path": Path(".hoist") / f"{name}.duckdb"}
+        state = data.get("state") or {}
+        if isinstance(state, Mapping) and "path" not in state:
+            # The default: .hoist/<name>.duckdb beside the file.
+            state = {**state, "path": Path(".hoist") / f"{name}.duckdb"}
         return {
             **data,
             "file": file,

@@ -30,7 +30,11 @@ class DuckDBSource(Source):
         try:
             # read_only: a sync must never change the warehouse, and readers do not block
             # other read-only processes.
-            self._con = duckdb.connect(str(self.path), read_only=True)
+            # A model is read once, front to back: a small buffer pool keeps memory flat
+            # however big the warehouse file is (DuckDB's default is 80% of RAM).
+            self._con = duckdb.connect(
+                str(self.path), read_only=True, config={"memory_limit": "256MB"}
+            )
         except duckdb.Error as exc:
             raise SourceError(f"cannot open the DuckDB warehouse {self.path}: {exc}") from exc
 
