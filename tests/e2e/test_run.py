@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.e2e.conftest import Activation, company_rows
@@ -38,6 +39,11 @@ def test_first_run_creates_every_company_with_its_values(
     assert first["plan"]["name"] == "Pro"
     assert first["monthly_spend"] == 10  # 10.75 truncated, as Intercom does
     assert first["custom_attributes"] == {"health_score": 0.5, "seats": 1}
+    # The access token is in no output and in no file hoist wrote.
+    assert activation.token not in json.dumps(report)
+    for written in activation.state_file.parent.rglob("*"):
+        if written.is_file():
+            assert activation.token.encode() not in written.read_bytes()
 
 
 def test_second_run_without_changes_makes_no_write_call(
