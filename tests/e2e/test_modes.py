@@ -180,3 +180,23 @@ def test_a_company_refused_with_4xx_is_sent_again_next_run(
     assert (second["status"], second["created"], second["unchanged"]) == ("success", 1, 3)
     assert [r.json["company_id"] for r in writes(emulator.emulator, before)] == ["acct-0002"]
     assert by_company_id(emulator.emulator)["acct-0002"]["custom_attributes"]["tier"] == "platinum"
+
+
+def test_insert_off_scrolls_when_that_costs_fewer_calls(
+    activation: Activation, emulator: Any
+) -> None:
+    """Fifty unknown companies against 150 in Intercom: one scroll (3 calls), not 50 lookups."""
+    state = emulator.emulator
+    for i in range(150):
+        state.seed_company(company_id=f"acct-{i:04d}", name="old")
+    activation.configure(insert=False)
+    activation.write_rows(company_rows(50))
+    report = activation.run_json()
+    assert (report["updated"], report["not_in_intercom"]) == (50, 0)
+    reads = [r for r in state.requests() if r.method == "GET" and r.path.startswith("/companies")]
+    lookups = [r for r in reads if r.path == "/companies" and "company_id" in r.query]
+    scrolls = [r for r in reads if r.path == "/companies/scroll"]
+    assert lookups == []
+    assert len(scrolls) == 3  # two pages of companies, then the empty page that ends the scroll
+    # 1 data-attributes check + 2 attributes created + 1 count + 3 scroll pages + 50 updates
+    assert report["api_calls"] == 57
