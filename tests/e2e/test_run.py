@@ -183,3 +183,17 @@ def test_a_bad_token_exits_2_and_leaves_state_untouched(
     assert "401" in report["_stderr"]
     assert "wrong-token" not in report["_stderr"] + str(report)
     assert activation.state_file.read_bytes() == snapshot
+
+
+def test_removing_a_mapping_sends_nothing_and_leaves_the_value(
+    activation: Activation, emulator: Any
+) -> None:
+    """An attribute dropped from the mapping is no longer written, and Intercom keeps its value."""
+    activation.write_rows(company_rows(3))
+    activation.run_json()
+    activation.configure(mapping={"name": "account_name", "plan": "plan_name"})
+    before = len(emulator.emulator.requests())
+    report = activation.run_json()
+    assert (report["unchanged"], report["updated"]) == (3, 0)
+    assert writes(emulator.emulator, before) == []
+    assert by_company_id(emulator.emulator)["acct-0002"]["monthly_spend"] == 20
