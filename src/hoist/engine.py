@@ -23,7 +23,7 @@ import pyarrow as pa
 from hoist.config import ActivationConfig, load_activation
 from hoist.custom_attributes import AttributePlan, create_missing, plan_custom_attributes
 from hoist.diff import Change, DiffCounts, compute_changes, iter_changes, rejections, stage_model
-from hoist.errors import ConfigError, FatalDestinationError, SourceError
+from hoist.errors import ConfigError, SourceError
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields
@@ -201,12 +201,13 @@ class _Run:
             )
             store.commit([Confirmation(cid, iid, {}) for cid, iid in resolution.found], attributes)
             not_found = _count(store, "intercom_id IS NULL")
-        try:
-            execution = await self._send(client, store, p.fields, attributes)
-        except FatalDestinationError as exc:
-            self._record(store, p, Execution(), client.api_calls, status="failed", message=str(exc))
-            raise
+        execution = await self._send(client, store, p.fields, attributes)
         store.forget_intercom_ids(execution.stale)
+        if execution.fatal is not None:
+            self._record(
+                store, p, execution, client.api_calls, status="failed", message=str(execution.fatal)
+            )
+            raise execution.fatal
         insert = self.config.sync.insert
         # Companies new to state are created with insert on; with it off they existed already.
         report = self._report(

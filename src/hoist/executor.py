@@ -91,8 +91,8 @@ async def execute(
     """Send every change with at most `concurrency` requests in flight.
 
     Stops feeding new changes when `stop` is set (Ctrl-C) and lets in-flight requests finish.
-    A fatal destination error (401/403) stops everything and is re-raised after committing
-    what was already confirmed.
+    A fatal destination error (401/403) stops everything the same way and is returned in
+    `fatal`, after what was already confirmed has been committed.
     """
     outcome = Execution()
     committer = _Committer(commit)
@@ -114,9 +114,7 @@ async def execute(
             task.cancel()
         await asyncio.gather(*workers, flusher, return_exceptions=True)
         committer.flush()
-    if outcome.fatal is not None:
-        raise outcome.fatal
-    outcome.interrupted = stop.is_set()
+    outcome.interrupted = stop.is_set() and outcome.fatal is None
     return outcome
 
 
