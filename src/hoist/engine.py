@@ -23,7 +23,7 @@ import pyarrow as pa
 from hoist.config import ActivationConfig, load_activation
 from hoist.custom_attributes import AttributePlan, create_missing, plan_custom_attributes
 from hoist.diff import Change, DiffCounts, compute_changes, iter_changes, rejections, stage_model
-from hoist.errors import ConfigError, SourceError
+from hoist.errors import ConfigError, FatalDestinationError, SourceError
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields
@@ -203,11 +203,6 @@ class _Run:
             not_found = _count(store, "intercom_id IS NULL")
         execution = await self._send(client, store, p.fields, attributes)
         store.forget_intercom_ids(execution.stale)
-        if execution.fatal is not None:
-            self._record(
-                store, p, execution, client.api_calls, status="failed", message=str(execution.fatal)
-            )
-            raise execution.fatal
         insert = self.config.sync.insert
         # Companies new to state are created with insert on; with it off they existed already.
         report = self._report(
@@ -219,8 +214,11 @@ class _Run:
             api_calls=client.api_calls,
             attributes_created=created_attributes,
             interrupted=execution.interrupted,
+            fatal=execution.fatal,
         )
-        self._record(store, p, execution, client.api_calls, report=report)
+        self._record(store, report)
+        if execution.fatal is not None:
+            raise execution.fatal
         return report
 
     async def _send(
@@ -269,10 +267,14 @@ class _Run:
         attributes_created: tuple[str, ...] = (),
         sample: tuple[PlannedChange, ...] = (),
         interrupted: bool = False,
+        fatal: FatalDestinationError | None = None,
     ) -> RunReport:
         failed = failed or []
         problems = len(p.rejected) + len(failed)
         status: Status = "interrupted" if interrupted else ("partial" if problems else "success")
+        message = "stopped early (Ctrl-C); the next run sends the rest" if interrupted else None
+        if fatal is not None:
+            status, message = "failed", str(fatal)
         return RunReport(
             run_id=self.run_id,
             activation=self.config.name,
@@ -289,38 +291,18 @@ class _Run:
             errors=tuple(p.rejected + failed),
             attributes_created=attributes_created,
             sample=sample,
-            message="stopped early (Ctrl-C); the next run sends the rest" if interrupted else None,
+            message=message,
         )
 
-    def _record(
-        self,
-        store: StateStore,
-        p: _Prepared,
-        execution: Execution,
-        api_calls: int,
-        *,
-        report: RunReport | None = None,
-        status: str | None = None,
-        message: str | None = None,
-    ) -> None:
+    def _record(self, store: StateStore, report: RunReport) -> None:
         values = {
-            "run_id": self.run_id,
+            **{k: v for k, v in report.to_json().items() if k not in ("errors", "sample")},
             "started_at": self.started_at,
             "finished_at": datetime.now(UTC),
-            "status": status or (report.status if report else "failed"),
             "insert_mode": self.config.sync.insert,
-            "created": report.created if report else execution.created,
-            "updated": report.updated if report else execution.updated,
-            "unchanged": p.counts.unchanged,
-            "not_in_intercom": report.not_in_intercom if report else 0,
-            "rejected": len(p.rejected),
-            "failed": report.failed if report else len(execution.failed),
-            "api_calls": api_calls,
-            "duration_s": time.monotonic() - self.started,
-            "message": message or (report.message if report else None),
         }
-        errors = report.errors if report else tuple(p.rejected)
-        store.record_run(values, [(e.company_id, e.code, e.message) for e in errors])
+        errors = [(e.company_id, e.code, e.message) for e in report.errors]
+        store.record_run(values, errors)
 
 
 def _count(store: StateStore, where: str) -> int:
