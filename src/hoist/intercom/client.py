@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from hoist.errors import RateLimitedError, RecordRejectedError, RetriableError
+from hoist.errors import IntercomError, RateLimitedError, RecordRejectedError, RetriableError
 from hoist.intercom.classify import classify_response
 from hoist.intercom.limiter import RateLimiter
 from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
@@ -191,12 +191,8 @@ class IntercomClient:
                 if exc.code == "scroll_exists" or not (expired or isinstance(exc, RetriableError)):
                     raise
                 if restart == SCROLL_RESTARTS:
-                    raise RetriableError(
-                        f"the company scroll broke {restart + 1} times; last: {exc.message}",
-                        status=exc.status,
-                        code=exc.code,
-                        request_id=exc.request_id,
-                    ) from exc
+                    message = f"the company scroll broke {restart + 1} times; last: {exc.message}"
+                    raise _retriable(message, exc) from exc
                 await self._sleep(backoff_delay(self.retry, restart + 1))
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -224,12 +220,8 @@ class IntercomClient:
                 if poll == SCROLL_EXISTS_POLLS:
                     # Not this record's fault: another scroll of the app is still open, so a
                     # later run can succeed.
-                    raise RetriableError(
-                        f"another scroll of this app stayed open: {exc.message}",
-                        status=exc.status,
-                        code=exc.code,
-                        request_id=exc.request_id,
-                    ) from exc
+                    message = f"another scroll of this app stayed open: {exc.message}"
+                    raise _retriable(message, exc) from exc
                 await self._sleep(0.0 if is_testing() else SCROLL_EXISTS_POLL_S)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -296,3 +288,10 @@ def _json_object(response: httpx.Response, method: str, path: str) -> dict[str, 
             code="invalid_response",
         )
     return body
+
+
+def _retriable(message: str, cause: IntercomError) -> RetriableError:
+    """A retriable error that keeps the status, code and request id of what caused it."""
+    return RetriableError(
+        message, status=cause.status, code=cause.code, request_id=cause.request_id
+    )
