@@ -27,12 +27,19 @@ __all__ = [
     "compute_changes",
     "iter_changes",
     "rejections",
+    "scalar",
     "stage_model",
     "state_column",
 ]
 
 #: The table (in the attached state database) of what Intercom confirmed per company.
 STATE_TABLE = "state.companies"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The single value `sql` selects; the result is read to its end, freeing the connection."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
 
 
 def state_column(attribute: str) -> str:
@@ -150,16 +157,15 @@ def compute_changes(
         WHERE s._code IS NULL AND (c.company_id IS NULL OR {any_differs})
         """
     )
-    row = con.execute(
+    rows, rejected, changed, new = con.execute(
         """
         SELECT (SELECT count(*) FROM staged),
                (SELECT count(*) FROM staged WHERE _code IS NOT NULL),
                (SELECT count(*) FROM changes),
                (SELECT count(*) FROM changes WHERE _new)
         """
-    ).fetchone()
-    assert row is not None
-    return DiffCounts(rows=row[0], rejected_rows=row[1], changed=row[2], new=row[3])
+    ).fetchall()[0]
+    return DiffCounts(rows=rows, rejected_rows=rejected, changed=changed, new=new)
 
 
 def _find_touched(con: duckdb.DuckDBPyConnection, fields: tuple[Field, ...], state: str) -> None:

@@ -22,7 +22,15 @@ import pyarrow as pa
 
 from hoist.config import ActivationConfig, load_activation
 from hoist.custom_attributes import AttributePlan, create_missing, plan_custom_attributes
-from hoist.diff import Change, DiffCounts, compute_changes, iter_changes, rejections, stage_model
+from hoist.diff import (
+    Change,
+    DiffCounts,
+    compute_changes,
+    iter_changes,
+    rejections,
+    scalar,
+    stage_model,
+)
 from hoist.errors import ConfigError, FatalDestinationError, SourceError
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
@@ -202,6 +210,7 @@ class _Run:
             store.commit([Confirmation(cid, iid, {}) for cid, iid in resolution.found], attributes)
             not_found = _count(store, "intercom_id IS NULL")
         execution = await self._send(client, store, p.fields, attributes)
+        store.fold()
         store.forget_intercom_ids(execution.stale)
         insert = self.config.sync.insert
         # Companies new to state are created with insert on; with it off they existed already.
@@ -306,8 +315,7 @@ class _Run:
 
 
 def _count(store: StateStore, where: str) -> int:
-    row = store.con.execute(f"SELECT count(*) FROM changes WHERE {where}").fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(store.con, f"SELECT count(*) FROM changes WHERE {where}"))
 
 
 def _first(pages: Iterator[list[Change]]) -> list[Change]:

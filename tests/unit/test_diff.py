@@ -51,8 +51,8 @@ def diff(store: StateStore, rows: list[dict[str, Any]]) -> list[Change]:
     return [change for page in iter_changes(store.con, FIELDS, page_rows=5) for change in page]
 
 
-def confirm(store: StateStore, changes: list[Change]) -> None:
-    """Commit every change as if Intercom had accepted it."""
+def confirm(store: StateStore, changes: list[Change], *, fold: bool = True) -> None:
+    """Commit every change as if Intercom had accepted it (and fold, as a run's end does)."""
     store.commit(
         [
             Confirmation(c.company_id, c.intercom_id or f"ic-{c.company_id}", c.texts)
@@ -60,6 +60,8 @@ def confirm(store: StateStore, changes: list[Change]) -> None:
         ],
         ATTRIBUTES,
     )
+    if fold:
+        store.fold()
 
 
 def expected(row: dict[str, Any]) -> dict[str, Any]:
@@ -106,12 +108,15 @@ SETTINGS = settings(
 
 
 @SETTINGS
-@given(model=model_strategy)
-def test_a_model_diffed_against_itself_has_no_changes(store: StateStore, model: dict) -> None:
-    """Once a snapshot is confirmed, diffing the same snapshot again finds nothing to send."""
+@given(model=model_strategy, fold=st.booleans())
+def test_a_model_diffed_against_itself_has_no_changes(
+    store: StateStore, model: dict, fold: bool
+) -> None:
+    """Once a snapshot is confirmed (folded or still in the journal), it diffs as unchanged."""
     store.con.execute("DELETE FROM state.companies")
-    confirm(store, diff(store, as_rows(model)))
+    confirm(store, diff(store, as_rows(model)), fold=fold)
     assert diff(store, as_rows(model)) == []
+    store.fold()
 
 
 @SETTINGS
@@ -197,3 +202,18 @@ def test_rows_without_id_or_with_duplicate_ids_are_rejected(store: StateStore) -
     }
     dup = next(r for r in rejections(store.con) if r.company_id == "dup")
     assert "2 times" in dup.message
+
+
+def test_a_killed_runs_journal_counts_and_is_folded_by_the_next_run(tmp_path: Path) -> None:
+    """Confirmations a killed run journalled are seen by a plan and folded when state reopens."""
+    path = tmp_path / "state.duckdb"
+    rows = [{"id": "a", "name": "Acme", "size": 1, "score": 1.0, "active": True}]
+    with StateStore.open(path) as store:
+        store.add_attribute_columns(ATTRIBUTES)
+        confirm(store, diff(store, rows), fold=False)  # the run dies before folding
+    with StateStore.open(path, read_only=True) as plan:
+        assert plan.con.execute("SELECT count(*) FROM state.companies").fetchall() == [(0,)]
+        assert diff(plan, rows) == []
+    with StateStore.open(path) as store:
+        assert store.con.execute("SELECT count(*) FROM state.journal").fetchall() == [(0,)]
+        assert state_values(store) == {"a": expected(rows[0])}
