@@ -3,7 +3,8 @@
 One DuckDB file per activation, attached as ``state`` to an in-memory DuckDB connection that
 also holds the run's scratch tables (``staged``, ``changes``), so scratch data never bloats the
 file. A writer holds an exclusive lock file for the whole run; every commit is its own small
-transaction, so a killed run leaves a readable file that reflects exactly what was confirmed.
+transaction appending to ``state.journal``, so a killed run leaves a readable file that holds
+exactly what was confirmed. The journal is folded into ``state.companies`` once per run.
 """
 
 from __future__ import annotations
