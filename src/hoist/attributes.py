@@ -10,7 +10,6 @@ from typing import Final
 
 __all__ = [
     "CUSTOM_PREFIX",
-    "DATA_TYPES",
     "PUT_ATTRIBUTES",
     "STANDARD_ATTRIBUTES",
 ]
@@ -32,6 +31,3 @@ PUT_ATTRIBUTES: Final[frozenset[str]] = frozenset(STANDARD_ATTRIBUTES) - {"remot
 
 #: Mapping keys of the form ``custom_attributes.<name>`` address a custom attribute.
 CUSTOM_PREFIX: Final[str] = "custom_attributes."
-
-#: Data types `POST /data_attributes` accepts for a company attribute hoist creates.
-DATA_TYPES: Final[tuple[str, ...]] = ("string", "integer", "float", "boolean", "date", "datetime")

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoist.attributes import CUSTOM_PREFIX
 from hoist.diff import Change
 from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError
 from hoist.report import RecordError
@@ -50,8 +51,8 @@ def request_body(change: Change) -> dict[str, Any]:
     body: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     for attribute, value in change.values.items():
-        if attribute.startswith("custom_attributes."):
-            custom[attribute.removeprefix("custom_attributes.")] = value
+        if attribute.startswith(CUSTOM_PREFIX):
+            custom[attribute.removeprefix(CUSTOM_PREFIX)] = value
         else:
             body[attribute] = value
     if custom:

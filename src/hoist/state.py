@@ -24,7 +24,7 @@ from hoist.diff import STATE_TABLE, scalar, state_column
 from hoist.errors import StateError, StateLockedError
 from hoist.mapping import quote
 
-__all__ = ["JOURNAL_TABLE", "Confirmation", "RunRecord", "StateStore"]
+__all__ = ["JOURNAL_TABLE", "Confirmation", "StateStore"]
 
 #: Confirmed results appended while a run goes on; folded into the companies table after it.
 JOURNAL_TABLE = "state.journal"
@@ -70,13 +70,6 @@ class Confirmation:
     company_id: str
     intercom_id: str
     texts: dict[str, str]
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One row of the run history."""
-
-    values: dict[str, Any]
 
 
 class StateStore:
