@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: venv test lint typecheck pytest demo emulator bench clean
+.PHONY: venv check test lint typecheck pytest demo emulator bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hoist needs Python 3.11+; set PYTHON=python3.11")'
@@ -16,18 +16,23 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## the whole test suite: lint, types, tests (pytest exits non-zero when it collects nothing)
+## the whole test suite: lint, types, every test with coverage (pytest exits non-zero when it
+## collects nothing, and when line coverage falls under the floor in pyproject.toml)
 test: lint typecheck pytest
+
+## the fast path while you work: lint, types, unit and emulator tests (about a minute)
+check: lint typecheck
+	$(BIN)/python -m pytest tests/unit tests/emulator -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
 	$(BIN)/ruff format --check src tests bench examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/mypy  # src, tests, bench and examples, strict (see pyproject.toml)
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 ## run the bundled example activation against a local Intercom emulator
 demo: $(STAMP)

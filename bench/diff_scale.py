@@ -22,11 +22,10 @@ import duckdb
 import yaml
 
 from hoist.config import load_activation
-from hoist.diff import compute_changes, stage_model
 from hoist.emulator.testing import running_emulator
-from hoist.mapping import build_fields
-from hoist.models import model_query
+from hoist.mapping import Field, build_fields
 from hoist.sources import open_source
+from hoist.sql import ChangeSet, model_query
 from hoist.state import StateStore
 
 from _results import write_section
@@ -93,13 +92,17 @@ def seed_state(file: Path) -> None:
         types = {"health_score": "float", "seats": "integer", "is_enterprise": "boolean"}
         fields = build_fields(config.sync.fields(), reader.schema, types, file=str(file))
         store.add_attribute_columns([f.attribute for f in fields])
-        stage_model(store.con, reader, fields, "id")
-        compute_changes(store.con, fields, store.state_relation([f.attribute for f in fields]))
+        ChangeSet.build(store.con, reader, fields, "id", store.relation(store_names(fields)))
         values = ", ".join(f'"v:{f.attribute}"' for f in fields)
         store.con.execute(
             f"INSERT INTO state.companies SELECT company_id, 'ic-' || company_id, {values} "
             "FROM changes"
         )
+
+
+def store_names(fields: tuple[Field, ...]) -> list[str]:
+    """The attributes state keeps a column for."""
+    return [f.attribute for f in fields]
 
 
 def change_one_percent(warehouse: Path) -> None:

@@ -171,7 +171,7 @@ def sdk_loop(url: str, companies: int) -> float:
                 name=f"Company {i}",
                 plan=["Starter", "Pro"][i % 2],
                 monthly_spend=i % 9000,
-                custom_attributes={"seats": i % 300},  # type: ignore[dict-item]
+                custom_attributes={"seats": i % 300},
             )
         )
     return time.perf_counter() - start

@@ -12,11 +12,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from hoist.attributes import CUSTOM_PREFIX
+from hoist.company_attributes import custom_name, is_custom
 from hoist.config import SyncConfig
 from hoist.errors import ConfigError, RecordRejectedError, SchemaConflictError
 from hoist.intercom import IntercomClient
-from hoist.mapping import column_category, compatible, infer_data_type
+from hoist.mapping import column_category, compatible, infer_data_type, missing_column
 
 __all__ = ["AttributePlan", "create_missing", "plan_custom_attributes"]
 
@@ -36,8 +36,8 @@ def plan_custom_attributes(
     known = {a["name"]: a for a in existing if a.get("custom")}
     types: dict[str, str] = {}
     for attribute in sync.mapping:
-        if attribute.startswith(CUSTOM_PREFIX):
-            name = attribute.removeprefix(CUSTOM_PREFIX)
+        if is_custom(attribute):
+            name = custom_name(attribute)
             if name not in known:
                 raise ConfigError(
                     f"Intercom has no company custom attribute {name!r}; create it in Intercom "
@@ -60,11 +60,7 @@ def plan_custom_attributes(
 
 def _category(schema: pa.Schema, column: str, file: str) -> str:
     if column not in schema.names:
-        raise ConfigError(
-            f"column {column!r} is not in the model; it has: {', '.join(schema.names)}",
-            file=file,
-            key="sync.custom_attributes",
-        )
+        raise missing_column(column, schema, file=file, key="sync.custom_attributes")
     category = column_category(schema.field(column).type)
     if category == "other":
         raise ConfigError(

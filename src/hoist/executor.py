@@ -16,11 +16,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoist.attributes import CUSTOM_PREFIX
-from hoist.diff import Change
+from hoist.changes import Change, Confirmation
+from hoist.company_attributes import custom_name, is_custom
 from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError
 from hoist.report import RecordError
-from hoist.state import Confirmation
 
 __all__ = ["Execution", "execute", "request_body", "stop_on_signals"]
 
@@ -38,8 +37,8 @@ _COMMIT_SECONDS = 0.2
 class Execution:
     """What happened to the changes sent: confirmations, failures, stale Intercom ids."""
 
-    created: int = 0
-    updated: int = 0
+    confirmed_new: int = 0  # companies new to state that Intercom confirmed
+    confirmed_known: int = 0
     failed: list[RecordError] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     interrupted: bool = False
@@ -51,8 +50,8 @@ def request_body(change: Change) -> dict[str, Any]:
     body: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     for attribute, value in change.values.items():
-        if attribute.startswith(CUSTOM_PREFIX):
-            custom[attribute.removeprefix(CUSTOM_PREFIX)] = value
+        if is_custom(attribute):
+            custom[custom_name(attribute)] = value
         else:
             body[attribute] = value
     if custom:
@@ -165,9 +164,9 @@ async def _worker(
         committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
         tick(1, 0)
         if change.new:
-            outcome.created += 1
+            outcome.confirmed_new += 1
         else:
-            outcome.updated += 1
+            outcome.confirmed_known += 1
 
 
 def _record_error(change: Change, exc: IntercomError) -> RecordError:

@@ -7,12 +7,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "Outcome",
     "PlannedChange",
     "RecordError",
     "RunReport",
     "Status",
     "render_history",
     "render_report",
+    "summarise",
 ]
 
 Status = Literal["success", "partial", "failed", "interrupted"]
@@ -68,6 +70,67 @@ class RunReport:
         data["attributes_created"] = list(self.attributes_created)
         data["sample"] = [asdict(s) for s in self.sample]
         return data
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did, or a plan would do, before it is counted into a `RunReport`.
+
+    `written_new` and `written_known` count the companies Intercom confirmed (a plan: would be
+    sent), split by whether this activation's state knew them before.
+    """
+
+    insert: bool
+    unchanged: int
+    written_new: int = 0
+    written_known: int = 0
+    not_in_intercom: int = 0
+    rejected: tuple[RecordError, ...] = ()
+    failed: tuple[RecordError, ...] = ()
+    api_calls: int = 0
+    attributes_created: tuple[str, ...] = ()
+    sample: tuple[PlannedChange, ...] = ()
+    interrupted: bool = False
+    fatal: str | None = None
+
+
+def summarise(
+    outcome: Outcome, *, run_id: str, activation: str, dry_run: bool, duration_s: float
+) -> RunReport:
+    """The report of `outcome`: the one place counts and status are decided.
+
+    ``created`` counts companies new to state, written with insert mode on; with it off
+    nothing is created, so a company new to state was found in Intercom and is an update
+    (`POST /companies` does not say whether it created, see docs/design.md).
+    """
+    created = outcome.written_new if outcome.insert else 0
+    updated = outcome.written_known + (0 if outcome.insert else outcome.written_new)
+    status: Status = "success"
+    message = None
+    if outcome.rejected or outcome.failed:
+        status = "partial"
+    if outcome.interrupted:
+        status, message = "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
+    if outcome.fatal is not None:
+        status, message = "failed", outcome.fatal
+    return RunReport(
+        run_id=run_id,
+        activation=activation,
+        status=status,
+        dry_run=dry_run,
+        created=created,
+        updated=updated,
+        unchanged=outcome.unchanged,
+        not_in_intercom=outcome.not_in_intercom,
+        rejected=len(outcome.rejected),
+        failed=len(outcome.failed),
+        api_calls=outcome.api_calls,
+        duration_s=duration_s,
+        errors=outcome.rejected + outcome.failed,
+        attributes_created=outcome.attributes_created,
+        sample=outcome.sample,
+        message=message,
+    )
 
 
 _ROWS = (

@@ -12,10 +12,8 @@ import asyncio
 import math
 from dataclasses import dataclass
 
-import duckdb
-import pyarrow as pa
-
 from hoist.intercom import IntercomClient
+from hoist.sql.changeset import ChangeSet
 
 __all__ = ["Resolution", "resolve_existing"]
 
@@ -31,9 +29,9 @@ class Resolution:
     found: tuple[tuple[str, str], ...]
 
 
-async def resolve_existing(client: IntercomClient, con: duckdb.DuckDBPyConnection) -> Resolution:
-    """Fill ``changes.intercom_id`` for companies that exist in Intercom but not in state."""
-    unknown = _unknown_ids(con)
+async def resolve_existing(client: IntercomClient, changes: ChangeSet) -> Resolution:
+    """Give `changes` the Intercom ids of companies that exist in Intercom but not in state."""
+    unknown = changes.unresolved()
     if not unknown:
         return Resolution("state", ())
     strategy = await _choose(client, len(unknown))
@@ -41,13 +39,8 @@ async def resolve_existing(client: IntercomClient, con: duckdb.DuckDBPyConnectio
         found = await _scroll(client, set(unknown))
     else:
         found = await _lookups(client, unknown)
-    _apply(con, found)
+    changes.resolve(found)
     return Resolution(strategy, tuple(found))
-
-
-def _unknown_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute("SELECT company_id FROM changes WHERE intercom_id IS NULL").fetchall()
-    return [row[0] for row in rows]
 
 
 async def _choose(client: IntercomClient, unknown: int) -> str:
@@ -78,19 +71,3 @@ async def _scroll(client: IntercomClient, wanted: set[str]) -> list[tuple[str, s
     async for page in client.scroll_companies():
         found += [(c["company_id"], str(c["id"])) for c in page if c.get("company_id") in wanted]
     return found
-
-
-def _apply(con: duckdb.DuckDBPyConnection, found: list[tuple[str, str]]) -> None:
-    if not found:
-        return
-    table = pa.table(
-        {"company_id": [f[0] for f in found], "intercom_id": [f[1] for f in found]},
-    )
-    con.register("found_ids", table)
-    try:
-        con.execute(
-            "UPDATE changes SET intercom_id = f.intercom_id FROM found_ids f "
-            "WHERE changes.company_id = f.company_id"
-        )
-    finally:
-        con.unregister("found_ids")

@@ -24,7 +24,7 @@ from hoist.emulator import Emulator, EmulatorConfig, create_app
 
 TOKEN = "property-token"
 
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8)
+text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=8)
 row = st.fixed_dictionaries(
     {
         "name": st.none() | text,
@@ -91,7 +91,9 @@ def write_calls(emulator: Emulator) -> int:
 
 @settings(max_examples=30, deadline=None)
 @given(snapshots=st.lists(snapshot, min_size=1, max_size=4))
-def test_after_each_run_intercom_equals_the_model(snapshots: list[tuple[dict, bool]]) -> None:
+def test_after_each_run_intercom_equals_the_model(
+    snapshots: list[tuple[dict[str, Any], bool]],
+) -> None:
     """Every run leaves Intercom equal to the model and spends one write per changed company."""
     emulator = Emulator(EmulatorConfig(token=TOKEN))
     transport = httpx.ASGITransport(app=create_app(emulator))

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hoist.diff import Change, compute_changes, iter_changes, rejections, stage_model
+from hoist.changes import Change
 from hoist.mapping import Field
+from hoist.sql.changeset import ChangeSet
 from hoist.state import Confirmation, StateStore
 
 FIELDS = (
@@ -43,12 +44,16 @@ def store(tmp_path: Path) -> Iterator[StateStore]:
         yield opened
 
 
+def changeset(store: StateStore, rows: list[dict[str, Any]]) -> ChangeSet:
+    """Stage `rows` as the model and diff them against state."""
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    reader = table.to_reader(max_chunksize=7)
+    return ChangeSet.build(store.con, reader, FIELDS, "id", store.relation(ATTRIBUTES))
+
+
 def diff(store: StateStore, rows: list[dict[str, Any]]) -> list[Change]:
     """Stage `rows` as the model and return every change against state."""
-    table = pa.Table.from_pylist(rows, schema=SCHEMA)
-    stage_model(store.con, table.to_reader(max_chunksize=7), FIELDS, "id")
-    compute_changes(store.con, FIELDS, store.state_relation(ATTRIBUTES))
-    return [change for page in iter_changes(store.con, FIELDS, page_rows=5) for change in page]
+    return [change for page in changeset(store, rows).pages(page_rows=5) for change in page]
 
 
 def confirm(store: StateStore, changes: list[Change], *, fold: bool = True) -> None:
@@ -110,7 +115,7 @@ SETTINGS = settings(
 @SETTINGS
 @given(model=model_strategy, fold=st.booleans())
 def test_a_model_diffed_against_itself_has_no_changes(
-    store: StateStore, model: dict, fold: bool
+    store: StateStore, model: dict[str, dict[str, Any]], fold: bool
 ) -> None:
     """Once a snapshot is confirmed (folded or still in the journal), it diffs as unchanged."""
     store.con.execute("DELETE FROM state.companies")
@@ -122,7 +127,7 @@ def test_a_model_diffed_against_itself_has_no_changes(
 @SETTINGS
 @given(before=model_strategy, after=model_strategy)
 def test_applying_the_diff_gives_the_new_model(
-    store: StateStore, before: dict, after: dict
+    store: StateStore, before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
 ) -> None:
     """Confirming diff(a, b) on top of state a leaves state equal to b for every company in b."""
     store.con.execute("DELETE FROM state.companies")
@@ -141,7 +146,12 @@ def test_applying_the_diff_gives_the_new_model(
 
 @SETTINGS
 @given(before=model_strategy, after=model_strategy, seed=st.integers(0, 1000))
-def test_row_order_never_matters(store: StateStore, before: dict, after: dict, seed: int) -> None:
+def test_row_order_never_matters(
+    store: StateStore,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    seed: int,
+) -> None:
     """Shuffling the model's rows yields exactly the same changes."""
     store.con.execute("DELETE FROM state.companies")
     confirm(store, diff(store, as_rows(before)))
@@ -185,22 +195,22 @@ def test_a_new_mapping_backfills_every_company(store: StateStore) -> None:
 
 def test_rows_without_id_or_with_duplicate_ids_are_rejected(store: StateStore) -> None:
     """Null/empty ids and every row of a duplicated id are rejected with a reason; others go."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": None, "name": "x", "size": 1, "score": 1.0, "active": True},
         {"id": "  ", "name": "x", "size": 1, "score": 1.0, "active": True},
         {"id": "dup", "name": "one", "size": 1, "score": 1.0, "active": True},
         {"id": "dup", "name": "two", "size": 1, "score": 1.0, "active": True},
         {"id": "ok", "name": "fine", "size": 1, "score": 1.0, "active": True},
     ]
-    changes = diff(store, rows)
-    assert [c.company_id for c in changes] == ["ok"]
-    found = {(r.company_id, r.code) for r in rejections(store.con)}
+    diffed = changeset(store, rows)
+    assert [c.company_id for page in diffed.pages() for c in page] == ["ok"]
+    found = {(r.company_id, r.code) for r in diffed.rejections()}
     assert found == {
         (None, "missing_company_id"),
         ("  ", "missing_company_id"),
         ("dup", "duplicate_company_id"),
     }
-    dup = next(r for r in rejections(store.con) if r.company_id == "dup")
+    dup = next(r for r in diffed.rejections() if r.company_id == "dup")
     assert "2 times" in dup.message
 
 

@@ -12,7 +12,9 @@ import pyarrow as pa
 import pytest
 
 from hoist.errors import ConfigError, SchemaConflictError
-from hoist.mapping import Field, build_fields, column_category, compatible, value_sql
+from hoist.mapping import Field, build_fields, column_category, compatible
+from hoist.sql.build import render
+from hoist.sql.values import reason_expression, value_expression
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,12 @@ def test_integers_fit_float_attributes_but_not_the_reverse() -> None:
     assert compatible("integer", "float")
     assert not compatible("float", "integer")
     assert not compatible("string", "integer")
+
+
+def value_sql(field: Field) -> tuple[str, str]:
+    """DuckDB SQL for a field's value text and its rejection reason (NULL when always valid)."""
+    reason = reason_expression(field)
+    return render(value_expression(field)), "NULL" if reason is None else render(reason)
 
 
 def normalise(field: Field, values: list[Any], arrow_type: pa.DataType) -> list[tuple[Any, Any]]:

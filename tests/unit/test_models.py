@@ -7,7 +7,7 @@ import pytest
 
 from hoist.config import ModelConfig
 from hoist.errors import ConfigError
-from hoist.models import model_query
+from hoist.sql.model import model_query
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,10 @@ def test_a_parse_error_says_where() -> None:
     """The parse error gives the line, the column and the text near the problem."""
     with pytest.raises(ConfigError, match="near 'where' at line 1, column 17"):
         model_query(ModelConfig(sql="select from where"), "duckdb")
+
+
+def test_a_model_error_names_the_activation_file_and_key() -> None:
+    """A broken model is reported with the activation file and the model key."""
+    with pytest.raises(ConfigError) as caught:
+        model_query(ModelConfig(sql="select from from"), "duckdb", file="/p/activation.yml")
+    assert str(caught.value).startswith("/p/activation.yml: model.sql: ")

@@ -43,3 +43,22 @@ def test_importing_hoist_imports_no_warehouse_driver_or_engine() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_loading_a_config_does_not_import_the_http_stack() -> None:
+    """`hoist.config` (used by validation, the UI, the scheduler) loads neither httpx nor DuckDB."""
+    code = (
+        "import sys, hoist.config; "
+        "print(sorted(m for m in ('httpx', 'duckdb', 'hoist.intercom') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_plan_and_run_stay_callable_after_the_pipelines_are_imported() -> None:
+    """Importing the pipeline modules never shadows `hoist.plan` / `hoist.run` functions."""
+    import hoist.pipeline.apply
+    import hoist.pipeline.plan
+
+    assert callable(hoist.plan)
+    assert callable(hoist.run)

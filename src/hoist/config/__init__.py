@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hoist.config._load import load_activation, parse_activation
 from hoist.config._schema import (
+    DEFAULT_MEMORY_LIMIT,
     SOURCE_TYPES,
     ActivationConfig,
     DestinationConfig,
@@ -18,10 +19,11 @@ from hoist.config._schema import (
     StateConfig,
     SyncConfig,
 )
-from hoist.intercom.client import REGION_URLS
 from hoist.secret import Secret
+from hoist.workspaces import REGION_URLS
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
     "REGION_URLS",
     "SOURCE_TYPES",
     "ActivationConfig",

@@ -25,9 +25,9 @@ from hoist.config._schema import (
     ModelConfig,
     StateConfig,
     SyncConfig,
-    did_you_mean,
 )
 from hoist.errors import ConfigError
+from hoist.suggest import did_you_mean
 
 __all__ = ["load_activation", "parse_activation"]
 

@@ -7,10 +7,9 @@ look at several fields at once.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
@@ -28,13 +27,23 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hoist.attributes import CUSTOM_PREFIX, PUT_ATTRIBUTES, STANDARD_ATTRIBUTES
-from hoist.intercom.client import API_VERSION, REGION_URLS
+from hoist.company_attributes import (
+    CUSTOM_PREFIX,
+    PUT_ATTRIBUTES,
+    STANDARD_ATTRIBUTES,
+    custom_name,
+    is_custom,
+)
 from hoist.secret import Secret
+from hoist.suggest import did_you_mean
+from hoist.workspaces import API_VERSION, REGION_URLS
 
 SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
 
+#: DuckDB's working memory for the diff unless `state.memory_limit` says otherwise.
+DEFAULT_MEMORY_LIMIT: Final = "512MB"
 _MEMORY = r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Intercom accepts alphanumerics, spaces, underscores and hyphens in attribute names.
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_ -]+")
@@ -46,15 +55,6 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 def _problem(message: str, key: str = "") -> PydanticCustomError:
     """A validation error for `key` (relative to the validated value) with `message`."""
     return PydanticCustomError("hoist", message, {"issues": [(key, message)]})
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """`` did you mean 'x'?`` for the closest of `choices`, or an empty string."""
-    options = list(choices)
-    lowered = {choice.lower(): choice for choice in options}
-    close = [lowered[value.lower()]] if value.lower() in lowered else []
-    close = close or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    return f" did you mean {close[0]!r}?" if close else ""
 
 
 def _to_secret(value: Any) -> Secret:
@@ -169,8 +169,8 @@ def _check_attribute(key: str) -> str:
             "company_id is the identifier and is set by sync.company_id (the column holding "
             "it); remove it from the mapping"
         )
-    if key.startswith(CUSTOM_PREFIX):
-        name = key.removeprefix(CUSTOM_PREFIX)
+    if is_custom(key):
+        name = custom_name(key)
         if not _ATTRIBUTE_NAME.fullmatch(name):
             raise _problem(
                 f"{name!r} is not a valid Intercom attribute name; "
@@ -258,9 +258,7 @@ class StateConfig(BaseModel):
     path: Path
     #: DuckDB's working-memory cap for the diff; beyond it DuckDB spills to disk beside the
     #: state file. Lower it to trade speed for memory, raise it for very large models.
-    memory_limit: str = Field(
-        default="512MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
-    )
+    memory_limit: str = Field(default=DEFAULT_MEMORY_LIMIT, pattern=_MEMORY)
 
 
 def _check_name(value: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from hoist.emulator.app import create_app
 from hoist.emulator.config import EmulatorConfig
+from hoist.emulator.emulator import Emulator, RecordedRequest
 from hoist.emulator.server import serve
-from hoist.emulator.store import Emulator, RecordedRequest
 
 __all__ = ["Emulator", "EmulatorConfig", "RecordedRequest", "create_app", "serve"]

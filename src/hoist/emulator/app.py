@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hoist.emulator.emulator import Emulator
 from hoist.emulator.errors import ApiError, error_body, invalid
 from hoist.emulator.pipeline import Call, intercom_route, json_response, sleep_latency
-from hoist.emulator.store import Emulator
 from hoist.emulator.workspace import APP_ID, Workspace, page_params
 
 __all__ = ["create_app"]

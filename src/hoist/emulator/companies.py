@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hoist.emulator.attributes import check_custom_value
+from hoist.emulator.data_attributes import check_custom_value
 from hoist.emulator.errors import ApiError, bad_parameter, invalid
 
 __all__ = ["CREATE_FIELDS", "UPDATE_FIELDS", "Changes", "apply_changes", "check_fields", "render"]

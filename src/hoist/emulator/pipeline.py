@@ -15,8 +15,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hoist.emulator.emulator import Emulator, RecordedRequest
 from hoist.emulator.errors import ApiError, error_body, invalid
-from hoist.emulator.store import Emulator, RecordedRequest
 
 __all__ = ["Call", "intercom_route", "json_response", "sleep_latency"]
 

@@ -11,7 +11,7 @@ import uvicorn
 
 from hoist.emulator.app import create_app
 from hoist.emulator.config import EmulatorConfig
-from hoist.emulator.store import Emulator
+from hoist.emulator.emulator import Emulator
 
 __all__ = ["BackgroundServer", "serve", "uvicorn_config"]
 

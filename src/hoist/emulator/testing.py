@@ -11,8 +11,8 @@ import httpx
 
 from hoist.emulator.app import create_app
 from hoist.emulator.config import EmulatorConfig
+from hoist.emulator.emulator import Emulator
 from hoist.emulator.server import BackgroundServer
-from hoist.emulator.store import Emulator
 
 __all__ = ["EmulatorHandle", "FakeClock", "asgi_transport", "running_emulator"]
 

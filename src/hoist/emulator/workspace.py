@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hoist.emulator.attributes import AttributeRegistry
 from hoist.emulator.companies import (
     CREATE_FIELDS,
     UPDATE_FIELDS,
@@ -18,6 +17,7 @@ from hoist.emulator.companies import (
     missing_company,
     render,
 )
+from hoist.emulator.data_attributes import AttributeRegistry
 from hoist.emulator.errors import ApiError, invalid
 from hoist.emulator.scroll import Scrolls
 

@@ -23,15 +23,10 @@ from hoist.intercom.classify import classify_response
 from hoist.intercom.limiter import RateLimiter
 from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
 from hoist.secret import Secret
+from hoist.workspaces import API_VERSION, REGION_URLS
 
 __all__ = ["API_VERSION", "REGION_URLS", "IntercomClient"]
 
-REGION_URLS = {
-    "us": "https://api.intercom.io",
-    "eu": "https://api.eu.intercom.io",
-    "au": "https://api.au.intercom.io",
-}
-API_VERSION = "2.16"
 
 #: How often a scroll is started afresh after it broke mid-way (NOTES.md §1.7).
 SCROLL_RESTARTS = 3

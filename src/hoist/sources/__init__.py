@@ -13,8 +13,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 from hoist.config import SOURCE_TYPES, SourceConfig
-from hoist.config._schema import did_you_mean
 from hoist.errors import ConfigError
+from hoist.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,17 +63,21 @@ class _Connector:
 
 # Adding a warehouse: a module under hoist.sources, an entry here, a config in hoist.config.
 _CONNECTORS: dict[str, _Connector] = {
-    "duckdb": _Connector("hoist.sources.duckdb", "duckdb", 'pip install "duckdb>=1.1"'),
+    "duckdb": _Connector("hoist.sources.duckdb", "duckdb", 'pip install "duckdb>=1.4"'),
 }
 
 
-def open_source(config: SourceConfig) -> Source:
-    """Connect to the warehouse `config` describes, importing its driver only now."""
+def open_source(config: SourceConfig, *, file: str | None = None) -> Source:
+    """Connect to the warehouse `config` describes, importing its driver only now.
+
+    `file` is the activation file the config came from, named in configuration errors.
+    """
     connector = _CONNECTORS.get(config.type)
     if connector is None:
         hint = did_you_mean(config.type, SOURCE_TYPES)
         raise ConfigError(
             f"unknown source type {config.type!r};{hint} known types: {', '.join(_CONNECTORS)}",
+            file=file,
             key="source.type",
         )
     try:
@@ -84,6 +88,7 @@ def open_source(config: SourceConfig) -> Source:
         raise ConfigError(
             f"source type {config.type!r} needs the {connector.driver} driver, which is not "
             f"installed; {connector.install}",
+            file=file,
             key="source.type",
         ) from exc
     source: Source = module.connect(config)

@@ -12,6 +12,8 @@ __all__ = [
     "CUSTOM_PREFIX",
     "PUT_ATTRIBUTES",
     "STANDARD_ATTRIBUTES",
+    "custom_name",
+    "is_custom",
 ]
 
 #: Attribute name -> value kind, per `create_or_update_company_request` in the 2.16 spec.
@@ -31,3 +33,13 @@ PUT_ATTRIBUTES: Final[frozenset[str]] = frozenset(STANDARD_ATTRIBUTES) - {"remot
 
 #: Mapping keys of the form ``custom_attributes.<name>`` address a custom attribute.
 CUSTOM_PREFIX: Final[str] = "custom_attributes."
+
+
+def is_custom(attribute: str) -> bool:
+    """Whether a mapping key addresses a custom attribute (``custom_attributes.<name>``)."""
+    return attribute.startswith(CUSTOM_PREFIX)
+
+
+def custom_name(attribute: str) -> str:
+    """The attribute's name in Intercom: without the ``custom_attributes.`` prefix."""
+    return attribute.removeprefix(CUSTOM_PREFIX)

@@ -18,49 +18,58 @@ from hoist.errors import ConfigError
 __all__ = ["model_query"]
 
 
-def model_query(model: ModelConfig, dialect: str) -> str:
-    """The SQL that reads `model`'s rows, for the sqlglot `dialect` of the source."""
+def model_query(model: ModelConfig, dialect: str, *, file: str | None = None) -> str:
+    """The SQL that reads `model`'s rows, for the sqlglot `dialect` of the source.
+
+    Problems are `ConfigError`s naming `file` (the activation file) and the model key.
+    """
     if model.table is not None:
-        return _table_query(model.table, dialect)
+        return _table_query(model.table, dialect, file)
     if model.sql is not None:
-        return _checked_query(model.sql, dialect)
-    raise ConfigError("set model.sql or model.table", key="model")
+        return _checked_query(model.sql, dialect, file)
+    raise ConfigError("set model.sql or model.table", file=file, key="model")
 
 
-def _table_query(table: str, dialect: str) -> str:
+def _table_query(table: str, dialect: str, file: str | None) -> str:
     try:
         node = exp.to_table(table, dialect=dialect)
     except SqlglotError as exc:
         raise ConfigError(
             f"{table!r} is not a table name ({_first_line(exc)}); write it as schema.table and "
             'put a part holding unusual characters in double quotes, e.g. analytics."my table"',
+            file=file,
             key="model.table",
         ) from exc
     # "safe" quotes only where quoting cannot change which table is meant in the dialect.
     return exp.select("*").from_(node).sql(dialect=dialect, identify="safe")
 
 
-def _checked_query(sql: str, dialect: str) -> str:
+def _checked_query(sql: str, dialect: str, file: str | None) -> str:
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as exc:
         raise ConfigError(
             f"the query does not parse as {dialect} SQL: {_parse_problem(exc)}; fix the query",
+            file=file,
             key="model.sql",
         ) from exc
     except SqlglotError as exc:
         raise ConfigError(
             f"the query does not parse as {dialect} SQL: {_first_line(exc)}; fix the query",
+            file=file,
             key="model.sql",
         ) from exc
     if len(statements) != 1:
         raise ConfigError(
-            f"holds {len(statements)} statements; the model must be one query", key="model.sql"
+            f"holds {len(statements)} statements; the model must be one query",
+            file=file,
+            key="model.sql",
         )
     if not isinstance(statements[0], exp.Query):
         raise ConfigError(
             f"is a {statements[0].key.upper()} statement; the model must be a query "
             "(SELECT ..., WITH ... SELECT ..., FROM ...)",
+            file=file,
             key="model.sql",
         )
     return sql

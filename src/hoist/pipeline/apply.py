@@ -1,0 +1,100 @@
+"""The apply pipeline: send the plan to Intercom, record what it confirmed, report the run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from hoist.changes import Change, Confirmation
+from hoist.custom_attributes import create_missing
+from hoist.executor import Execution, execute, request_body, stop_on_signals
+from hoist.intercom import IntercomClient
+from hoist.pipeline.stages import Prepared, RunContext, prepared
+from hoist.report import Outcome, RunReport
+from hoist.resolve import resolve_existing
+from hoist.state import StateStore
+
+__all__ = ["apply_run"]
+
+#: Requests in flight at once; the rate limiter, not this, sets the pace.
+DEFAULT_CONCURRENCY = 16
+
+
+async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) -> RunReport:
+    """Send Intercom what changed since the last run; record and return the run's report.
+
+    A fatal destination error (401/403) is raised after what Intercom confirmed before it has
+    been committed and the run recorded.
+    """
+    async with prepared(ctx, read_only=False) as (client, store, p):
+        created_attributes = await create_missing(client, p.attributes)
+        store.add_attribute_columns(p.attribute_names)
+        not_found = await _resolve(ctx, client, store, p)
+        execution = await _send(ctx, client, store, p, concurrency)
+        store.fold()
+        store.forget_intercom_ids(execution.stale)
+        outcome = Outcome(
+            insert=ctx.config.sync.insert,
+            unchanged=p.changes.counts.unchanged,
+            written_new=execution.confirmed_new,
+            written_known=execution.confirmed_known,
+            not_in_intercom=not_found,
+            rejected=p.rejected,
+            failed=tuple(execution.failed),
+            api_calls=client.api_calls,
+            attributes_created=created_attributes,
+            interrupted=execution.interrupted,
+            fatal=str(execution.fatal) if execution.fatal else None,
+        )
+        report = ctx.report(outcome, dry_run=False)
+        store.record_run(
+            report,
+            started_at=ctx.started_at,
+            finished_at=datetime.now(UTC),
+            insert=ctx.config.sync.insert,
+        )
+    if execution.fatal is not None:
+        raise execution.fatal
+    return report
+
+
+async def _resolve(ctx: RunContext, client: IntercomClient, store: StateStore, p: Prepared) -> int:
+    """Update-only runs: find the companies Intercom has; return how many it does not."""
+    if ctx.config.sync.insert:
+        return 0
+    resolution = await resolve_existing(client, p.changes)
+    ctx.progress.stage(
+        f"found {len(resolution.found):,} existing companies by {resolution.strategy}"
+    )
+    found = [Confirmation(cid, iid, {}) for cid, iid in resolution.found]
+    store.commit(found, p.attribute_names)
+    return p.changes.count(unresolved_only=True)
+
+
+async def _send(
+    ctx: RunContext, client: IntercomClient, store: StateStore, p: Prepared, concurrency: int
+) -> Execution:
+    insert = ctx.config.sync.insert
+    attributes = p.attribute_names
+
+    async def send(change: Change) -> dict[str, Any]:
+        body = request_body(change)
+        if insert:
+            return await client.upsert_company({"company_id": change.company_id, **body})
+        assert change.intercom_id is not None
+        return await client.update_company(change.intercom_id, body)
+
+    known_only = not insert
+    ctx.progress.planned(p.changes.count(known_only=known_only))
+    try:
+        with stop_on_signals() as stop:
+            return await execute(
+                p.changes.pages(known_only=known_only),
+                send,
+                lambda batch: store.commit(batch, attributes),
+                concurrency=concurrency,
+                stop=stop,
+                tick=lambda sent, failed: ctx.progress.advance(sent=sent, failed=failed),
+            )
+    finally:
+        ctx.progress.close()

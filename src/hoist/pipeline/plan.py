@@ -1,0 +1,47 @@
+"""The plan pipeline: everything a run does up to sending, with nothing written anywhere."""
+
+from __future__ import annotations
+
+from hoist.changes import Change
+from hoist.pipeline.stages import RunContext, prepared
+from hoist.report import Outcome, PlannedChange, RunReport
+from hoist.resolve import resolve_existing
+
+__all__ = ["plan_run"]
+
+_SAMPLE = 20
+
+
+async def plan_run(ctx: RunContext) -> RunReport:
+    """What a run of `ctx.config` would do: its counts and a sample of changes, old -> new.
+
+    With insert mode off, the read-only existence lookups are made, so the counts are exact;
+    their calls show in ``api_calls``.
+    """
+    insert = ctx.config.sync.insert
+    async with prepared(ctx, read_only=True) as (client, _, p):
+        if not insert:
+            await resolve_existing(client, p.changes)
+        known_only = not insert
+        written_new = p.changes.count(new_only=True, known_only=known_only)
+        sample = p.changes.sample(_SAMPLE, known_only=known_only)
+        outcome = Outcome(
+            insert=insert,
+            unchanged=p.changes.counts.unchanged,
+            written_new=written_new,
+            written_known=p.changes.count(known_only=known_only) - written_new,
+            not_in_intercom=0 if insert else p.changes.count(unresolved_only=True),
+            rejected=p.rejected,
+            api_calls=client.api_calls,
+            attributes_created=tuple(name for name, _ in p.attributes.to_create),
+            sample=tuple(_planned(change) for change in sample),
+        )
+    return ctx.report(outcome, dry_run=True)
+
+
+def _planned(change: Change) -> PlannedChange:
+    return PlannedChange(
+        company_id=change.company_id,
+        operation="create" if change.new else "update",
+        changes={a: {"old": change.old.get(a), "new": v} for a, v in change.values.items()},
+    )

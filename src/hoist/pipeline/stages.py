@@ -1,0 +1,128 @@
+"""The stages a plan and a run share: read the model, check the mapping, diff against state."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+import pyarrow as pa
+
+from hoist.config import ActivationConfig
+from hoist.custom_attributes import AttributePlan, plan_custom_attributes
+from hoist.intercom import IntercomClient
+from hoist.mapping import Field, build_fields, missing_column
+from hoist.progress import NullProgress, Progress
+from hoist.report import Outcome, RecordError, RunReport, summarise
+from hoist.sources import open_source
+from hoist.sql.changeset import ChangeSet
+from hoist.sql.model import model_query
+from hoist.state import StateStore
+
+__all__ = ["Prepared", "RunContext", "prepared"]
+
+
+@dataclass
+class RunContext:
+    """What every stage of one run needs: the config, the run's id and clock, progress."""
+
+    config: ActivationConfig
+    transport: httpx.AsyncBaseTransport | None = None
+    progress: Progress = field(default_factory=NullProgress)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    started: float = field(default_factory=time.monotonic)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def file(self) -> str:
+        """The activation file, as named in configuration errors."""
+        return str(self.config.file)
+
+    def client(self) -> IntercomClient:
+        """A client for the activation's destination."""
+        destination = self.config.destination
+        return IntercomClient(
+            base_url=destination.url,
+            token=destination.access_token,
+            api_version=destination.api_version,
+            transport=self.transport,
+        )
+
+    def report(self, outcome: Outcome, *, dry_run: bool) -> RunReport:
+        """The run's report of `outcome`."""
+        return summarise(
+            outcome,
+            run_id=self.run_id,
+            activation=self.config.name,
+            dry_run=dry_run,
+            duration_s=time.monotonic() - self.started,
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A run after the diff: the fields, the custom attributes to create, the changes."""
+
+    fields: tuple[Field, ...]
+    attributes: AttributePlan
+    changes: ChangeSet
+    rejected: tuple[RecordError, ...]
+
+    @property
+    def attribute_names(self) -> list[str]:
+        """The mapped attributes, as state names them."""
+        return [f.attribute for f in self.fields]
+
+
+@asynccontextmanager
+async def prepared(
+    ctx: RunContext, *, read_only: bool
+) -> AsyncIterator[tuple[IntercomClient, StateStore, Prepared]]:
+    """Read the model, check the mapping against Intercom, open state and diff.
+
+    The client's first call proves the token; config and schema problems all surface before
+    state is opened, locked or created.
+    """
+    config = ctx.config
+    with open_source(config.source, file=ctx.file) as source:
+        reader = source.read(model_query(config.model, source.dialect, file=ctx.file))
+        _check_identifier(ctx, reader.schema)
+        async with ctx.client() as client:
+            existing = await client.list_data_attributes()
+            attributes = plan_custom_attributes(config.sync, reader.schema, existing, file=ctx.file)
+            fields = build_fields(
+                config.sync.fields(), reader.schema, attributes.types, file=ctx.file
+            )
+            state = config.state
+            with StateStore.open(
+                state.path, read_only=read_only, memory_limit=state.memory_limit
+            ) as store:
+                yield client, store, _diff(ctx, store, reader, fields, attributes)
+
+
+def _check_identifier(ctx: RunContext, schema: pa.Schema) -> None:
+    column = ctx.config.sync.company_id
+    if column not in schema.names:
+        raise missing_column(column, schema, file=ctx.file, key="sync.company_id")
+
+
+def _diff(
+    ctx: RunContext,
+    store: StateStore,
+    reader: pa.RecordBatchReader,
+    fields: tuple[Field, ...],
+    attributes: AttributePlan,
+) -> Prepared:
+    relation = store.relation([f.attribute for f in fields])
+    changes = ChangeSet.build(store.con, reader, fields, ctx.config.sync.company_id, relation)
+    counts = changes.counts
+    ctx.progress.stage(
+        f"read {counts.rows:,} rows in {time.monotonic() - ctx.started:.1f} s: "
+        f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
+        f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
+    )
+    return Prepared(fields, attributes, changes, tuple(changes.rejections()))

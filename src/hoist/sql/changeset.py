@@ -1,0 +1,143 @@
+"""`ChangeSet`: the staged model and the changes of one run, held in DuckDB scratch tables.
+
+It is the only owner of the ``staged`` and ``changes`` tables: it stages the model's Arrow
+stream, diffs it against a state relation, and answers everything a run asks of the result
+(counts, rejections, pages of changes, company ids still to resolve) without SQL leaving this
+package. Only changed rows ever leave DuckDB, a page at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from hoist.changes import Change, DiffCounts
+from hoist.errors import SourceError
+from hoist.mapping import Field
+from hoist.report import RecordError
+from hoist.sql import diff
+from hoist.sql.build import render, table
+
+__all__ = ["ChangeSet"]
+
+_MODEL_ROWS = "model_rows"
+_FOUND_IDS = "found_ids"
+
+
+class ChangeSet:
+    """The changes one run must make, computed by `ChangeSet.build`."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, fields: Sequence[Field], counts: DiffCounts
+    ) -> None:
+        self._con = con
+        self.fields = tuple(fields)
+        self.counts = counts
+
+    @classmethod
+    def build(
+        cls,
+        con: duckdb.DuckDBPyConnection,
+        reader: pa.RecordBatchReader,
+        fields: Sequence[Field],
+        id_column: str,
+        state: exp.Expr,
+    ) -> ChangeSet:
+        """Stage the model streamed by `reader` and diff it against the relation `state`."""
+        con.register(_MODEL_ROWS, reader)
+        try:
+            _execute(con, diff.stage_statement(fields, id_column, table(_MODEL_ROWS)))
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            # The reader pulls from the warehouse while DuckDB stages, so a warehouse failure
+            # surfaces here, inside DuckDB's scan of the reader.
+            raise SourceError(f"reading the model failed: {exc}") from exc
+        finally:
+            con.unregister(_MODEL_ROWS)
+        _execute(con, diff.touched_statement(fields, state))
+        _execute(con, diff.changes_statement(fields, state))
+        rows, rejected, changed, new = _rows(con, diff.counts_query())[0]
+        counts = DiffCounts(rows=rows, rejected_rows=rejected, changed=changed, new=new)
+        return cls(con, fields, counts)
+
+    def rejections(self) -> list[RecordError]:
+        """Every rejected company (one entry per duplicated company_id, one per id-less row)."""
+        rows = _rows(self._con, diff.rejections_query())
+        return [RecordError(company_id, code, message) for company_id, code, message in rows]
+
+    def count(
+        self, *, known_only: bool = False, unresolved_only: bool = False, new_only: bool = False
+    ) -> int:
+        """How many changes there are: all, with an Intercom id, without one, new to state."""
+        query = diff.count_query(
+            known_only=known_only, unresolved_only=unresolved_only, new_only=new_only
+        )
+        return int(_rows(self._con, query)[0][0])
+
+    def unresolved(self) -> list[str]:
+        """The company_ids of changes without an Intercom id (update-only runs resolve them)."""
+        return [row[0] for row in _rows(self._con, diff.unresolved_query())]
+
+    def resolve(self, found: Sequence[tuple[str, str]]) -> None:
+        """Record the Intercom ids found for (company_id, intercom_id) pairs."""
+        if not found:
+            return
+        ids = pa.table({"company_id": [f[0] for f in found], "intercom_id": [f[1] for f in found]})
+        self._con.register(_FOUND_IDS, ids)
+        try:
+            _execute(self._con, diff.resolve_statement(table(_FOUND_IDS)))
+        finally:
+            self._con.unregister(_FOUND_IDS)
+
+    def pages(self, *, known_only: bool = False, page_rows: int = 1000) -> Iterator[list[Change]]:
+        """The changes in pages of `page_rows`; `known_only`: those with an Intercom id.
+
+        Paging by sequence number keeps memory bounded and leaves the connection free between
+        pages, so results can be committed while changes are still being read.
+        """
+        last = 0
+        while True:
+            query = diff.page_query(after=last, limit=page_rows, known_only=known_only)
+            cursor = self._con.execute(render(query))
+            names = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._change(dict(zip(names, row, strict=True))) for row in rows]
+
+    def sample(self, size: int, *, known_only: bool = False) -> list[Change]:
+        """The first `size` changes, for plans."""
+        for page in self.pages(known_only=known_only, page_rows=size):
+            return page
+        return []
+
+    def _change(self, row: dict[str, Any]) -> Change:
+        texts, old = {}, {}
+        for field in self.fields:
+            text = row[diff.value_column(field.attribute)]
+            if text is not None:
+                texts[field.attribute] = text
+                previous = row[diff.old_column(field.attribute)]
+                if previous is not None:
+                    old[field.attribute] = json.loads(previous)
+        return Change(
+            company_id=row["company_id"],
+            intercom_id=row["intercom_id"],
+            new=bool(row["_new"]),
+            texts=texts,
+            old=old,
+        )
+
+
+def _execute(con: duckdb.DuckDBPyConnection, statement: exp.Expr) -> None:
+    con.execute(render(statement))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: exp.Expr) -> list[Any]:
+    # Read to the end so the connection is free for the next statement.
+    return con.execute(render(query)).fetchall()

@@ -1,0 +1,221 @@
+"""The local state store: one DuckDB file per activation, attached to an in-memory DuckDB.
+
+The in-memory connection also holds the run's scratch tables (``staged``, ``changes``, see
+`hoist.sql.changeset`), so scratch data never bloats the file. A writer holds an exclusive lock
+for the whole run; every commit is its own small transaction appending to the journal, so a
+killed run leaves a readable file that holds exactly what was confirmed. The journal is folded
+into the companies table once per run, and on the next open after a kill.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from hoist.changes import Confirmation
+from hoist.config import DEFAULT_MEMORY_LIMIT
+from hoist.errors import StateError, StateLockedError
+from hoist.report import RunReport
+from hoist.sql.build import literal, render, template
+from hoist.sql.diff import state_column
+from hoist.sql.state import RUN_COLUMNS, StateTables
+from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.versions import SCHEMA_VERSION, check_readable, migrate, read_version
+
+__all__ = ["StateStore"]
+
+_TABLES = StateTables("state")
+_BATCH = "confirmed_batch"
+_ERRORS = "run_errors"
+_GONE = "gone_ids"
+
+
+class StateStore:
+    """Open with `StateStore.open`; use as a context manager so the lock is always released."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: IO[str] | None) -> None:
+        self.con = con
+        self._lock = lock
+        self._next_seq = int(self._value(_TABLES.next_seq_query()))
+
+    @classmethod
+    def open(
+        cls, path: Path, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
+    ) -> StateStore:
+        """Attach the state file at `path`: created and migrated for writers, read-only for plans.
+
+        An older state is migrated forward; a newer or damaged one is a `StateError` (starting
+        over would re-send every company).
+        """
+        lock = None if read_only else acquire_lock(path)
+        try:
+            con = _connect(path, read_only=read_only, memory_limit=memory_limit)
+            version = read_version(con, _TABLES, str(path))
+            if read_only:
+                check_readable(version, str(path))
+                if version is None:
+                    _create_tables(con)
+            elif version != SCHEMA_VERSION:
+                migrate(con, _TABLES, version, str(path))
+        except BaseException:
+            release_lock(lock)
+            raise
+        store = cls(con, lock)
+        if not read_only:
+            store.fold()  # what a killed run confirmed but never folded
+        return store
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+        release_lock(self._lock)
+        self._lock = None
+
+    def add_attribute_columns(self, attributes: Iterable[str]) -> None:
+        """Give the state tables a column for every mapped attribute (writers only)."""
+        for attribute in attributes:
+            for statement in _TABLES.add_column_statements(attribute):
+                self._run(statement)
+
+    def commit(self, confirmations: Sequence[Confirmation], attributes: Sequence[str]) -> None:
+        """Append confirmed results to the journal, durably, in one small transaction."""
+        if not confirmations:
+            return
+        first = self._next_seq
+        self._next_seq += len(confirmations)
+        batch = pa.table(
+            {
+                "seq": pa.array(range(first, self._next_seq), pa.int64()),
+                "company_id": [c.company_id for c in confirmations],
+                "intercom_id": [c.intercom_id for c in confirmations],
+                **{
+                    state_column(a): pa.array([c.texts.get(a) for c in confirmations], pa.string())
+                    for a in attributes
+                },
+            }
+        )
+        with self._registered(_BATCH, batch):
+            self._run(_TABLES.journal_insert(batch.column_names, _BATCH))
+
+    def fold(self) -> None:
+        """Move the journal into the companies table, in one transaction (writers only)."""
+        if not self._value(_TABLES.journal_count_query()):
+            return
+        columns = ["intercom_id", *self._attribute_columns("journal")]
+        self.con.execute("BEGIN")
+        for statement in _TABLES.fold_statements(columns):
+            self._run(statement)
+        self.con.execute("COMMIT")
+
+    def forget_intercom_ids(self, company_ids: Sequence[str]) -> None:
+        """Drop companies Intercom no longer knows (404 by id), so they are resolved again."""
+        if company_ids:
+            with self._registered(_GONE, pa.table({"company_id": list(company_ids)})):
+                self._run(_TABLES.forget_statement(_GONE))
+
+    def relation(self, attributes: Sequence[str]) -> exp.Expr:
+        """What Intercom confirmed, with a column per attribute (NULL: never recorded).
+
+        A run folds the journal before diffing; a plan cannot write, so it reads the journal
+        left by a killed run on top of the companies table.
+        """
+        present = set(self._attribute_columns("companies"))
+        with_journal = bool(self._value(_TABLES.journal_count_query()))
+        return _TABLES.relation(attributes, present, with_journal=with_journal)
+
+    def record_run(
+        self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
+    ) -> None:
+        """Append a run to the history, with its record errors, in one transaction."""
+        values: dict[str, Any] = {
+            **report.to_json(),
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "insert_mode": insert,
+        }
+        errors = pa.table(
+            {
+                "run_id": [report.run_id] * len(report.errors),
+                "company_id": pa.array([e.company_id for e in report.errors], pa.string()),
+                "code": pa.array([e.code for e in report.errors], pa.string()),
+                "message": pa.array([e.message for e in report.errors], pa.string()),
+            }
+        )
+        self.con.execute("BEGIN")
+        self.con.execute(render(_TABLES.run_insert()), [values.get(c) for c, _ in RUN_COLUMNS])
+        if report.errors:
+            with self._registered(_ERRORS, errors):
+                self._run(_TABLES.errors_insert(_ERRORS))
+        self.con.execute("COMMIT")
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The run history, newest first."""
+        rows = self.con.execute(render(_TABLES.runs_query(limit))).fetchall()
+        names = [name for name, _ in RUN_COLUMNS]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _attribute_columns(self, table: str) -> list[str]:
+        rows = self.con.execute(render(_TABLES.columns_query(table))).fetchall()
+        return [row[0] for row in rows if row[0].startswith("a:")]
+
+    def _run(self, statement: exp.Expr) -> None:
+        self.con.execute(render(statement))
+
+    def _value(self, query: exp.Expr) -> Any:
+        rows = self.con.execute(render(query)).fetchall()
+        return rows[0][0] if rows else None
+
+    @contextlib.contextmanager
+    def _registered(self, name: str, data: pa.Table) -> Any:
+        self.con.register(name, data)
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
+
+
+def _connect(path: Path, *, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    try:
+        # Scratch tables spill beside the state file rather than in the working directory.
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "memory_limit": memory_limit,
+                "preserve_insertion_order": "false",
+                "temp_directory": str(path.with_name(path.name + ".tmp")),
+            },
+        )
+        if read_only and not path.exists():
+            con.execute("ATTACH ':memory:' AS state")
+        else:
+            attach = "ATTACH $p AS state (READ_ONLY)" if read_only else "ATTACH $p AS state"
+            con.execute(render(template(attach, p=literal(str(path)))))
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise StateLockedError(
+                f"the state file {path} is in use by another hoist process"
+            ) from exc
+        raise StateError(
+            f"cannot open the state file {path} ({exc}); if it is damaged, restore it from a "
+            "backup: hoist never starts over on its own, which would re-send every company"
+        ) from exc
+    return con
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in _TABLES.create_statements():
+        con.execute(render(statement))
