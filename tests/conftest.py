@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from hoist.emulator.testing import EmulatorHandle, running_emulator
 from hoist.intercom.retry import is_testing, set_testing
+from tests.postgres_server import PostgresServer, execute, quoted, running_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +39,26 @@ def emulator_factory() -> Iterator[Callable[..., EmulatorHandle]]:
             return stack.enter_context(running_emulator(**config))
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL 15 server for the whole session, stopped at the end even on failure."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of the session's server (database ``postgres``, password included)."""
+    return postgres_server.url()
+
+
+@pytest.fixture
+def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, empty database on the session's server, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = postgres_server.url()
+    execute(admin, f"CREATE DATABASE {quoted(name)}")
+    yield postgres_server.url(name)
+    execute(admin, f"DROP DATABASE {quoted(name)} WITH (FORCE)")
