@@ -19,8 +19,9 @@ __all__ = ["BackgroundServer", "serve", "uvicorn_config"]
 def uvicorn_config(emulator: Emulator, host: str, port: int) -> uvicorn.Config:
     """uvicorn settings for the emulator: quiet, no access log.
 
-    `http` and `loop` stay "auto", so uvicorn uses httptools and uvloop when they are installed
-    and h11/asyncio otherwise.
+    `http` and `loop` stay "auto": uvicorn uses httptools and uvloop, both hoist dependencies
+    (see bench/emulator_throughput.py), and falls back to h11/asyncio
+    where they cannot be installed.
     """
     return uvicorn.Config(
         create_app(emulator),

@@ -1,9 +1,10 @@
-"""hoist's async Intercom client: httpx, a shared rate limiter fed from headers, retries.
+"""hoist's async Intercom client: aiohttp, a shared rate limiter fed from headers, retries.
 
 client.py .... IntercomClient: the endpoints hoist uses, one request path for all of them
 limiter.py ... RateLimiter: one budget per token, learnt from X-RateLimit-* headers
 retry.py ..... RetryPolicy, set_testing: how long to wait before trying again
 classify.py .. classify_response: the one place a response becomes an error
+transport.py . aiohttp over the network, or httpx over an injected transport
 """
 
 from __future__ import annotations

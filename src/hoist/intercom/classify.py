@@ -12,9 +12,7 @@ and the `code` is carried along for reports; an unexpected body still gives a us
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from hoist.errors import (
     FatalDestinationError,
@@ -24,13 +22,16 @@ from hoist.errors import (
     RetriableError,
 )
 
+if TYPE_CHECKING:
+    from hoist.intercom.transport import Reply
+
 __all__ = ["classify_response", "error_details"]
 
 #: Longest slice of a non-JSON body quoted in a message.
 _SNIPPET = 200
 
 
-def classify_response(response: httpx.Response) -> IntercomError | None:
+def classify_response(response: Reply) -> IntercomError | None:
     """Return the error `response` stands for, or None for a 2xx."""
     status = response.status_code
     if 200 <= status < 300:
@@ -49,7 +50,7 @@ def classify_response(response: httpx.Response) -> IntercomError | None:
     return FatalDestinationError(f"unexpected HTTP status from Intercom: {message}", **fields)
 
 
-def error_details(response: httpx.Response) -> tuple[str, str, str | None]:
+def error_details(response: Reply) -> tuple[str, str, str | None]:
     """Intercom's `(code, message, request_id)` from an `error.list` body, or stand-ins."""
     body = _json_or_none(response)
     fallback_code = f"http_{response.status_code}"
@@ -65,14 +66,14 @@ def error_details(response: httpx.Response) -> tuple[str, str, str | None]:
     return str(code), str(message), str(request_id) if request_id else None
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(response: Reply) -> Any:
     try:
         return response.json()
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are both ValueErrors
         return None
 
 
-def _reset_at(response: httpx.Response) -> float | None:
+def _reset_at(response: Reply) -> float | None:
     raw = response.headers.get("x-ratelimit-reset")
     try:
         return float(raw) if raw is not None else None

@@ -1,9 +1,10 @@
-"""The async Intercom client: one httpx pool, one rate limiter, retries, errors classified once.
+"""The async Intercom client: one connection pool, one rate limiter, retries, one classifier.
 
 Every call goes the same way: wait for a slot in the shared `RateLimiter`, send, feed the
 response's rate-limit headers back to the limiter, classify the response, and let the retry
-policy decide whether to try again. httpx's exceptions are translated in `_send`, the one place
-they can occur, so callers only ever see `hoist.errors`.
+policy decide whether to try again. Requests go over aiohttp, or through httpx when a transport
+is injected (transport.py); network exceptions become `hoist.errors` there, so callers only
+ever see `hoist.errors`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hoist.errors import IntercomError, RateLimitedError, RecordRejectedError, R
 from hoist.intercom.classify import classify_response
 from hoist.intercom.limiter import RateLimiter
 from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
+from hoist.intercom.transport import Reply, sender_for
 from hoist.secret import Secret
 from hoist.workspaces import API_VERSION, REGION_URLS
 
@@ -47,7 +49,8 @@ class IntercomClient:
     """Talks to one Intercom workspace; use as ``async with IntercomClient(...) as client``.
 
     `transport` replaces the network (an `httpx.MockTransport` or the emulator's
-    `httpx.ASGITransport`); `limiter` may be shared by clients that use the same token.
+    `httpx.ASGITransport`; requests then go through httpx, otherwise over aiohttp); `limiter`
+    may be shared by clients that use the same token.
     """
 
     def __init__(
@@ -69,20 +72,19 @@ class IntercomClient:
         self.api_calls = 0
         self._clock: Callable[[], float] = time.time
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=timeout_s,
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            headers={
-                # The one place the token is revealed; httpx never prints request headers.
+        self._sender = sender_for(
+            self.base_url,
+            {
+                # The one place the token is revealed; neither aiohttp nor httpx prints
+                # request headers.
                 "Authorization": f"Bearer {token.reveal()}",
                 "Intercom-Version": api_version,
                 "Accept": "application/json",
                 "User-Agent": _user_agent(),
             },
+            max_connections=max_connections,
+            timeout_s=timeout_s,
+            transport=transport,
         )
 
     def __repr__(self) -> str:
@@ -101,7 +103,7 @@ class IntercomClient:
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
+        await self._sender.aclose()
 
     # -- endpoints --------------------------------------------------------------------------
 
@@ -258,19 +260,13 @@ class IntercomClient:
         path: str,
         params: Mapping[str, Any] | None,
         json: Mapping[str, Any] | None,
-    ) -> httpx.Response:
-        """Send one request; the one boundary where httpx exceptions become hoist errors."""
+    ) -> Reply:
+        """Send one request; the sender turns network failures into `RetriableError`."""
         self.api_calls += 1
-        try:
-            return await self._http.request(method, path, params=params, json=json)
-        except httpx.TimeoutException as exc:
-            raise RetriableError(f"{method} {path} timed out", code="timeout") from exc
-        except httpx.TransportError as exc:
-            message = f"{method} {path} failed: {type(exc).__name__}: {exc}"
-            raise RetriableError(message, code="network_error") from exc
+        return await self._sender.send(method, path, params, json)
 
 
-def _json_object(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+def _json_object(response: Reply, method: str, path: str) -> dict[str, Any]:
     """The JSON object of a 2xx body; anything else is a garbled answer, worth a retry."""
     try:
         body = response.json()
