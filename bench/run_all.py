@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["emulator_throughput.py", "throughput.py", "diff_scale.py"]
+BENCHMARKS = [
+    "emulator_throughput.py",
+    "transports.py",
+    "throughput.py",
+    "cpu.py",
+    "diff_scale.py",
+]
 
 
 def main() -> int:
