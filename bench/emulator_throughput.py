@@ -132,8 +132,8 @@ def main() -> int:
     write_section(
         "emulator",
         "## Emulator throughput (`bench/emulator_throughput.py`)\n\n"
-        f"`hoist emulator` (uvicorn, 1 worker, httptools + uvloop) in one process, the load generator in "
-        f"another, on {os.cpu_count()} cores ({platform.python_version()}). "
+        "`hoist emulator` (uvicorn, 1 worker, httptools + uvloop) in one process, the load "
+        f"generator in another, on {os.cpu_count()} cores ({platform.python_version()}). "
         f"{args.requests:,} requests, {args.concurrency} in flight: POST /companies upserts and "
         "GET /companies?company_id= lookups, 2:1; no rate limit, no latency. The headline "
         "figure uses a bare keep-alive socket client; httpx.AsyncClient needs more CPU per "
