@@ -51,11 +51,14 @@ def emulator(*options: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # a loaded machine can take a while to start it
+        while True:
             try:
                 httpx.get(f"{url}/_emulator/state", timeout=1)
                 break
             except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(0.1)
         yield url
     finally:

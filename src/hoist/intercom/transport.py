@@ -127,7 +127,9 @@ class AiohttpSender:
             self._session = None
 
     def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(limit=self._max_connections)
+        # Idle connections are dropped after 4 s, before servers that close them at 5 s (as
+        # uvicorn does) can, so a request is not sent on a connection closing under it.
+        connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=4.0)
         self._session = aiohttp.ClientSession(
             headers=self._headers,
             connector=connector,
