@@ -1,4 +1,5 @@
-"""The `hoist` command line: run | plan | runs | emulator.
+"""The `hoist` command line: run | plan | runs | validate | init | segment preview | schema |
+emulator.
 
 Exit codes are decided in one place (`_exit_code_for`): 0 success, 1 finished with rejected or
 failed companies, 2 the run could not proceed (config, source, state, auth).
@@ -14,6 +15,15 @@ from typing import TypeVar
 
 import click
 
+from hoist.cli_project import (
+    Target,
+    init_command,
+    project_option,
+    resolve_targets,
+    schema_command,
+    segment_group,
+    validate_command,
+)
 from hoist.errors import HoistError
 from hoist.report import RunReport, render_report
 
@@ -22,8 +32,15 @@ __all__ = ["main"]
 
 @click.group()
 @click.version_option(package_name="hoist")
-def main() -> None:
+@project_option
+def main(project: Path | None) -> None:
     """hoist keeps Intercom Companies in step with company records in your warehouse."""
+
+
+main.add_command(validate_command)
+main.add_command(init_command)
+main.add_command(segment_group)
+main.add_command(schema_command)
 
 
 @main.command()
@@ -34,7 +51,9 @@ def main() -> None:
 @click.option("--latency-ms", default=0.0, type=float, help="Added latency per request.")
 @click.option("--fail-rate", default=0.0, type=float, help="Probability of a 5xx before a write.")
 @click.option("--seed", default=None, type=int, help="Seed for injected failures.")
+@project_option
 def emulator(
+    project: Path | None,
     host: str,
     port: int,
     token: str | None,
@@ -58,44 +77,81 @@ def emulator(
 
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-_FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+_NAME = click.argument("name", required=False)
+_ALL = click.option("--all", "every", is_flag=True, help="Every activation of the project.")
 
 
 @main.command("run")
-@_FILE
+@_NAME
+@project_option
+@_ALL
 @_JSON
-def run_command(file: Path, as_json: bool) -> None:
-    """Run the activation in FILE: send Intercom what changed since the last run."""
+def run_command(name: str | None, project: Path | None, every: bool, as_json: bool) -> None:
+    """Run activation NAME of the project (or an activation file): send Intercom what changed."""
     from hoist.engine import run
     from hoist.progress import progress_for
 
-    report = _guarded(lambda: run(file, progress=progress_for()), as_json)
-    _print_report(report, as_json)
-    sys.exit(_exit_code_for(report))
+    targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
+    _run_each(targets, lambda t: run(t, progress=progress_for()), as_json)
 
 
 @main.command("plan")
-@_FILE
+@_NAME
+@project_option
+@_ALL
 @_JSON
-def plan_command(file: Path, as_json: bool) -> None:
-    """Show what a run of FILE would change, without writing to Intercom or state."""
+def plan_command(name: str | None, project: Path | None, every: bool, as_json: bool) -> None:
+    """Show what a run of NAME would change, without writing to Intercom or state."""
     from hoist.engine import plan
 
-    report = _guarded(lambda: plan(file), as_json)
-    _print_report(report, as_json)
-    sys.exit(_exit_code_for(report))
+    targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
+    _run_each(targets, plan, as_json)
+
+
+def _run_each(targets: list[Target], action: Callable[[Target], RunReport], as_json: bool) -> None:
+    """One activation: its report and exit status. Several: each in turn, the worst status."""
+    if len(targets) == 1:
+        report = _guarded(lambda: action(targets[0]), as_json)
+        _print_report(report, as_json)
+        sys.exit(_exit_code_for(report))
+    outcomes: list[RunReport | HoistError] = []
+    for target in targets:
+        try:
+            outcomes.append(action(target))
+        except HoistError as exc:  # one activation failing does not stop the others
+            outcomes.append(exc)
+        if not as_json:
+            _print_outcome(outcomes[-1])
+    if as_json:
+        click.echo(json.dumps({"runs": [_outcome_json(o) for o in outcomes]}))
+    sys.exit(max((_exit_code_for(o) for o in outcomes), default=0))
+
+
+def _print_outcome(outcome: RunReport | HoistError) -> None:
+    if isinstance(outcome, RunReport):
+        click.echo(render_report(outcome) + "\n")
+    else:
+        click.echo(f"error: {outcome}\n", err=True)
+
+
+def _outcome_json(outcome: RunReport | HoistError) -> dict[str, object]:
+    if isinstance(outcome, RunReport):
+        return outcome.to_json()
+    return {"status": "failed", "error": type(outcome).__name__, "message": str(outcome)}
 
 
 @main.command("runs")
-@_FILE
+@_NAME
+@project_option
 @_JSON
 @click.option("--limit", default=20, show_default=True, help="How many runs to show.")
-def runs_command(file: Path, as_json: bool, limit: int) -> None:
-    """Show the run history of the activation in FILE, newest first."""
+def runs_command(name: str | None, project: Path | None, as_json: bool, limit: int) -> None:
+    """Show the run history of activation NAME (or an activation file), newest first."""
     from hoist.engine import runs
     from hoist.report import render_history
 
-    history = _guarded(lambda: runs(file, limit=limit), as_json)
+    targets = _guarded(lambda: resolve_targets(name, project, False, secrets=False), as_json)
+    history = _guarded(lambda: runs(targets[0], limit=limit), as_json)
     if as_json:
         click.echo(json.dumps(history, default=str))
     else:

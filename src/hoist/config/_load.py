@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,19 @@ from hoist.config._schema import (
     StateConfig,
     SyncConfig,
 )
+from hoist.config._segment import NOT_A_CONDITION
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean
 
-__all__ = ["load_activation", "parse_activation"]
+__all__ = [
+    "config_error",
+    "describe_errors",
+    "dotted_key",
+    "load_activation",
+    "parse_activation",
+    "substitute",
+    "yaml_problem",
+]
 
 _MAX_SHOWN = 20
 # ${VAR} or ${VAR:-default}; $${VAR} stands for a literal ${VAR}.
@@ -72,7 +81,7 @@ def load_activation(
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {_yaml_problem(exc)}", file=str(file)) from None
+        raise ConfigError(f"not valid YAML: {yaml_problem(exc)}", file=str(file)) from None
     if not isinstance(data, Mapping):
         raise ConfigError(
             f"the file must hold a mapping of keys (name, source, model, destination, sync), "
@@ -90,20 +99,33 @@ def parse_activation(
     environ = os.environ if environ is None else environ
     if "file" in data:
         raise ConfigError("unknown key; remove it", file=str(file), key="file")
-    substituted, missing, secrets = _substitute(data, environ)
+    substituted, missing, secrets = substitute(data, environ)
     if missing:
-        raise _error([(key, f"set {name} in the environment") for key, name in missing], file)
+        raise config_error([(key, f"set {name} in the environment") for key, name in missing], file)
     problems: list[tuple[str, str]] = []
     try:
         return ActivationConfig.model_validate({**substituted, "file": file})
     except ValidationError as exc:
         # Formatted outside the except block: the ValidationError shows input values (the
         # token among them) and must not travel along as __context__.
-        problems = [_redact(p, secrets) for e in exc.errors() for p in _describe(e)]
-    raise _error(problems, file)
+        problems = describe_errors(exc, secrets)
+    raise config_error(problems, file)
 
 
-def _error(problems: list[tuple[str, str]], file: Path) -> ConfigError:
+def describe_errors(
+    exc: ValidationError,
+    secrets: Collection[str] = (),
+    sections: Mapping[tuple[str, ...], type[BaseModel]] | None = None,
+) -> list[tuple[str, str]]:
+    """(dotted key, message) for every problem in `exc`, with the values of `secrets` masked.
+
+    `sections` maps a key prefix to the model validated there, for "allowed keys" hints.
+    """
+    known = _SECTIONS if sections is None else sections
+    return [_redact(p, secrets) for e in exc.errors() for p in _describe(e, known)]
+
+
+def config_error(problems: list[tuple[str, str]], file: Path) -> ConfigError:
     """One error for all `problems`: the key and fix of each, the first few if there are many."""
     if len(problems) == 1:
         return ConfigError(problems[0][1], file=str(file), key=problems[0][0] or None)
@@ -113,7 +135,7 @@ def _error(problems: list[tuple[str, str]], file: Path) -> ConfigError:
     return ConfigError(f"{len(problems)} problems:\n" + "\n".join(lines), file=str(file))
 
 
-def _substitute(
+def substitute(
     data: Any, environ: Mapping[str, str]
 ) -> tuple[Any, list[tuple[str, str]], set[str]]:
     """`data` with ``${VAR}`` replaced in every string; the unset variables; the values used."""
@@ -136,7 +158,7 @@ def _substitute(
                 used.add(environ[name])
                 return environ[name]
             if default is None:
-                missing.append((_key(loc), name))
+                missing.append((dotted_key(loc), name))
             return default or ""
 
         return _VARIABLE.sub(replace, value)
@@ -144,33 +166,49 @@ def _substitute(
     return walk(data, ()), missing, used
 
 
-def _describe(error: ErrorDetails) -> list[tuple[str, str]]:
+def _describe(
+    error: ErrorDetails, sections: Mapping[tuple[str, ...], type[BaseModel]]
+) -> list[tuple[str, str]]:
     """(dotted key, message) pairs for one pydantic error, messages saying what to do."""
-    loc = [part for part in error["loc"] if part != "[key]"]
+    # "[key]" and "<tag>" parts are pydantic's and hoist's variant tags, not keys the user wrote.
+    loc = [part for part in error["loc"] if part != "[key]" and not _is_tag(part)]
     if len(loc) > 1 and loc[0] == "source" and loc[1] in SOURCE_TYPES:
         del loc[1]  # the discriminator's tag is not a key the user wrote
-    key = _key(tuple(loc))
+    key = dotted_key(tuple(loc))
     ctx = error.get("ctx") or {}
     if error["type"] == "hoist":
-        return [(_key((*loc, sub)) if sub else key, message) for sub, message in ctx["issues"]]
+        return [
+            (dotted_key((*loc, sub)) if sub else key, message) for sub, message in ctx["issues"]
+        ]
+    if error["type"] == "condition":
+        return [(key, NOT_A_CONDITION)]
+    if error["type"] == "too_short" and loc and loc[-1] in ("all", "any"):
+        return [(key, f"the {loc[-1]} group is empty; list at least one condition")]
     if error["type"] == "missing":
         return [(key, f"is required; {_REQUIRED.get(key, 'add it')}")]
     if error["type"] == "extra_forbidden":
-        return [(key, _unknown_key(loc))]
+        return [(key, _unknown_key(loc, sections))]
     message = error["msg"].replace("Input should be", "should be")
     return [(key, message[:1].lower() + message[1:])]
 
 
-def _unknown_key(loc: list[str | int]) -> str:
-    section = _SECTIONS.get(tuple(str(part) for part in loc[:-1]))
+def _is_tag(part: str | int) -> bool:
+    return isinstance(part, str) and part.startswith("<") and part.endswith(">")
+
+
+def _unknown_key(loc: list[str | int], sections: Mapping[tuple[str, ...], type[BaseModel]]) -> str:
+    section = sections.get(tuple(str(part) for part in loc[:-1]))
     if section is None:
         return "unknown key; remove it"
-    allowed = [name for name in section.model_fields if name != "file"]
+    allowed = [
+        field.alias or name for name, field in section.model_fields.items() if name != "file"
+    ]
     hint = did_you_mean(str(loc[-1]), allowed)
     return f"unknown key;{hint} allowed keys here: {', '.join(allowed)}"
 
 
-def _key(loc: tuple[str | int, ...]) -> str:
+def dotted_key(loc: tuple[str | int, ...]) -> str:
+    """``("where", "all", 2, "value")`` as ``where.all[2].value``."""
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -180,7 +218,7 @@ def _key(loc: tuple[str | int, ...]) -> str:
     return text
 
 
-def _redact(problem: tuple[str, str], secrets: set[str]) -> tuple[str, str]:
+def _redact(problem: tuple[str, str], secrets: Collection[str]) -> tuple[str, str]:
     key, message = problem
     for value in sorted(secrets, key=len, reverse=True):
         if value.strip():
@@ -188,7 +226,8 @@ def _redact(problem: tuple[str, str], secrets: set[str]) -> tuple[str, str]:
     return key, message
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong with a YAML text, and where, as a fix to make."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     if mark is None:

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -37,6 +37,9 @@ from hoist.company_attributes import (
 from hoist.secret import Secret
 from hoist.suggest import did_you_mean
 from hoist.workspaces import API_VERSION, REGION_URLS
+
+if TYPE_CHECKING:
+    from hoist.config._segment import SegmentConfig
 
 SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
 
@@ -111,19 +114,37 @@ SourceConfig = Annotated[DuckDBSourceConfig, Field(discriminator="type")]
 
 
 class ModelConfig(BaseModel):
-    """The rows to sync: exactly one of a SQL query or a table name."""
+    """The rows to sync: exactly one of a SQL query, a table name or a segment."""
 
     model_config = _FROZEN
 
     sql: str | None = None
     table: str | None = None
+    #: A segment of the project (written as its name; the project loader puts its definition).
+    segment: SegmentConfig | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _segment_needs_a_project(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("segment"), str):
+            raise _problem(
+                f"segment {data['segment']!r} can only be used inside a project: define it "
+                "under segments in hoist.yml (or segments/NAME.yml) and run the activation "
+                "from the project, or use model.table / model.sql here",
+                "segment",
+            )
+        return data
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ModelConfig:
-        if self.sql is not None and self.table is not None:
-            raise _problem("set either model.sql or model.table, not both")
-        if self.sql is None and self.table is None:
-            raise _problem("set model.sql (a query) or model.table (a table such as schema.name)")
+        given = [key for key in ("sql", "table", "segment") if getattr(self, key) is not None]
+        if len(given) > 1:
+            raise _problem(f"set either model.{' or model.'.join(given)}, not both")
+        if not given:
+            raise _problem(
+                "set model.sql (a query) or model.table (a table such as schema.name), or "
+                "model.segment (the name of a segment of the project)"
+            )
         for key, value in (("sql", self.sql), ("table", self.table)):
             if value is not None and not value.strip():
                 raise _problem("is empty", key)

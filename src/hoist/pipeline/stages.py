@@ -89,7 +89,9 @@ async def prepared(
     """
     config = ctx.config
     with open_source(config.source, file=ctx.file) as source:
-        reader = source.read(model_query(config.model, source.dialect, file=ctx.file))
+        reader = source.read(
+            model_query(config.model, source.dialect, file=ctx.file, source=source)
+        )
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
             existing = await client.list_data_attributes()

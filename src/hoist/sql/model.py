@@ -3,7 +3,7 @@
 A table becomes ``SELECT * FROM <table>`` built with sqlglot, so its identifiers are quoted for
 the dialect. A query is checked to be one query in the dialect and is then sent as written: it
 is the user's SQL, already in the warehouse's dialect. (Segments, a table plus filter
-conditions, will be built here too.)
+conditions, are compiled by `hoist.segments`.)
 """
 
 from __future__ import annotations
@@ -14,15 +14,24 @@ from sqlglot.errors import ParseError, SqlglotError
 
 from hoist.config import ModelConfig
 from hoist.errors import ConfigError
+from hoist.segments import segment_sql
+from hoist.sources import Source
 
 __all__ = ["model_query"]
 
 
-def model_query(model: ModelConfig, dialect: str, *, file: str | None = None) -> str:
+def model_query(
+    model: ModelConfig, dialect: str, *, file: str | None = None, source: Source | None = None
+) -> str:
     """The SQL that reads `model`'s rows, for the sqlglot `dialect` of the source.
 
-    Problems are `ConfigError`s naming `file` (the activation file) and the model key.
+    Problems are `ConfigError`s naming `file` (the activation file) and the model key. A segment
+    is checked against its table's real columns, read from `source`.
     """
+    if model.segment is not None:
+        if source is None:
+            raise ConfigError("a segment is compiled against its source", file=file, key="model")
+        return segment_sql(model.segment, source)
     if model.table is not None:
         return _table_query(model.table, dialect, file)
     if model.sql is not None:

@@ -1,0 +1,106 @@
+"""A project's definitions as written: ``hoist.yml`` and ``activations/NAME.yml``.
+
+In a project, an activation names its source and destination (and, for a segment, the segment)
+instead of repeating them; `hoist.project` validates each definition and resolves the names
+into a complete `ActivationConfig`, the same one a single activation file gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from hoist.config._schema import (
+    DestinationConfig,
+    SourceConfig,
+    SyncConfig,
+    _check_source_type,
+    _problem,
+)
+from hoist.config._segment import SegmentDefinition
+
+__all__ = [
+    "ActivationDefinition",
+    "ModelDefinition",
+    "ProjectDefinition",
+    "SourceDefinition",
+    "StateDefinition",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+#: A source as written under ``sources.NAME`` (DuckDB when `type` is left out).
+SourceDefinition = Annotated[SourceConfig, BeforeValidator(_check_source_type)]
+
+
+class ModelDefinition(BaseModel):
+    """The rows to sync: exactly one of a query, a table or the name of a segment."""
+
+    model_config = _FROZEN
+
+    sql: str | None = Field(default=None, description="a query in the source's SQL dialect")
+    table: str | None = Field(default=None, description="a table or view: schema.table")
+    segment: str | None = Field(default=None, description="the name of a segment of the project")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ModelDefinition:
+        given = [key for key in ("sql", "table", "segment") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise _problem(
+                "set exactly one of model.sql (a query), model.table (schema.table) or "
+                "model.segment (the name of a segment)"
+            )
+        if not str(getattr(self, given[0])).strip():
+            raise _problem("is empty", given[0])
+        return self
+
+
+class StateDefinition(BaseModel):
+    """Where the activation keeps its state (default: ``.hoist/NAME.duckdb`` in the project)."""
+
+    model_config = _FROZEN
+
+    path: Path | None = Field(default=None, description="relative to the project folder")
+    memory_limit: str = Field(
+        default="512MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
+
+
+class ActivationDefinition(BaseModel):
+    """An activation as written under ``activations.NAME`` (or in ``activations/NAME.yml``)."""
+
+    model_config = _FROZEN
+
+    source: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the name of a source (a segment's activation reads the segment's source)",
+    )
+    destination: str = Field(min_length=1, description="the name of a destination")
+    model: ModelDefinition
+    sync: SyncConfig
+    state: StateDefinition = StateDefinition()
+
+
+def _names(section: str) -> Any:
+    return Field(
+        default={},
+        description=f"{section} by name",
+        json_schema_extra={"propertyNames": {"pattern": _NAME_PATTERN}},
+    )
+
+
+class ProjectDefinition(BaseModel):
+    """``hoist.yml``: named destinations, sources, segments and activations."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="hoist project (hoist.yml)")
+
+    destinations: dict[str, DestinationConfig] = _names("Intercom workspaces")
+    sources: dict[str, SourceDefinition] = _names("warehouse connections")
+    segments: dict[str, SegmentDefinition] = _names("companies filtered without SQL")
+    activations: dict[str, ActivationDefinition] = _names(
+        "model + destination + mapping; the unit that runs"
+    )
