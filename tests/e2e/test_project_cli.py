@@ -203,8 +203,8 @@ def test_validate_lists_every_problem_with_file_key_and_fix(project: Path) -> No
     offline = hoist("validate", cwd=project)
     assert offline.returncode == 2
     assert (
-        "hoist.yml: activations.by-sql.destination: no destination named 'intercm'; did you mean 'intercom'?"
-        in offline.stdout
+        "hoist.yml: activations.by-sql.destination: no destination named 'intercm'; "
+        "did you mean 'intercom'?" in offline.stdout
     )
     data["activations"]["by-sql"]["destination"] = "intercom"
     (project / "hoist.yml").write_text(yaml.safe_dump(data))
@@ -264,7 +264,8 @@ def test_init_creates_a_project_that_runs_against_the_emulator(
     assert 0 < reports["paying-customers"]["updated"] < 150
     assert len(emulator.emulator.companies()) == 150
     again = hoist("init", "demo", cwd=tmp_path)
-    assert again.returncode == 2 and "already holds a project" in again.stderr
+    assert again.returncode == 2
+    assert "already holds a project" in again.stderr
 
 
 @pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))

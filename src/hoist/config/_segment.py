@@ -37,8 +37,8 @@ from hoist.config._schema import (
     SourceConfig,
     _check_name,
     _check_source_type,
-    did_you_mean,
 )
+from hoist.suggest import did_you_mean
 
 __all__ = [
     "COMPARISONS",

@@ -17,6 +17,7 @@ import yaml
 
 from hoist.config._load import yaml_problem
 from hoist.project._problems import Problem, ProjectError
+from hoist.suggest import did_you_mean
 
 __all__ = ["KINDS", "PROJECT_FILE", "Definition", "find_project", "read_definitions"]
 
@@ -135,6 +136,4 @@ def _bad_name(definition: Definition) -> str:
 
 
 def _unknown_section(kind: str) -> str:
-    from hoist.config._schema import did_you_mean
-
     return f"unknown key;{did_you_mean(kind, KINDS)} hoist.yml holds {', '.join(KINDS)}"

@@ -28,11 +28,12 @@ from hoist.config._project import (
     SourceDefinition,
     StateDefinition,
 )
-from hoist.config._schema import _anchored, did_you_mean
+from hoist.config._schema import _anchored
 from hoist.config._segment import SegmentConfig, SegmentDefinition
 from hoist.errors import ConfigError
 from hoist.project._files import KINDS, PROJECT_FILE, Definition, find_project, read_definitions
 from hoist.project._problems import Problem, ProjectError
+from hoist.suggest import did_you_mean
 
 __all__ = ["Project", "load_project"]
 

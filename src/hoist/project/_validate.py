@@ -16,11 +16,11 @@ from sqlglot import exp
 
 from hoist.config import ActivationConfig
 from hoist.errors import ConfigError, SourceError
-from hoist.sql import model_query
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Project
 from hoist.segments import render, segment_problems, table_columns
 from hoist.sources import open_source
+from hoist.sql import model_query
 
 __all__ = ["validate_project"]
 

@@ -18,11 +18,11 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from hoist.config._load import config_error
-from hoist.config._schema import did_you_mean
 from hoist.config._segment import AllOf, AnyOf, Condition, NotOf, Rule, SegmentConfig
 from hoist.segments._columns import Kind, fitting_operators, kind_of, literal_for
 from hoist.segments._columns import timestamp_literal as _timestamp_literal
 from hoist.segments._time import window_start
+from hoist.suggest import did_you_mean
 
 __all__ = ["segment_problems", "segment_query", "table_expression"]
 
