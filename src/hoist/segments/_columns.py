@@ -49,6 +49,10 @@ def kind_of(arrow_type: pa.DataType) -> Kind:
     """The kind of a column of `arrow_type`."""
     if pa.types.is_dictionary(arrow_type):  # e.g. a DuckDB ENUM
         return kind_of(arrow_type.value_type)
+    if isinstance(arrow_type, pa.BaseExtensionType):
+        # Postgres NUMERIC arrives from ADBC as an opaque extension type stored as text.
+        numeric = getattr(arrow_type, "type_name", None) == "numeric"
+        return Kind.NUMBER if numeric else Kind.OTHER
     checks = (
         (_is_text, Kind.TEXT),
         (pa.types.is_integer, Kind.INTEGER),
