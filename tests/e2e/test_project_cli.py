@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from decimal import Decimal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,13 @@ def postgres_warehouse(url: str, rows: list[dict[str, Any]]) -> None:
     execute(url, f"CREATE TABLE analytics.companies ({columns})")
     marks = ", ".join(f"${i + 1}" for i in range(len(COLUMNS)))
     for row in rows:
-        values = tuple(row.get(name) for name in COLUMNS)
+        values = tuple(_typed(name, row.get(name)) for name in COLUMNS)
         execute(url, f"INSERT INTO analytics.companies VALUES ({marks})", values)
+
+
+def _typed(column: str, value: Any) -> Any:
+    """A value as Postgres binds it: the money text of company_rows as a decimal."""
+    return Decimal(value) if column == "mrr" and isinstance(value, str) else value
 
 
 DUCKDB_SOURCE = {"type": "duckdb", "path": "warehouse.duckdb"}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hoist.config import load_activation
+from hoist.config import DuckDBSourceConfig, load_activation
 from hoist.errors import ConfigError
 from hoist.project import Problem, ProjectError, find_project, load_project
 from hoist.project._example import example_files
@@ -74,6 +74,7 @@ def test_an_activation_refers_to_its_source_and_destination_by_name(tmp_path: Pa
     assert config.file == tmp_path / "hoist.yml"
     assert config.destination.region == "eu"
     assert config.destination.access_token.reveal() == TOKEN
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "data" / "warehouse.duckdb"
     assert config.state.path == tmp_path / ".hoist" / "everyone.duckdb"
     assert config.model.table == "analytics.companies"
