@@ -1,7 +1,8 @@
-"""The quick-start demo: a real activation from the example warehouse to a local Intercom.
+"""The quick-start demo: the example project (examples/) against a local Intercom.
 
-Builds the warehouse, starts `hoist emulator` on 127.0.0.1:8765, runs `hoist run` twice (the
-second run finds nothing changed and makes no write call) and stops the emulator.
+Builds the warehouse, starts `hoist emulator` on 127.0.0.1:8765, validates the project, previews
+its segment, runs every activation twice (the second run finds nothing changed and makes no
+write call) and stops the emulator.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def wait_until_up(url: str, seconds: float = 15.0) -> None:
 
 
 def main() -> int:
-    """Run the demo; the exit status is the second run's."""
+    """Run the demo; the exit status is the first failing step's."""
     if not (HERE / "warehouse.duckdb").exists():
         subprocess.run([sys.executable, str(HERE / "build_warehouse.py")], check=True)
     shutil.rmtree(HERE / ".hoist", ignore_errors=True)  # a fresh emulator needs fresh state
@@ -44,12 +45,21 @@ def main() -> int:
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}")
         env = {**os.environ, "INTERCOM_ACCESS_TOKEN": TOKEN}
-        activation = str(HERE / "companies.yml")
-        print("\n$ hoist run examples/companies.yml   # first run: every company is new")
-        first = subprocess.run([str(BIN / "hoist"), "run", activation], env=env, check=False)
-        print("\n$ hoist run examples/companies.yml   # second run: nothing changed, no writes")
-        second = subprocess.run([str(BIN / "hoist"), "run", activation], env=env, check=False)
-        return first.returncode or second.returncode
+        env.pop("INTERCOM_BASE_URL", None)  # the project's default: this emulator
+        steps = [
+            ("validate", "check every definition and the warehouse's columns"),
+            ("segment preview paying-customers --limit 3", "the segment, without SQL"),
+            ("run --all", "first run: every company is new, then the segment's update"),
+            ("run --all", "second run: nothing changed, no writes"),
+        ]
+        status = 0
+        for command, why in steps:
+            print(f"\n$ hoist {command}   # {why}")
+            done = subprocess.run(
+                [str(BIN / "hoist"), *command.split()], cwd=HERE, env=env, check=False
+            )
+            status = status or done.returncode
+        return status
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
