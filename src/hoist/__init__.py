@@ -8,6 +8,9 @@ The public API is what the `hoist` command itself uses::
     preview = hoist.plan("activation.yml")    # what a run would do; writes nothing
     history = hoist.runs("activation.yml")    # the run history, newest first
 
+    project = hoist.load_project()            # hoist.yml, found from the cwd upwards
+    report = hoist.run(project.activations["paying-eu-to-intercom"])
+
 Names are imported on first use, so `import hoist` (and `hoist emulator`) stays light.
 """
 
@@ -31,11 +34,15 @@ if TYPE_CHECKING:
         StateError,
         StateLockedError,
     )
+    from hoist.project import Project, ProjectError, load_project
     from hoist.report import PlannedChange, RecordError, RunReport
 
 _HOMES = {
     "ActivationConfig": "hoist.config",
     "load_activation": "hoist.config",
+    "Project": "hoist.project",
+    "ProjectError": "hoist.project",
+    "load_project": "hoist.project",
     "plan": "hoist.engine",
     "run": "hoist.engine",
     "runs": "hoist.engine",
@@ -66,6 +73,8 @@ __all__ = [
     "HoistError",
     "IntercomError",
     "PlannedChange",
+    "Project",
+    "ProjectError",
     "RecordError",
     "RecordRejectedError",
     "RetriableError",
@@ -75,6 +84,7 @@ __all__ = [
     "StateError",
     "StateLockedError",
     "load_activation",
+    "load_project",
     "plan",
     "run",
     "runs",

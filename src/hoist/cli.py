@@ -11,12 +11,11 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from hoist.cli_project import (
-    Target,
     init_command,
     project_option,
     resolve_targets,
@@ -26,6 +25,9 @@ from hoist.cli_project import (
 )
 from hoist.errors import HoistError
 from hoist.report import RunReport, render_report
+
+if TYPE_CHECKING:
+    from hoist.cli_project import Target
 
 __all__ = ["main"]
 

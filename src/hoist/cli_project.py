@@ -12,13 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import click
 
-from hoist.config import ActivationConfig
 from hoist.errors import ConfigError, HoistError
-from hoist.project import PROJECT_FILE, Project, ProjectError, load_project
+
+if TYPE_CHECKING:  # imported when a command needs them: `hoist emulator` stays light
+    from hoist.config import ActivationConfig
+    from hoist.project import Project
 
 __all__ = [
     "init_command",
@@ -31,7 +33,7 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: What a command runs: an activation of a project, or a single activation file.
-Target = ActivationConfig | Path
+Target: TypeAlias = "ActivationConfig | Path"
 
 
 def project_option(command: F) -> F:
@@ -58,6 +60,8 @@ def project_dir(project: Path | None) -> Path | None:
 
 def current_project(project: Path | None) -> Project:
     """The project named by `--project`, else the one found from the current folder upwards."""
+    from hoist.project import load_project
+
     return load_project(project_dir(project))
 
 
@@ -68,6 +72,8 @@ def resolve_targets(
 
     Without `secrets` (reading history needs none), unset variables do not stop loading.
     """
+    from hoist.project import load_project
+
     if every and name is not None:
         raise ConfigError(f"give an activation name or --all, not both (got {name!r})")
     folder = project_dir(project)
@@ -105,6 +111,8 @@ def _is_file_name(name: str) -> bool:
 
 def _file_target(path: Path) -> Target:
     """A file inside a project's activations/ folder is that project's activation."""
+    from hoist.project import PROJECT_FILE, load_project
+
     file = path.expanduser().absolute()
     root = file.parent.parent
     if file.parent.name == "activations" and (root / PROJECT_FILE).is_file():
@@ -168,6 +176,8 @@ def _file_problems(file: Path) -> list[Any]:
 
 
 def _loaded_or_problems(project: Path | None) -> Project | list[Any]:
+    from hoist.project import ProjectError
+
     try:
         return current_project(project)
     except ProjectError as exc:

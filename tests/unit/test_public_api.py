@@ -9,7 +9,7 @@ import hoist
 
 
 def test_exports_are_what_we_mean_to_export() -> None:
-    """`hoist.__all__` lists the run functions, config loading, reports and the error tree."""
+    """`hoist.__all__` lists the run functions, config and project loading, reports, errors."""
     assert sorted(hoist.__all__) == [
         "ActivationConfig",
         "ConfigError",
@@ -17,6 +17,8 @@ def test_exports_are_what_we_mean_to_export() -> None:
         "HoistError",
         "IntercomError",
         "PlannedChange",
+        "Project",
+        "ProjectError",
         "RecordError",
         "RecordRejectedError",
         "RetriableError",
@@ -26,6 +28,7 @@ def test_exports_are_what_we_mean_to_export() -> None:
         "StateError",
         "StateLockedError",
         "load_activation",
+        "load_project",
         "plan",
         "run",
         "runs",
