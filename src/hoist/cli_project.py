@@ -81,11 +81,27 @@ def resolve_targets(
         return [_file_target(Path(name))]
     loaded = load_project(folder, environ=None if secrets else _AnyVariable())
     if every:
-        return [loaded.activations[n] for n in loaded.activations]
+        return _every_activation(loaded)
     if name is None:
         names = ", ".join(loaded.activations) or "(none yet)"
         raise ConfigError(f"name the activation to use, or --all; the project's: {names}")
     return [loaded.activation(name)]
+
+
+def _every_activation(project: Project) -> list[Target]:
+    """Every activation of `project`; if any has problems, all of them, before anything runs."""
+    from hoist.project import ProjectError
+
+    targets: list[Target] = []
+    problems = []
+    for name in project.activations:
+        try:
+            targets.append(project.activations[name])
+        except ProjectError as exc:
+            problems += exc.problems
+    if problems:
+        raise ProjectError(problems)
+    return targets
 
 
 class _AnyVariable(Mapping[str, str]):
@@ -200,9 +216,7 @@ def _print_problems(problems: list[Any], checked: str, as_json: bool) -> None:
         return
     for problem in problems:
         click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}", err=True)
-    else:
+    if not problems:
         click.echo(f"ok: {checked}")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
