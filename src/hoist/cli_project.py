@@ -90,10 +90,10 @@ def resolve_targets(
 
 def _every_activation(project: Project) -> list[Target]:
     """Every activation of `project`; if any has problems, all of them, before anything runs."""
-    from hoist.project import ProjectError
+    from hoist.project import Problem, ProjectError
 
     targets: list[Target] = []
-    problems = []
+    problems: list[Problem] = []
     for name in project.activations:
         try:
             targets.append(project.activations[name])
