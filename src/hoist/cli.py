@@ -94,7 +94,7 @@ def run_command(name: str | None, project: Path | None, every: bool, as_json: bo
     from hoist.progress import progress_for
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, lambda t: run(t, progress=progress_for()), as_json)
+    _run_each(targets, lambda t: run(t, progress=progress_for()), as_json, every)
 
 
 @main.command("plan")
@@ -107,12 +107,14 @@ def plan_command(name: str | None, project: Path | None, every: bool, as_json: b
     from hoist.engine import plan
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, plan, as_json)
+    _run_each(targets, plan, as_json, every)
 
 
-def _run_each(targets: list[Target], action: Callable[[Target], RunReport], as_json: bool) -> None:
-    """One activation: its report and exit status. Several: each in turn, the worst status."""
-    if len(targets) == 1:
+def _run_each(
+    targets: list[Target], action: Callable[[Target], RunReport], as_json: bool, every: bool
+) -> None:
+    """One activation: its report and exit status. --all: each in turn, the worst status."""
+    if not every:
         report = _guarded(lambda: action(targets[0]), as_json)
         _print_report(report, as_json)
         sys.exit(_exit_code_for(report))

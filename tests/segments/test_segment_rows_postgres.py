@@ -19,6 +19,7 @@ from hoist.segments import render, segment_query
 from tests.postgres_server import PostgresServer, execute, quoted
 from tests.segments.conftest import ROWS, make_segment
 from tests.segments.reference import COLUMNS, NOW, conditions, expected_ids
+from tests.segments.test_segment_injection import ATTEMPTS, COLUMN, TABLE
 
 pytestmark = pytest.mark.postgres
 
@@ -77,3 +78,22 @@ def test_numeric_columns_compare_as_numbers_on_postgres(postgres: Postgres) -> N
     where = {"column": "mrr", "op": "gte", "value": 100}
     assert postgres.ids(where) == expected_ids(where, ROWS)
     assert postgres.ids(where)
+
+
+def test_injection_attempts_are_data_on_postgres(postgres: Postgres) -> None:
+    """Attempts in values and in a column name select their own row and drop nothing."""
+    cursor = postgres.cursor
+    cursor.execute("CREATE TABLE victim (x integer)")
+    cursor.execute(f'CREATE TABLE "x\'; drop table victim; --" ({quoted(COLUMN)} text, id integer)')
+    for index, text in enumerate(ATTEMPTS):
+        cursor.execute("""INSERT INTO "x'; drop table victim; --" VALUES ($1, $2)""", (text, index))
+    cursor.execute("""SELECT * FROM "x'; drop table victim; --" LIMIT 0""")
+    schema = cursor.fetch_arrow_table().schema
+    for index, text in enumerate(ATTEMPTS):
+        for op in ("eq", "contains", "starts_with", "ends_with"):
+            segment = make_segment({"column": COLUMN, "op": op, "value": text}, table=TABLE)
+            cursor.execute(render(segment_query(segment, schema, "postgres"), "postgres"))
+            found = {row[1] for row in cursor.fetchall()}
+            assert found == {index} if op == "eq" else index in found
+    cursor.execute("SELECT count(*) FROM victim")
+    assert cursor.fetchall() == [(0,)]
