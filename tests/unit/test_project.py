@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import yaml
 
@@ -232,3 +233,39 @@ def test_examples_is_the_project_hoist_init_writes() -> None:
     examples = Path(__file__).resolve().parents[2] / "examples"
     for name, text in example_files().items():
         assert (examples / name).read_text(encoding="utf-8") == text, name
+
+
+@pytest.mark.parametrize(
+    ("document", "key", "expected"),
+    [
+        ([1, 2], "", "must be a mapping with the keys destinations, sources"),
+        ({"activatons": {}}, "activatons", "did you mean 'activations'?"),
+        ({"sources": [1]}, "sources", "must map names to sources"),
+        ({"segments": {"bad name!": {}}}, "segments.bad name!", "is not a valid name"),
+        ({"segments": {"s": [1]}}, "segments.s", "must be a mapping of keys"),
+    ],
+)
+def test_the_shape_of_hoist_yml_is_checked(
+    tmp_path: Path, document: Any, key: str, expected: str
+) -> None:
+    """Top-level keys, sections and names that cannot be read are refused with their key."""
+    write(tmp_path, document)
+    with pytest.raises(ProjectError) as caught:
+        load_project(tmp_path, environ=ENV)
+    (problem,) = caught.value.problems
+    assert problem.key == key
+    assert expected in problem.message
+
+
+def test_validate_reads_the_warehouse(tmp_path: Path) -> None:
+    """A segment over a missing table and a model that fails are problems at their keys."""
+    from hoist.project._validate import validate_project
+
+    duckdb.connect(str(tmp_path / "w.duckdb")).close()
+    data = project_data()
+    data["sources"]["warehouse"]["path"] = "w.duckdb"
+    data["activations"]["everyone"]["model"] = {"sql": "select * from nowhere"}
+    write(tmp_path, data)
+    found = {p.key: p.message for p in validate_project(load_project(tmp_path, environ=ENV))}
+    assert "cannot read the table 'analytics.companies'" in found["segments.paying-eu.from"]
+    assert "nowhere" in found["activations.everyone.model"]
