@@ -16,6 +16,7 @@ from hoist.config._schema import (
     DuckDBSourceConfig,
     ModelConfig,
     SourceConfig,
+    SparkSourceConfig,
     StateConfig,
     SyncConfig,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ModelConfig",
     "Secret",
     "SourceConfig",
+    "SparkSourceConfig",
     "StateConfig",
     "SyncConfig",
     "load_activation",

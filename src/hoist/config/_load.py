@@ -23,6 +23,7 @@ from hoist.config._schema import (
     DestinationConfig,
     DuckDBSourceConfig,
     ModelConfig,
+    SparkSourceConfig,
     StateConfig,
     SyncConfig,
 )
@@ -51,6 +52,11 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("destination",): DestinationConfig,
     ("sync",): SyncConfig,
     ("state",): StateConfig,
+}
+# The keys allowed under `source` depend on its type.
+_SOURCE_SECTIONS: dict[str, type[BaseModel]] = {
+    "duckdb": DuckDBSourceConfig,
+    "spark": SparkSourceConfig,
 }
 _REQUIRED = {
     "name": "name the activation, e.g. name: companies-to-intercom",
@@ -172,8 +178,9 @@ def _describe(
     """(dotted key, message) pairs for one pydantic error, messages saying what to do."""
     # "[key]" and "<tag>" parts are pydantic's and hoist's variant tags, not keys the user wrote.
     loc = [part for part in error["loc"] if part != "[key]" and not _is_tag(part)]
+    source_type = None
     if len(loc) > 1 and loc[0] == "source" and loc[1] in SOURCE_TYPES:
-        del loc[1]  # the discriminator's tag is not a key the user wrote
+        source_type = str(loc.pop(1))  # the discriminator's tag is not a key the user wrote
     key = dotted_key(tuple(loc))
     ctx = error.get("ctx") or {}
     if error["type"] == "hoist":
@@ -187,7 +194,7 @@ def _describe(
     if error["type"] == "missing":
         return [(key, f"is required; {_REQUIRED.get(key, 'add it')}")]
     if error["type"] == "extra_forbidden":
-        return [(key, _unknown_key(loc, sections))]
+        return [(key, _unknown_key(loc, sections, source_type))]
     message = error["msg"].replace("Input should be", "should be")
     return [(key, message[:1].lower() + message[1:])]
 
@@ -196,8 +203,14 @@ def _is_tag(part: str | int) -> bool:
     return isinstance(part, str) and part.startswith("<") and part.endswith(">")
 
 
-def _unknown_key(loc: list[str | int], sections: Mapping[tuple[str, ...], type[BaseModel]]) -> str:
+def _unknown_key(
+    loc: list[str | int],
+    sections: Mapping[tuple[str, ...], type[BaseModel]],
+    source_type: str | None = None,
+) -> str:
     section = sections.get(tuple(str(part) for part in loc[:-1]))
+    if source_type is not None and len(loc) == 2:
+        section = _SOURCE_SECTIONS.get(source_type, section)
     if section is None:
         return "unknown key; remove it"
     allowed = [

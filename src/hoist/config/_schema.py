@@ -41,7 +41,7 @@ from hoist.workspaces import API_VERSION, REGION_URLS
 if TYPE_CHECKING:
     from hoist.config._segment import SegmentConfig
 
-SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
+SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb", "spark")
 
 #: DuckDB's working memory for the diff unless `state.memory_limit` says otherwise.
 DEFAULT_MEMORY_LIMIT: Final = "512MB"
@@ -109,8 +109,57 @@ class DuckDBSourceConfig(BaseModel):
     path: Path
 
 
+def _to_remote(value: Any) -> Secret:
+    # A Spark Connect URL may carry a token (sc://host:443/;token=...): never echo it.
+    if isinstance(value, Secret):
+        return value
+    if not isinstance(value, str) or not value.startswith("sc://") or len(value) <= 5:
+        raise _problem(
+            "must be a Spark Connect URL such as sc://127.0.0.1:15002 (a token goes in "
+            "${VAR}: sc://host:443/;token=${DATABRICKS_TOKEN})"
+        )
+    return Secret(value)
+
+
+#: A Spark Connect URL: validated without echoing it, dumped as ``***``.
+ConnectURL = Annotated[
+    Secret,
+    PlainValidator(_to_remote),
+    PlainSerializer(lambda _: "***", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^sc://", "writeOnly": True}),
+]
+
+
+class SparkSourceConfig(BaseModel):
+    """Apache Spark: a session hoist starts itself (`master`) or a Spark Connect server (`remote`).
+
+    `conf` holds Spark settings (``spark.driver.memory: 2g``) for the session hoist starts; with
+    `remote` they are set on the Connect session (only runtime SQL settings take effect there).
+    """
+
+    model_config = _FROZEN
+
+    type: Literal["spark"]
+    master: str | None = None
+    remote: ConnectURL | None = None
+    conf: dict[str, str | int | float | bool] = {}
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> SparkSourceConfig:
+        if self.master is not None and self.remote is not None:
+            raise _problem("set either source.master or source.remote, not both")
+        if self.master is None and self.remote is None:
+            raise _problem(
+                'set source.master (e.g. "local[2]": hoist starts Spark) or source.remote '
+                '(e.g. "sc://host:15002": a Spark Connect server)'
+            )
+        if self.master is not None and not self.master.strip():
+            raise _problem('is empty; e.g. master: "local[2]"', "master")
+        return self
+
+
 #: Every source config, told apart by `type` (postgres and sqlalchemy join the union later).
-SourceConfig = Annotated[DuckDBSourceConfig, Field(discriminator="type")]
+SourceConfig = Annotated[DuckDBSourceConfig | SparkSourceConfig, Field(discriminator="type")]
 
 
 class ModelConfig(BaseModel):

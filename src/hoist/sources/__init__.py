@@ -64,6 +64,7 @@ class _Connector:
 # Adding a warehouse: a module under hoist.sources, an entry here, a config in hoist.config.
 _CONNECTORS: dict[str, _Connector] = {
     "duckdb": _Connector("hoist.sources.duckdb", "duckdb", 'pip install "duckdb>=1.4"'),
+    "spark": _Connector("hoist.sources.spark", "pyspark", 'pip install "hoist[spark]"'),
 }
 
 
