@@ -85,7 +85,9 @@ def _arrow_schema(spark: Any, ddl: str) -> pa.Schema:
     from pyspark.sql.types import StructType
 
     schema = StructType.fromDDL(ddl)
-    return to_arrow_schema(schema, timezone="UTC")
+    assert isinstance(schema, StructType)
+    arrow: pa.Schema = to_arrow_schema(schema, timezone="UTC")
+    return arrow
 
 
 def _free_port() -> int:

@@ -40,7 +40,7 @@ def _kill_while_sending(process: subprocess.Popen[str], emulator: Any) -> list[p
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the run never started sending"
         time.sleep(0.05)
-    children = psutil.Process(process.pid).children(recursive=True)
+    children: list[psutil.Process] = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGKILL)
     process.communicate()
     return children

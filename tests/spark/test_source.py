@@ -11,8 +11,8 @@ import pytest
 
 from hoist.config import ModelConfig, SparkSourceConfig
 from hoist.errors import SourceError
-from hoist.models import model_query
 from hoist.sources import open_source
+from hoist.sql.model import model_query
 from tests.spark.conftest import write_table
 
 pytestmark = pytest.mark.spark
@@ -43,7 +43,7 @@ def _local() -> SparkSourceConfig:
 
 
 def _normalised(table: pa.Table) -> list[dict[str, Any]]:
-    rows = table.sort_by("id").to_pylist()
+    rows: list[dict[str, Any]] = table.sort_by("id").to_pylist()
     for row in rows:  # the same instant, whatever the session's zone is called
         if row["ts"] is not None:
             row["ts"] = row["ts"].astimezone(UTC)

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from hoist.config import load_activation
-from hoist.emulator.store import Emulator
+from hoist.emulator.emulator import Emulator
 from hoist.engine import plan, run
 from tests.e2e.conftest import TOKEN, Activation, company_rows
 from tests.spark.conftest import write_table

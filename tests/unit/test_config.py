@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hoist.config import ActivationConfig, load_activation, parse_activation
+from hoist.config import ActivationConfig, DuckDBSourceConfig, load_activation, parse_activation
 from hoist.errors import ConfigError
 from hoist.secret import Secret
 
@@ -67,6 +67,7 @@ def test_the_documented_example_loads_with_paths_beside_the_file(tmp_path: Path)
     file.write_text(EXAMPLE)
     config = load_activation(file, environ=ENV)
     assert config.file == file
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "warehouse.duckdb"
     assert config.state.path == tmp_path / ".hoist" / "companies-to-intercom.duckdb"
     assert config.destination.access_token.reveal() == TOKEN
@@ -326,6 +327,7 @@ def test_absolute_paths_are_kept(tmp_path: Path) -> None:
     data["source"]["path"] = str(tmp_path / "elsewhere" / "w.duckdb")
     data["state"]["path"] = str(tmp_path / "state.duckdb")
     config = load(tmp_path, data)
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "elsewhere" / "w.duckdb"
     assert config.state.path == tmp_path / "state.duckdb"
 
@@ -333,6 +335,7 @@ def test_absolute_paths_are_kept(tmp_path: Path) -> None:
 def test_parse_activation_anchors_paths_on_the_given_file(tmp_path: Path) -> None:
     """parse_activation resolves relative paths against the file it is told about."""
     config = parse_activation(example(), file=tmp_path / "sub" / "a.yml", environ=ENV)
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "sub" / "warehouse.duckdb"
 
 
