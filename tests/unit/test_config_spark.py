@@ -62,3 +62,14 @@ def test_a_bad_connect_url_is_not_echoed(tmp_path: Path) -> None:
     message = error(tmp_path, spark_example(remote=f"grpc://h/;token={CONNECT_TOKEN}"))
     assert "source.remote" in message
     assert CONNECT_TOKEN not in message
+
+
+def test_spark_messages_never_carry_the_connect_url_or_its_token() -> None:
+    """An error text naming the Connect URL, or only its token, shows neither."""
+    pytest.importorskip("pyspark")
+    from hoist.sources.spark import _scrubbed
+
+    url = f"sc://spark.example:443/;user_id=ana;token={CONNECT_TOKEN}"
+    message = _scrubbed(f"cannot reach {url}: bad token {CONNECT_TOKEN}", url)
+    assert CONNECT_TOKEN not in message
+    assert "spark.example" not in message

@@ -96,10 +96,7 @@ class SparkSource(Source):
             raise SourceError(f"reading the model from Spark failed: {self._message(exc)}") from exc
 
     def _message(self, exc: BaseException) -> str:
-        message = _root_cause(exc)
-        if self._secret:
-            message = message.replace(self._secret, "***")
-        return message
+        return _scrubbed(_root_cause(exc), self._secret)
 
     def close(self) -> None:
         """Stop the session if this source started it; a session it was handed stays up."""
@@ -159,6 +156,17 @@ def _root_cause(exc: BaseException) -> str:
     return lines[0].strip() if lines else type(exc).__name__
 
 
+def _scrubbed(message: str, url: str | None) -> str:
+    """`message` without the Connect URL or any of its parameter values (``;token=...``)."""
+    if not url:
+        return message
+    values = [part.partition("=")[2] for part in url.split(";")[1:]]
+    for secret in sorted([url, *values], key=len, reverse=True):
+        if len(secret) >= 4:
+            message = message.replace(secret, "***")
+    return message
+
+
 def start_session(master: str, conf: dict[str, str] | None = None) -> Any:
     """A classic Spark session on `master`, or the one already running in this process."""
     # Spark's Python workers run $PYSPARK_PYTHON (default: `python3` on the PATH, which may
@@ -186,18 +194,16 @@ def connect(config: SparkSourceConfig) -> SparkSource:
     conf = {key: _conf_text(value) for key, value in config.conf.items()}
     for name in _QUERY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    url = config.remote.reveal() if config.remote is not None else None
     try:
-        if config.remote is not None:
-            url = config.remote.reveal()
+        if url is not None:
             return SparkSource(_connect_session(url, conf), owned=True, secret=url)
         assert config.master is not None
         running = SparkSession.getActiveSession() is not None
         return SparkSource(start_session(config.master, conf), owned=not running)
     except (PySparkException, Py4JError, OSError, RuntimeError) as exc:
-        where = "the Spark Connect server" if config.remote is not None else "Spark"
-        secret = config.remote.reveal() if config.remote is not None else None
-        message = _root_cause(exc).replace(secret, "***") if secret else _root_cause(exc)
-        raise SourceError(f"cannot start {where}: {message}") from exc
+        where = "the Spark Connect server" if url is not None else "Spark"
+        raise SourceError(f"cannot start {where}: {_scrubbed(_root_cause(exc), url)}") from exc
 
 
 def _conf_text(value: str | int | float | bool) -> str:
