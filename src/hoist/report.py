@@ -25,11 +25,16 @@ CONSOLE_CAP = 10
 
 @dataclass(frozen=True)
 class RecordError:
-    """Why one company was not synced: rejected before sending, or refused by Intercom."""
+    """Why one company, or one attribute of it, was not synced.
+
+    `attribute` is set when only that attribute was held back (a value Intercom would refuse,
+    or did refuse): the company's other attributes went through.
+    """
 
     company_id: str | None
     code: str
     message: str
+    attribute: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,12 @@ class RunReport:
     not_in_intercom: int = 0
     rejected: int = 0
     failed: int = 0
+    removed: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     errors: tuple[RecordError, ...] = ()
     attributes_created: tuple[str, ...] = ()
+    custom_attributes_remaining: int | None = None
     sample: tuple[PlannedChange, ...] = field(default=())
     message: str | None = None
 
@@ -140,6 +147,7 @@ _ROWS = (
     ("not_in_intercom", "not in Intercom"),
     ("rejected", "rejected"),
     ("failed", "failed"),
+    ("removed", "removed"),
     ("api_calls", "API calls"),
 )
 
@@ -156,16 +164,25 @@ def render_report(report: RunReport) -> str:
     if report.attributes_created:
         verb_attr = "to create" if report.dry_run else "created"
         lines.append(f"  custom attributes {verb_attr}: {', '.join(report.attributes_created)}")
+    if report.custom_attributes_remaining is not None:
+        lines.append(
+            f"  custom attributes Intercom can still take: {report.custom_attributes_remaining}"
+        )
     if report.message:
         lines.append(f"  {report.message}")
     lines += _capped(
         f"errors ({len(report.errors)}):",
-        [f"  {e.company_id or '<no company_id>'}  {e.code}  {e.message}" for e in report.errors],
+        [_render_error(e) for e in report.errors],
     )
     lines += _capped(
         f"changes (sample of {len(report.sample)}):", [_render_change(c) for c in report.sample]
     )
     return "\n".join(lines)
+
+
+def _render_error(error: RecordError) -> str:
+    where = f"  [{error.attribute}]" if error.attribute else ""
+    return f"  {error.company_id or '<no company_id>'}{where}  {error.code}  {error.message}"
 
 
 def _capped(title: str, rows: Sequence[str]) -> list[str]:
