@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from hoist.emulator.attributes import MAX_CUSTOM_ATTRIBUTES
+from hoist.emulator.data_attributes import MAX_CUSTOM_ATTRIBUTES
 
 
 def create(client: httpx.Client, **body: Any) -> httpx.Response:
