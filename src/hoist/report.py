@@ -96,6 +96,8 @@ class Outcome:
     failed: tuple[RecordError, ...] = ()
     api_calls: int = 0
     attributes_created: tuple[str, ...] = ()
+    custom_attributes_remaining: int | None = None
+    removed: int = 0
     sample: tuple[PlannedChange, ...] = ()
     interrupted: bool = False
     fatal: str | None = None
@@ -131,10 +133,12 @@ def summarise(
         not_in_intercom=outcome.not_in_intercom,
         rejected=len(outcome.rejected),
         failed=len(outcome.failed),
+        removed=outcome.removed,
         api_calls=outcome.api_calls,
         duration_s=duration_s,
         errors=outcome.rejected + outcome.failed,
         attributes_created=outcome.attributes_created,
+        custom_attributes_remaining=outcome.custom_attributes_remaining,
         sample=outcome.sample,
         message=message,
     )

@@ -43,6 +43,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             failed=tuple(execution.failed),
             api_calls=client.api_calls,
             attributes_created=created_attributes,
+            custom_attributes_remaining=p.attributes.remaining,
             interrupted=execution.interrupted,
             fatal=str(execution.fatal) if execution.fatal else None,
         )

@@ -34,6 +34,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
             rejected=p.rejected,
             api_calls=client.api_calls,
             attributes_created=tuple(name for name, _ in p.attributes.to_create),
+            custom_attributes_remaining=p.attributes.remaining,
             sample=tuple(_planned(change) for change in sample),
         )
     return ctx.report(outcome, dry_run=True)

@@ -13,7 +13,7 @@ import httpx
 import pyarrow as pa
 
 from hoist.config import ActivationConfig
-from hoist.custom_attributes import AttributePlan, plan_custom_attributes
+from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
 from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
@@ -92,7 +92,7 @@ async def prepared(
         reader = source.read(model_query(config.model, source.dialect, file=ctx.file))
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
-            existing = await client.list_data_attributes()
+            existing = await fetch_attributes(client)
             attributes = plan_custom_attributes(config.sync, reader.schema, existing, file=ctx.file)
             fields = build_fields(
                 config.sync.fields(), reader.schema, attributes.types, file=ctx.file
