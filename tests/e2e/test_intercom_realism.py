@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from hoist.emulator.testing import EmulatorHandle
-
 from tests.e2e.conftest import Activation, company_rows
 
 
