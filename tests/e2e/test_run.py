@@ -104,16 +104,16 @@ def test_custom_attributes_are_created_with_the_column_types(
 ) -> None:
     """Listed columns become Intercom custom attributes typed after the column."""
     activation.configure(
-        custom_attributes=["health_score", "seats", "is_enterprise", "signed_up_at"]
+        custom_attributes=["health_score", "seats", "is_enterprise", "onboarded_at"]
     )
-    activation.write_rows(company_rows(3, signed_up_at=lambda i: f"2024-01-0{i + 1} 00:00:00"))
+    activation.write_rows(company_rows(3, onboarded_at=lambda i: f"2024-01-0{i + 1} 00:00:00"))
     report = activation.run_json()
     assert report["status"] == "success", report
     assert sorted(report["attributes_created"]) == [
         "health_score",
         "is_enterprise",
+        "onboarded_at",
         "seats",
-        "signed_up_at",
     ]
     state = emulator.emulator
     types = {a["name"]: a["data_type"] for a in state.data_attributes() if a.get("custom")}
@@ -121,9 +121,9 @@ def test_custom_attributes_are_created_with_the_column_types(
         "health_score": "float",
         "seats": "integer",
         "is_enterprise": "boolean",
-        "signed_up_at": "datetime",
+        "onboarded_at": "datetime",
     }
-    assert by_company_id(state)["acct-0000"]["custom_attributes"]["signed_up_at"] == 1704067200
+    assert by_company_id(state)["acct-0000"]["custom_attributes"]["onboarded_at"] == 1704067200
 
 
 def test_a_new_mapping_backfills_every_company(activation: Activation, emulator: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hoist.changes import Change
-from hoist.pipeline.stages import RunContext, prepared
+from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport
 from hoist.resolve import resolve_existing
 
@@ -20,6 +20,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
     """
     insert = ctx.config.sync.insert
     async with prepared(ctx, read_only=True) as (client, _, p):
+        removals = check_removals(ctx, p)
         if not insert:
             await resolve_existing(client, p.changes)
         known_only = not insert
@@ -35,6 +36,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
             api_calls=client.api_calls,
             attributes_created=tuple(name for name, _ in p.attributes.to_create),
             custom_attributes_remaining=p.attributes.remaining,
+            removed=removals,
             sample=tuple(_planned(change) for change in sample),
         )
     return ctx.report(outcome, dry_run=True)

@@ -20,7 +20,7 @@ from hoist.changes import Change, DiffCounts
 from hoist.errors import SourceError
 from hoist.mapping import Field
 from hoist.report import RecordError
-from hoist.sql import diff
+from hoist.sql import diff, removals
 from hoist.sql.build import render, table
 
 __all__ = ["ChangeSet"]
@@ -33,11 +33,16 @@ class ChangeSet:
     """The changes one run must make, computed by `ChangeSet.build`."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, fields: Sequence[Field], counts: DiffCounts
+        self,
+        con: duckdb.DuckDBPyConnection,
+        fields: Sequence[Field],
+        counts: DiffCounts,
+        state: exp.Expr | None = None,
     ) -> None:
         self._con = con
         self.fields = tuple(fields)
         self.counts = counts
+        self._state = state
 
     @classmethod
     def build(
@@ -62,7 +67,7 @@ class ChangeSet:
         _execute(con, diff.changes_statement(fields, state))
         rows, rejected, changed, new = _rows(con, diff.counts_query())[0]
         counts = DiffCounts(rows=rows, rejected_rows=rejected, changed=changed, new=new)
-        return cls(con, fields, counts)
+        return cls(con, fields, counts, state)
 
     def rejections(self) -> list[RecordError]:
         """Every rejected company (one entry per duplicated company_id, one per id-less row)."""
@@ -109,6 +114,55 @@ class ChangeSet:
                 return
             last = rows[-1][0]
             yield [self._change(dict(zip(names, row, strict=True))) for row in rows]
+
+    def delivered(self) -> int:
+        """How many companies hoist delivered, by state (the base of removal percentages)."""
+        assert self._state is not None
+        return int(_rows(self._con, removals.delivered_query(self.fields, self._state))[0][0])
+
+    def plan_removals(self, policy: str) -> int:
+        """Find the delivered companies absent from the model that `policy` acts on; count them.
+
+        ``keep`` acts on none.
+        """
+        if policy == "keep":
+            return 0
+        assert self._state is not None
+        _execute(self._con, removals.removals_statement(self.fields, self._state, policy))
+        return int(_rows(self._con, removals.removals_count_query())[0][0])
+
+    def removal_pages(self, policy: str, *, page_rows: int = 1000) -> Iterator[list[Change]]:
+        """The planned removals as changes: nulls for `clear`, none for `delete`."""
+        if policy == "keep":
+            return
+        last = 0
+        while True:
+            cursor = self._con.execute(
+                render(removals.removal_page_query(after=last, limit=page_rows))
+            )
+            names = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._removal(dict(zip(names, row, strict=True)), policy) for row in rows]
+
+    def _removal(self, row: dict[str, Any], policy: str) -> Change:
+        old = {
+            f.attribute: json.loads(row[diff.old_column(f.attribute)])
+            for f in self.fields
+            if row[diff.old_column(f.attribute)] is not None
+        }
+        clear = policy == "clear"
+        texts = {a: "null" for a, v in old.items() if v is not None} if clear else {}
+        return Change(
+            company_id=row["company_id"],
+            intercom_id=row["intercom_id"],
+            new=False,
+            texts=texts,
+            old=old,
+            removal="clear" if clear else "delete",
+        )
 
     def sample(self, size: int, *, known_only: bool = False) -> list[Change]:
         """The first `size` changes, for plans."""
