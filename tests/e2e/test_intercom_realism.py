@@ -84,3 +84,77 @@ def test_a_model_that_shrinks_past_max_removals_stops_before_sending(
     writes = [r for r in emulator.emulator.requests()[before:] if r.method != "GET"]
     assert writes == []
     assert len(emulator.emulator.companies()) == 20
+
+
+def test_nulls_are_sent_only_to_clear_a_value_intercom_holds(
+    activation: Activation, emulator: EmulatorHandle
+) -> None:
+    """A never-set null sends no key and is recorded; a null after a value clears it once."""
+    rows = company_rows(2, plan_name=lambda i: None, health_score=lambda i: None)
+    activation.write_rows(rows)
+    assert activation.run_json()["created"] == 2
+    bodies = [r.json for r in emulator.emulator.requests() if r.method == "POST"]
+    company_bodies = [b for b in bodies if "company_id" in b]
+    assert all("plan" not in b for b in company_bodies)
+    assert all("health_score" not in b.get("custom_attributes", {}) for b in company_bodies)
+
+    activation.configure(
+        mapping={
+            "name": "account_name",
+            "plan": "plan_name",
+            "monthly_spend": "mrr",
+            "industry": "tier",
+        },
+    )
+    activation.write_rows(
+        company_rows(2, plan_name=lambda i: None, tier=lambda i: None, health_score=lambda i: None)
+    )
+    before = len(emulator.emulator.requests())
+    backfill = activation.run_json()
+    assert (backfill["updated"], backfill["unchanged"]) == (0, 2)  # nulls never set: recorded
+    assert [r for r in emulator.emulator.requests()[before:] if r.method != "GET"] == []
+
+    activation.write_rows(company_rows(2, plan_name=lambda i: "Pro", health_score=lambda i: None))
+    activation.run_json()
+    activation.write_rows(company_rows(2, plan_name=lambda i: None, health_score=lambda i: None))
+    before = len(emulator.emulator.requests())
+    cleared = activation.run_json()
+    assert cleared["updated"] == 2
+    writes = [r.json for r in emulator.emulator.requests()[before:] if r.method == "POST"]
+    assert all(b["plan"] is None for b in writes)
+    assert all("industry" not in b for b in writes)
+    company = emulator.emulator.company_by_company_id("acct-0000")
+    assert company is not None
+    assert company["plan"] == {}  # cleared: the company object shows no plan
+
+
+def test_a_bad_value_holds_back_that_attribute_only(
+    activation: Activation, emulator: EmulatorHandle
+) -> None:
+    """NaN, over-long text and a too-large spend are reported per attribute; the rest goes."""
+    activation.configure(custom_attributes=["health_score", "seats", "tier"])
+    rows = company_rows(3)
+    rows[0]["health_score"] = float("nan")
+    rows[1]["tier"] = "t" * 256
+    rows[2]["mrr"] = str(2**31)
+    activation.write_rows(rows)
+    report = activation.run_json()
+    assert (report["status"], report["created"], report["rejected"]) == ("partial", 3, 3)
+    assert {(e["company_id"], e["attribute"]) for e in report["errors"]} == {
+        ("acct-0000", "custom_attributes.health_score"),
+        ("acct-0001", "custom_attributes.tier"),
+        ("acct-0002", "monthly_spend"),
+    }
+    assert custom(emulator, "acct-0001")["seats"] == rows[1]["seats"]
+    assert "tier" not in custom(emulator, "acct-0001")
+
+    before = len(emulator.emulator.requests())
+    again = activation.run_json()
+    assert again["rejected"] == 3  # still reported, never sent
+    assert [r for r in emulator.emulator.requests()[before:] if r.method != "GET"] == []
+
+    rows[1]["tier"] = "gold"
+    activation.write_rows(rows)
+    fixed = activation.run_json()
+    assert fixed["updated"] == 1
+    assert custom(emulator, "acct-0001")["tier"] == "gold"

@@ -70,9 +70,9 @@ class ChangeSet:
         return cls(con, fields, counts, state)
 
     def rejections(self) -> list[RecordError]:
-        """Every rejected company (one entry per duplicated company_id, one per id-less row)."""
-        rows = _rows(self._con, diff.rejections_query())
-        return [RecordError(company_id, code, message) for company_id, code, message in rows]
+        """Every rejected company, and every value held back with the attribute it belongs to."""
+        rows = _rows(self._con, diff.rejections_query(self.fields))
+        return [RecordError(cid, code, text, attribute) for cid, code, text, attribute in rows]
 
     def count(
         self, *, known_only: bool = False, unresolved_only: bool = False, new_only: bool = False
