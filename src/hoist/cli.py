@@ -59,17 +59,25 @@ def emulator(
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 _FILE = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+_RECHECK = click.option(
+    "--recheck-missing",
+    is_flag=True,
+    help="Update-only runs: look up again companies not found before, even with unchanged rows.",
+)
 
 
 @main.command("run")
 @_FILE
 @_JSON
-def run_command(file: Path, as_json: bool) -> None:
+@_RECHECK
+def run_command(file: Path, as_json: bool, recheck_missing: bool) -> None:
     """Run the activation in FILE: send Intercom what changed since the last run."""
     from hoist.engine import run
     from hoist.progress import progress_for
 
-    report = _guarded(lambda: run(file, progress=progress_for()), as_json)
+    report = _guarded(
+        lambda: run(file, progress=progress_for(), recheck_missing=recheck_missing), as_json
+    )
     _print_report(report, as_json)
     sys.exit(_exit_code_for(report))
 
@@ -77,11 +85,12 @@ def run_command(file: Path, as_json: bool) -> None:
 @main.command("plan")
 @_FILE
 @_JSON
-def plan_command(file: Path, as_json: bool) -> None:
+@_RECHECK
+def plan_command(file: Path, as_json: bool, recheck_missing: bool) -> None:
     """Show what a run of FILE would change, without writing to Intercom or state."""
     from hoist.engine import plan
 
-    report = _guarded(lambda: plan(file), as_json)
+    report = _guarded(lambda: plan(file, recheck_missing=recheck_missing), as_json)
     _print_report(report, as_json)
     sys.exit(_exit_code_for(report))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from importlib import metadata
 from types import TracebackType
 from typing import Any
@@ -191,7 +191,7 @@ class IntercomClient:
             body["description"] = description
         return await self._request("POST", "/data_attributes", json=body)
 
-    async def scroll_companies(self) -> AsyncIterator[list[dict[str, Any]]]:
+    async def scroll_companies(self) -> AsyncGenerator[list[dict[str, Any]], None]:
         """Every company, a page at a time, via `GET /companies/scroll` (NOTES.md §1.7).
 
         A scroll that breaks mid-way (500, network error, or its param expired after 60 s

@@ -69,12 +69,18 @@ async def _resolve(ctx: RunContext, client: IntercomClient, store: StateStore, p
     """Update-only runs: find the companies Intercom has; return how many it does not."""
     if ctx.config.sync.insert:
         return 0
-    resolution = await resolve_existing(client, p.changes)
+    resolution = await resolve_existing(
+        client, p.changes, missing=store.missing(), recheck=ctx.recheck_missing
+    )
     ctx.progress.stage(
-        f"found {len(resolution.found):,} existing companies by {resolution.strategy}"
+        f"found {len(resolution.found):,} existing companies by {resolution.strategy}; "
+        f"{len(resolution.not_found):,} not in Intercom, {resolution.skipped:,} not looked up "
+        "again (unchanged since they were not found)"
     )
     found = [Confirmation(cid, iid, {}) for cid, iid in resolution.found]
     store.commit(found, p.attribute_names)
+    store.forget_missing([cid for cid, _ in resolution.found])
+    store.remember_missing(resolution.not_found)
     return p.changes.count(unresolved_only=True)
 
 

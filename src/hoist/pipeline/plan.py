@@ -19,10 +19,12 @@ async def plan_run(ctx: RunContext) -> RunReport:
     their calls show in ``api_calls``.
     """
     insert = ctx.config.sync.insert
-    async with prepared(ctx, read_only=True) as (client, _, p):
+    async with prepared(ctx, read_only=True) as (client, store, p):
         removals = check_removals(ctx, p)
         if not insert:
-            await resolve_existing(client, p.changes)
+            await resolve_existing(
+                client, p.changes, missing=store.missing(), recheck=ctx.recheck_missing
+            )
         known_only = not insert
         written_new = p.changes.count(new_only=True, known_only=known_only)
         sample = p.changes.sample(_SAMPLE, known_only=known_only)

@@ -37,6 +37,8 @@ class RunContext:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     started: float = field(default_factory=time.monotonic)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    recheck_missing: bool = False
+    """Look up again companies an update-only run did not find, even if their row is the same."""
 
     @property
     def file(self) -> str:

@@ -83,9 +83,12 @@ class ChangeSet:
         )
         return int(_rows(self._con, query)[0][0])
 
-    def unresolved(self) -> list[str]:
-        """The company_ids of changes without an Intercom id (update-only runs resolve them)."""
-        return [row[0] for row in _rows(self._con, diff.unresolved_query())]
+    def unresolved(self, missing: exp.Expr | None = None) -> list[tuple[str, int]]:
+        """(company_id, row hash) of changes without an Intercom id, for update-only runs.
+
+        With `missing`, companies not found before whose row has not changed are left out.
+        """
+        return [(row[0], int(row[1])) for row in _rows(self._con, diff.unresolved_query(missing))]
 
     def resolve(self, found: Sequence[tuple[str, str]]) -> None:
         """Record the Intercom ids found for (company_id, intercom_id) pairs."""

@@ -156,7 +156,9 @@ def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
         differs=join_or(differs),
     )
     assert isinstance(query, exp.Select)
-    return _create_temp(CHANGES, query.select(*news, *olds, append=True))
+    values = [column(value_column(f.attribute), "s") for f in fields] or [column("company_id", "s")]
+    row_hash = exp.func("hash", *values).as_("_row_hash")
+    return _create_temp(CHANGES, query.select(*news, *olds, row_hash, append=True))
 
 
 def counts_query() -> exp.Expr:
@@ -223,9 +225,20 @@ def count_query(*, known_only: bool, unresolved_only: bool, new_only: bool) -> e
     return query
 
 
-def unresolved_query() -> exp.Expr:
-    """The company_ids of changes that have no Intercom id yet."""
-    return template("SELECT company_id FROM changes WHERE intercom_id IS NULL")
+def unresolved_query(missing: exp.Expr | None = None) -> exp.Expr:
+    """(company_id, row hash) of changes without an Intercom id yet.
+
+    With `missing` (company_id, row_hash), those not found before whose row is the same are
+    left out: their lookup would only repeat the last answer.
+    """
+    if missing is None:
+        return template("SELECT company_id, _row_hash FROM changes WHERE intercom_id IS NULL")
+    return template(
+        "SELECT company_id, _row_hash FROM changes AS c WHERE intercom_id IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM $m AS m "
+        "WHERE m.company_id = c.company_id AND m.row_hash = c._row_hash)",
+        m=missing,
+    )
 
 
 def resolve_statement(found: exp.Expr) -> exp.Expr:
