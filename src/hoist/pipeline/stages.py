@@ -114,10 +114,10 @@ def check_removals(ctx: RunContext, p: Prepared) -> int:
     workspace: above the limit the run stops before anything is removed or sent.
     """
     sync = ctx.config.sync
-    count = p.changes.plan_removals(sync.on_removal)
+    count = p.changes.plan_removals(sync.on_removal, insert=sync.insert)
     if not count:
         return 0
-    delivered = p.changes.delivered()
+    delivered = p.changes.delivered(insert=sync.insert)
     limit = sync.removal_limit(delivered)
     if count > limit:
         raise ConfigError(

@@ -118,20 +118,22 @@ class ChangeSet:
             last = rows[-1][0]
             yield [self._change(dict(zip(names, row, strict=True))) for row in rows]
 
-    def delivered(self) -> int:
-        """How many companies hoist delivered, by state (the base of removal percentages)."""
+    def delivered(self, *, insert: bool) -> int:
+        """How many companies hoist wrote, by state (the base of removal percentages)."""
         assert self._state is not None
-        return int(_rows(self._con, removals.delivered_query(self.fields, self._state))[0][0])
+        query = removals.delivered_query(self.fields, self._state, insert=insert)
+        return int(_rows(self._con, query)[0][0])
 
-    def plan_removals(self, policy: str) -> int:
-        """Find the delivered companies absent from the model that `policy` acts on; count them.
+    def plan_removals(self, policy: str, *, insert: bool) -> int:
+        """Find the companies hoist wrote that left the model and `policy` acts on; count them.
 
         ``keep`` acts on none.
         """
         if policy == "keep":
             return 0
         assert self._state is not None
-        _execute(self._con, removals.removals_statement(self.fields, self._state, policy))
+        statement = removals.removals_statement(self.fields, self._state, policy, insert=insert)
+        _execute(self._con, statement)
         return int(_rows(self._con, removals.removals_count_query())[0][0])
 
     def removal_pages(self, policy: str, *, page_rows: int = 1000) -> Iterator[list[Change]]:

@@ -1,9 +1,11 @@
 """The statements of the removal policy: companies hoist delivered that left the model.
 
-A company is a removal candidate only if state holds it with an Intercom id and at least one
-mapped attribute hoist delivered: hoist never removes a company it did not create or update
-itself. With ``clear``, only companies still holding a non-null mapped value are candidates, so
-each is cleared once; with ``delete``, every candidate is deleted (Intercom archives it).
+A company is a removal candidate only if hoist created or updated it itself: with insert mode
+on, every company state holds (each was written by an upsert hoist sent); with it off, those for
+which state holds at least one mapped attribute hoist delivered (a company found in Intercom but
+never successfully updated is not hoist's). With ``clear``, only companies still holding a
+non-null mapped value are candidates, so each is cleared once; with ``delete``, every candidate
+is deleted (Intercom archives it).
 ``removals`` holds one row per candidate, with what state remembered (``o:<attribute>``).
 """
 
@@ -28,8 +30,10 @@ __all__ = [
 REMOVALS = "removals"
 
 
-def _delivered(fields: Sequence[Field], *, held_only: bool) -> exp.Expr:
-    """Some mapped attribute was delivered (`held_only`: and Intercom holds a non-null value)."""
+def _delivered(fields: Sequence[Field], *, held_only: bool, insert: bool = False) -> exp.Expr:
+    """Hoist wrote the company (`held_only`: and Intercom holds a non-null mapped value)."""
+    if insert and not held_only:
+        return exp.true()
     conditions = []
     for field in fields:
         old = column(state_column(field.attribute), "c")
@@ -40,16 +44,18 @@ def _delivered(fields: Sequence[Field], *, held_only: bool) -> exp.Expr:
     return join_or(conditions)
 
 
-def delivered_query(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
+def delivered_query(fields: Sequence[Field], state: exp.Expr, *, insert: bool) -> exp.Expr:
     """How many companies hoist delivered (the base of `sync.max_removals` percentages)."""
     return template(
         "SELECT count(*) FROM $state AS c WHERE c.intercom_id IS NOT NULL AND $delivered",
         state=state,
-        delivered=_delivered(fields, held_only=False),
+        delivered=_delivered(fields, held_only=False, insert=insert),
     )
 
 
-def removals_statement(fields: Sequence[Field], state: exp.Expr, policy: str) -> exp.Expr:
+def removals_statement(
+    fields: Sequence[Field], state: exp.Expr, policy: str, *, insert: bool
+) -> exp.Expr:
     """``removals``: delivered companies absent from ``staged`` that `policy` acts on."""
     olds = [
         column(state_column(f.attribute), "c").as_(identifier(old_column(f.attribute)))
@@ -63,7 +69,7 @@ def removals_statement(fields: Sequence[Field], state: exp.Expr, policy: str) ->
             AND $delivered""",
         state=state,
         staged=table(STAGED),
-        delivered=_delivered(fields, held_only=policy == "clear"),
+        delivered=_delivered(fields, held_only=policy == "clear", insert=insert),
     )
     assert isinstance(query, exp.Select)
     return exp.Create(
