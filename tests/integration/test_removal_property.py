@@ -47,7 +47,7 @@ snapshots = st.lists(st.dictionaries(st.sampled_from("abcdef"), row, max_size=6)
 def is_bad(attribute: str, value: Any) -> bool:
     """Whether Intercom would refuse `value` for `attribute` (hoist holds it back)."""
     if attribute == "monthly_spend":
-        return value == BAD_SPEND
+        return bool(value == BAD_SPEND)
     if attribute == "custom_attributes.tier":
         return isinstance(value, str) and len(value) > 255
     if attribute == "custom_attributes.score":
