@@ -158,3 +158,40 @@ def test_a_bad_value_holds_back_that_attribute_only(
     fixed = activation.run_json()
     assert fixed["updated"] == 1
     assert custom(emulator, "acct-0001")["tier"] == "gold"
+
+
+def test_a_deleted_company_that_returns_is_created_anew(
+    activation: Activation, emulator: EmulatorHandle
+) -> None:
+    """After `delete` archived it, a company back in the model is a new Intercom company."""
+    activation.configure(on_removal="delete", max_removals="100%")
+    activation.write_rows(company_rows(2))
+    activation.run_json()
+    first = emulator.emulator.company_by_company_id("acct-0001")
+    assert first is not None
+    activation.write_rows(company_rows(1))
+    assert activation.run_json()["removed"] == 1
+    activation.write_rows(company_rows(2))
+    back = activation.run_json()
+    assert back["created"] == 1
+    again = emulator.emulator.company_by_company_id("acct-0001")
+    assert again is not None
+    assert again["id"] != first["id"]
+    assert again["name"] == first["name"]
+
+
+def test_an_api_version_intercom_refuses_names_the_key(
+    activation: Activation, emulator: EmulatorHandle
+) -> None:
+    """`destination.api_version: '2.99'` stops the run (exit 2) naming the key; nothing is sent."""
+    text = activation.file.read_text().replace(
+        "type: intercom", "type: intercom\n  api_version: '2.99'"
+    )
+    activation.file.write_text(text)
+    activation.write_rows(company_rows(2))
+    report = activation.run_json()
+    assert report["_exit"] == 2
+    assert "destination.api_version" in report["message"]
+    assert "'2.99'" in report["message"]
+    assert [r.status for r in emulator.emulator.requests()] == [400]
+    assert emulator.emulator.companies() == []
