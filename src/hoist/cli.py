@@ -81,6 +81,11 @@ def emulator(
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 _NAME = click.argument("name", required=False)
 _ALL = click.option("--all", "every", is_flag=True, help="Every activation of the project.")
+_RECHECK = click.option(
+    "--recheck-missing",
+    is_flag=True,
+    help="Update-only runs: look up again companies not found before, even with unchanged rows.",
+)
 
 
 @main.command("run")
@@ -88,13 +93,21 @@ _ALL = click.option("--all", "every", is_flag=True, help="Every activation of th
 @project_option
 @_ALL
 @_JSON
-def run_command(name: str | None, project: Path | None, every: bool, as_json: bool) -> None:
+@_RECHECK
+def run_command(
+    name: str | None, project: Path | None, every: bool, as_json: bool, recheck_missing: bool
+) -> None:
     """Run activation NAME of the project (or an activation file): send Intercom what changed."""
     from hoist.engine import run
     from hoist.progress import progress_for
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, lambda t: run(t, progress=progress_for()), as_json, every)
+    _run_each(
+        targets,
+        lambda t: run(t, progress=progress_for(), recheck_missing=recheck_missing),
+        as_json,
+        every,
+    )
 
 
 @main.command("plan")
@@ -102,12 +115,15 @@ def run_command(name: str | None, project: Path | None, every: bool, as_json: bo
 @project_option
 @_ALL
 @_JSON
-def plan_command(name: str | None, project: Path | None, every: bool, as_json: bool) -> None:
+@_RECHECK
+def plan_command(
+    name: str | None, project: Path | None, every: bool, as_json: bool, recheck_missing: bool
+) -> None:
     """Show what a run of NAME would change, without writing to Intercom or state."""
     from hoist.engine import plan
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, plan, as_json, every)
+    _run_each(targets, lambda t: plan(t, recheck_missing=recheck_missing), as_json, every)
 
 
 def _run_each(

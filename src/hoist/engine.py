@@ -31,9 +31,15 @@ def run(
     transport: httpx.AsyncBaseTransport | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Progress | None = None,
+    recheck_missing: bool = False,
 ) -> RunReport:
-    """Run the activation: send Intercom what changed since the last successful run."""
+    """Run the activation: send Intercom what changed since the last successful run.
+
+    `recheck_missing`: look up again the companies earlier update-only runs did not find in
+    Intercom, even those whose row has not changed since.
+    """
     ctx = RunContext(_config(activation), transport, progress or NullProgress())
+    ctx.recheck_missing = recheck_missing
     return asyncio.run(apply_run(ctx, concurrency=concurrency))
 
 
@@ -42,9 +48,11 @@ def plan(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
+    recheck_missing: bool = False,
 ) -> RunReport:
     """Compute what a run would do, writing nothing to Intercom or state."""
     ctx = RunContext(_config(activation), transport, progress or NullProgress())
+    ctx.recheck_missing = recheck_missing
     return asyncio.run(plan_run(ctx))
 
 

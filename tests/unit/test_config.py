@@ -362,3 +362,40 @@ def test_state_memory_limit_defaults_and_can_be_set_without_a_path(tmp_path: Pat
     assert tuned.state.path == tmp_path / ".hoist" / "mem.duckdb"
     with pytest.raises(ConfigError, match=r"state\.memory_limit"):
         parse_activation({**document, "state": {"memory_limit": "lots"}}, file=file, environ={})
+
+
+def test_removal_policy_defaults_to_keep_with_a_ten_percent_guard(tmp_path: Path) -> None:
+    """`sync.on_removal` is `keep` and `sync.max_removals` 10% of delivered, rounded up."""
+    sync = load(tmp_path, example()).sync
+    assert (sync.on_removal, sync.max_removals) == ("keep", "10%")
+    assert [sync.removal_limit(n) for n in (0, 3, 10, 1000)] == [0, 1, 1, 100]
+
+
+@pytest.mark.parametrize(("value", "limit"), [(25, 25), ("50%", 500), ("0%", 0), (0, 0)])
+def test_max_removals_takes_a_count_or_a_percentage(
+    tmp_path: Path, value: int | str, limit: int
+) -> None:
+    """`max_removals` is a number of companies or a share of the 1,000 delivered."""
+    data = example()
+    data["sync"].update(on_removal="delete", max_removals=value)
+    sync = load(tmp_path, data).sync
+    assert sync.on_removal == "delete"
+    assert sync.removal_limit(1000) == limit
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("on_removal", "archive", "sync.on_removal"),
+        ("max_removals", "lots", "sync.max_removals"),
+        ("max_removals", "150%", "sync.max_removals"),
+        ("max_removals", -1, "sync.max_removals"),
+    ],
+)
+def test_removal_keys_name_themselves_when_wrong(
+    tmp_path: Path, key: str, value: Any, expected: str
+) -> None:
+    """A wrong removal policy or guard names its key."""
+    data = example()
+    data["sync"][key] = value
+    assert expected in error(tmp_path, data)

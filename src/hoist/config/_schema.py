@@ -7,6 +7,7 @@ look at several fields at once.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -270,6 +271,26 @@ def _check_custom_column(value: str) -> str:
     return value
 
 
+def _check_max_removals(value: Any) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _problem("must be a number of companies (e.g. 50) or a percentage (e.g. '10%')")
+    if isinstance(value, int):
+        if value < 0:
+            raise _problem("must be 0 or more companies")
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", value)
+    if match is None or float(match.group(1)) > 100:
+        raise _problem(
+            f"{value!r} is not a percentage from 0% to 100% or a number of companies; "
+            "write e.g. '10%' or 50"
+        )
+    return value.strip()
+
+
+#: How many companies may leave the model in one run: a count, or a share of those delivered.
+MaxRemovals = Annotated[int | str, PlainValidator(_check_max_removals)]
+
+
 class SyncConfig(BaseModel):
     """How model rows become Intercom companies: identifier, mapping, custom attributes."""
 
@@ -279,6 +300,18 @@ class SyncConfig(BaseModel):
     company_id: Column
     mapping: dict[Annotated[str, AfterValidator(_check_attribute)], Column] = {}
     custom_attributes: tuple[Annotated[Column, AfterValidator(_check_custom_column)], ...] = ()
+    #: What happens in Intercom to a company hoist delivered once it leaves the model: `keep`
+    #: leaves it, `clear` sets its mapped attributes to null once, `delete` archives it.
+    on_removal: Literal["keep", "clear", "delete"] = "keep"
+    #: Above this many removals in one run, the run stops before removing (or sending) anything.
+    max_removals: MaxRemovals = "10%"
+
+    def removal_limit(self, delivered: int) -> int:
+        """The most companies one run may remove, out of `delivered` (percentages round up)."""
+        if isinstance(self.max_removals, int):
+            return self.max_removals
+        share = float(self.max_removals.rstrip().rstrip("%"))
+        return math.ceil(share * delivered / 100)
 
     def fields(self) -> tuple[tuple[str, str], ...]:
         """(Intercom attribute, column) pairs: the mapping, then each listed custom attribute."""

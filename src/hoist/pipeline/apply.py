@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from hoist.changes import Change, Confirmation
 from hoist.custom_attributes import create_missing
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
-from hoist.pipeline.stages import Prepared, RunContext, prepared
+from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
 from hoist.resolve import resolve_existing
 from hoist.state import StateStore
@@ -27,22 +28,28 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
     been committed and the run recorded.
     """
     async with prepared(ctx, read_only=False) as (client, store, p):
+        check_removals(ctx, p)  # before anything is written
         created_attributes = await create_missing(client, p.attributes)
         store.add_attribute_columns(p.attribute_names)
         not_found = await _resolve(ctx, client, store, p)
         execution = await _send(ctx, client, store, p, concurrency)
         store.fold()
         store.forget_intercom_ids(execution.stale)
+        # Deleted companies leave state: if they come back to the model, they are created anew.
+        store.forget_intercom_ids(_deleted(ctx, execution))
         outcome = Outcome(
             insert=ctx.config.sync.insert,
-            unchanged=p.changes.counts.unchanged,
+            # Companies whose only changes were never-set nulls: recorded, nothing sent.
+            unchanged=p.changes.counts.unchanged + execution.recorded,
             written_new=execution.confirmed_new,
             written_known=execution.confirmed_known,
             not_in_intercom=not_found,
+            removed=len(execution.removed),
             rejected=p.rejected,
             failed=tuple(execution.failed),
             api_calls=client.api_calls,
             attributes_created=created_attributes,
+            custom_attributes_remaining=p.attributes.remaining,
             interrupted=execution.interrupted,
             fatal=str(execution.fatal) if execution.fatal else None,
         )
@@ -62,12 +69,18 @@ async def _resolve(ctx: RunContext, client: IntercomClient, store: StateStore, p
     """Update-only runs: find the companies Intercom has; return how many it does not."""
     if ctx.config.sync.insert:
         return 0
-    resolution = await resolve_existing(client, p.changes)
+    resolution = await resolve_existing(
+        client, p.changes, missing=store.missing(), recheck=ctx.recheck_missing
+    )
     ctx.progress.stage(
-        f"found {len(resolution.found):,} existing companies by {resolution.strategy}"
+        f"found {len(resolution.found):,} existing companies by {resolution.strategy}; "
+        f"{len(resolution.not_found):,} not in Intercom, {resolution.skipped:,} not looked up "
+        "again (unchanged since they were not found)"
     )
     found = [Confirmation(cid, iid, {}) for cid, iid in resolution.found]
     store.commit(found, p.attribute_names)
+    store.forget_missing([cid for cid, _ in resolution.found])
+    store.remember_missing(resolution.not_found)
     return p.changes.count(unresolved_only=True)
 
 
@@ -79,7 +92,11 @@ async def _send(
 
     async def send(change: Change) -> dict[str, Any]:
         body = request_body(change)
-        if insert:
+        if change.removal == "delete":
+            assert change.intercom_id is not None
+            await client.delete_company(change.intercom_id)  # already gone is as good
+            return {"id": change.intercom_id}
+        if insert and change.removal is None:
             return await client.upsert_company({"company_id": change.company_id, **body})
         assert change.intercom_id is not None
         return await client.update_company(change.intercom_id, body)
@@ -89,7 +106,10 @@ async def _send(
     try:
         with stop_on_signals() as stop:
             return await execute(
-                p.changes.pages(known_only=known_only),
+                chain(
+                    p.changes.pages(known_only=known_only),
+                    p.changes.removal_pages(ctx.config.sync.on_removal),
+                ),
                 send,
                 lambda batch: store.commit(batch, attributes),
                 concurrency=concurrency,
@@ -98,3 +118,7 @@ async def _send(
             )
     finally:
         ctx.progress.close()
+
+
+def _deleted(ctx: RunContext, execution: Execution) -> list[str]:
+    return execution.removed if ctx.config.sync.on_removal == "delete" else []

@@ -13,7 +13,8 @@ import httpx
 import pyarrow as pa
 
 from hoist.config import ActivationConfig
-from hoist.custom_attributes import AttributePlan, plan_custom_attributes
+from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
+from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
@@ -23,7 +24,7 @@ from hoist.sql.changeset import ChangeSet
 from hoist.sql.model import model_query
 from hoist.state import StateStore
 
-__all__ = ["Prepared", "RunContext", "prepared"]
+__all__ = ["Prepared", "RunContext", "check_removals", "prepared"]
 
 
 @dataclass
@@ -36,6 +37,8 @@ class RunContext:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     started: float = field(default_factory=time.monotonic)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    recheck_missing: bool = False
+    """Look up again companies an update-only run did not find, even if their row is the same."""
 
     @property
     def file(self) -> str:
@@ -94,7 +97,7 @@ async def prepared(
         )
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
-            existing = await client.list_data_attributes()
+            existing = await fetch_attributes(client)
             attributes = plan_custom_attributes(config.sync, reader.schema, existing, file=ctx.file)
             fields = build_fields(
                 config.sync.fields(), reader.schema, attributes.types, file=ctx.file
@@ -104,6 +107,31 @@ async def prepared(
                 state.path, read_only=read_only, memory_limit=state.memory_limit
             ) as store:
                 yield client, store, _diff(ctx, store, reader, fields, attributes)
+
+
+def check_removals(ctx: RunContext, p: Prepared) -> int:
+    """Plan the removal policy's work; refuse more removals than `sync.max_removals` allows.
+
+    A model that suddenly shrinks (an empty table, a broken filter) must not wipe the
+    workspace: above the limit the run stops before anything is removed or sent.
+    """
+    sync = ctx.config.sync
+    count = p.changes.plan_removals(sync.on_removal, insert=sync.insert)
+    if not count:
+        return 0
+    delivered = p.changes.delivered(insert=sync.insert)
+    limit = sync.removal_limit(delivered)
+    if count > limit:
+        raise ConfigError(
+            f"{count:,} of the {delivered:,} companies hoist delivered are gone from the model, "
+            f"and sync.on_removal: {sync.on_removal} would remove them in Intercom; that is more "
+            f"than sync.max_removals allows ({sync.max_removals}: {limit:,}), so nothing was "
+            "sent. If the model is wrong, fix it; if the removals are intended, raise "
+            "sync.max_removals for this run",
+            file=ctx.file,
+            key="sync.max_removals",
+        )
+    return count
 
 
 def _check_identifier(ctx: RunContext, schema: pa.Schema) -> None:
