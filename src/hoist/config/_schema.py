@@ -35,6 +35,15 @@ from hoist.company_attributes import (
     custom_name,
     is_custom,
 )
+from hoist.config._sources import (
+    BigQuerySourceConfig,
+    DatabricksSourceConfig,
+    DuckDBSourceConfig,
+    PostgresSourceConfig,
+    RedshiftSourceConfig,
+    SnowflakeSourceConfig,
+    SqlAlchemySourceConfig,
+)
 from hoist.secret import Secret
 from hoist.suggest import did_you_mean
 from hoist.workspaces import API_VERSION, REGION_URLS
@@ -42,7 +51,16 @@ from hoist.workspaces import API_VERSION, REGION_URLS
 if TYPE_CHECKING:
     from hoist.config._segment import SegmentConfig
 
-SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb", "spark")
+SOURCE_TYPES: Final[tuple[str, ...]] = (
+    "duckdb",
+    "postgres",
+    "snowflake",
+    "bigquery",
+    "redshift",
+    "databricks",
+    "sqlalchemy",
+    "spark",
+)
 
 #: DuckDB's working memory for the diff unless `state.memory_limit` says otherwise.
 DEFAULT_MEMORY_LIMIT: Final = "512MB"
@@ -101,15 +119,6 @@ def _check_source_type(value: Any) -> Any:
     return value
 
 
-class DuckDBSourceConfig(BaseModel):
-    """A DuckDB database file; relative paths are resolved against the activation's folder."""
-
-    model_config = _FROZEN
-
-    type: Literal["duckdb"] = "duckdb"
-    path: Path
-
-
 def _to_remote(value: Any) -> Secret:
     # A Spark Connect URL may carry a token (sc://host:443/;token=...): never echo it.
     if isinstance(value, Secret):
@@ -159,8 +168,18 @@ class SparkSourceConfig(BaseModel):
         return self
 
 
-#: Every source config, told apart by `type` (postgres and sqlalchemy join the union later).
-SourceConfig = Annotated[DuckDBSourceConfig | SparkSourceConfig, Field(discriminator="type")]
+#: Every source config, told apart by `type` (each type's model is in `_sources`).
+SourceConfig = Annotated[
+    DuckDBSourceConfig
+    | PostgresSourceConfig
+    | SnowflakeSourceConfig
+    | BigQuerySourceConfig
+    | RedshiftSourceConfig
+    | DatabricksSourceConfig
+    | SqlAlchemySourceConfig
+    | SparkSourceConfig,
+    Field(discriminator="type"),
+]
 
 
 class ModelConfig(BaseModel):
