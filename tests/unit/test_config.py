@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from hoist.config import ActivationConfig, DuckDBSourceConfig, load_activation, parse_activation
+from hoist.config import (
+    ActivationConfig,
+    DuckDBSourceConfig,
+    load_activation,
+    parse_activation,
+)
 from hoist.errors import ConfigError
 from hoist.secret import Secret
 

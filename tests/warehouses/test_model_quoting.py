@@ -10,8 +10,9 @@ import sqlglot
 from sqlglot import exp
 
 from hoist.config import ModelConfig, PostgresSourceConfig
-from hoist.models import model_query
+from hoist.secret import SecretUrl
 from hoist.sources import open_source
+from hoist.sql.model import model_query
 from tests.postgres_server import execute
 
 DIALECTS = [
@@ -82,7 +83,7 @@ def test_postgres_reads_tables_with_awkward_names(
         postgres_database, f"CREATE SCHEMA {exp.to_identifier(schema, quoted=True).sql('postgres')}"
     )
     execute(postgres_database, f"CREATE TABLE {name} AS SELECT 'it''s' AS v")
-    config = PostgresSourceConfig(type="postgres", url=postgres_database)
+    config = PostgresSourceConfig(type="postgres", url=SecretUrl(postgres_database))
 
     with open_source(config) as source:
         sql = model_query(ModelConfig(table=name), source.dialect)

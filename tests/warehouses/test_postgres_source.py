@@ -10,6 +10,7 @@ import pytest
 
 from hoist.config import PostgresSourceConfig
 from hoist.errors import SourceError
+from hoist.secret import SecretUrl
 from hoist.sources import open_source
 from tests.postgres_server import PASSWORD, execute
 
@@ -39,7 +40,7 @@ def warehouse(postgres_database: str) -> str:
 
 def config(url: str) -> PostgresSourceConfig:
     """A postgres source config for `url`."""
-    return PostgresSourceConfig(type="postgres", url=url)
+    return PostgresSourceConfig(type="postgres", url=SecretUrl(url))
 
 
 def test_reads_every_row_in_batches(warehouse: str) -> None:

@@ -16,14 +16,17 @@ from hoist.config import (
     SnowflakeSourceConfig,
 )
 from hoist.errors import ConfigError
+from hoist.secret import SecretUrl
 from hoist.sources import open_source
 
 #: Warehouses whose drivers this machine does not install, with a config for each.
 OFFLINE: dict[str, Any] = {
-    "snowflake": SnowflakeSourceConfig(type="snowflake", url="snowflake://u:p@acct/db"),
+    "snowflake": SnowflakeSourceConfig(type="snowflake", url=SecretUrl("snowflake://u:p@acct/db")),
     "bigquery": BigQuerySourceConfig(type="bigquery", project="p"),
-    "redshift": RedshiftSourceConfig(type="redshift", url="redshift://u:p@h:5439/db"),
-    "databricks": DatabricksSourceConfig(type="databricks", url="databricks://token:t@h"),
+    "redshift": RedshiftSourceConfig(type="redshift", url=SecretUrl("redshift://u:p@h:5439/db")),
+    "databricks": DatabricksSourceConfig(
+        type="databricks", url=SecretUrl("databricks://token:t@h")
+    ),
 }
 DRIVERS = {
     "snowflake": "adbc_driver_snowflake",

@@ -175,14 +175,14 @@ def test_sqlalchemy_infers_the_dialect_from_the_url() -> None:
     """mysql+pymysql:// means MySQL SQL; an explicit dialect wins."""
     url = "mysql+pymysql://u@h/db"
 
-    assert SqlAlchemySourceConfig(type="sqlalchemy", url=url).sql_dialect == "mysql"
-    explicit = SqlAlchemySourceConfig(type="sqlalchemy", url=url, dialect="singlestore")
+    assert SqlAlchemySourceConfig(type="sqlalchemy", url=SecretUrl(url)).sql_dialect == "mysql"
+    explicit = SqlAlchemySourceConfig(type="sqlalchemy", url=SecretUrl(url), dialect="singlestore")
     assert explicit.sql_dialect == "singlestore"
 
 
 def test_a_postgres_url_without_password_is_accepted() -> None:
     """libpq can take the password from PGPASSWORD or .pgpass, so the URL may leave it out."""
-    config = PostgresSourceConfig(type="postgres", url="postgresql://app@db/crm")
+    config = PostgresSourceConfig(type="postgres", url=SecretUrl("postgresql://app@db/crm"))
 
     assert str(config.url) == "postgresql://app@db/crm"
 

@@ -10,6 +10,7 @@ import pytest
 
 from hoist.config import SqlAlchemySourceConfig
 from hoist.errors import SourceError
+from hoist.secret import SecretUrl
 from hoist.sources import open_source
 from tests.postgres_server import execute
 
@@ -27,7 +28,7 @@ def sqlite_file(tmp_path: Path) -> Path:
 
 def config(url: str) -> SqlAlchemySourceConfig:
     """A sqlalchemy source config for `url`."""
-    return SqlAlchemySourceConfig(type="sqlalchemy", url=url)
+    return SqlAlchemySourceConfig(type="sqlalchemy", url=SecretUrl(url))
 
 
 def test_sqlite_rows_stream_in_batches_with_types(sqlite_file: Path) -> None:
