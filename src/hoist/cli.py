@@ -1,4 +1,4 @@
-"""The `hoist` command line: run | plan | runs | validate | init | segment preview | schema |
+"""The `hoist` command line: run | plan | runs | serve | validate | init | segment preview | schema |
 emulator.
 
 Exit codes are decided in one place (`_exit_code_for`): 0 success, 1 finished with rejected or
@@ -160,6 +160,29 @@ def runs_command(name: str | None, project: Path | None, as_json: bool, limit: i
         click.echo(json.dumps(history, default=str))
     else:
         click.echo(render_history(history))
+
+
+@main.command("serve")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--once", is_flag=True, help="Run every activation due now, then exit (for cron).")
+@click.option("--no-ui", is_flag=True, help="Run the schedules only, without the web UI.")
+def serve_command(files: tuple[Path, ...], once: bool, no_ui: bool) -> None:
+    """Run the schedules of the activations in FILES until stopped (SIGTERM or Ctrl-C)."""
+    import logging
+
+    from hoist.config import load_activation
+    from hoist.schedule.serve import serve
+
+    del no_ui  # the web UI is not built yet: `hoist serve` runs the schedules only
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    # httpx logs every request URL at INFO, and a webhook URL is a credential.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not files:
+        raise click.UsageError("give one or more activation files: hoist serve a.yml b.yml")
+    configs = _guarded(lambda: [load_activation(file) for file in files], as_json=False)
+    started = serve(configs, once=once)
+    if once:
+        click.echo(f"ran {len(started)} due activation(s): {', '.join(started) or 'none'}")
 
 
 T = TypeVar("T")

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from hoist.config._schedule import AlertConfig
 from hoist.config._schema import (
     SOURCE_TYPES,
     ActivationConfig,
@@ -51,6 +52,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("destination",): DestinationConfig,
     ("sync",): SyncConfig,
     ("state",): StateConfig,
+    ("alerts",): AlertConfig,
 }
 _REQUIRED = {
     "name": "name the activation, e.g. name: companies-to-intercom",
@@ -197,7 +199,8 @@ def _is_tag(part: str | int) -> bool:
 
 
 def _unknown_key(loc: list[str | int], sections: Mapping[tuple[str, ...], type[BaseModel]]) -> str:
-    section = sections.get(tuple(str(part) for part in loc[:-1]))
+    # List positions (alerts[0]) do not change which section a key belongs to.
+    section = sections.get(tuple(str(part) for part in loc[:-1] if not isinstance(part, int)))
     if section is None:
         return "unknown key; remove it"
     allowed = [

@@ -1,0 +1,86 @@
+"""What the scheduler reads from, and adds to, an activation's run history in state.
+
+The run history is the one record of what happened: `hoist serve` reads it at start-up (when
+did the last run start, how did the last conclusive one end) so schedules and `recovered` alerts
+carry across restarts, and adds the runs only it knows about: slots skipped because the previous
+run was still going, and runs that failed before the engine could record them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hoist.config import ActivationConfig
+from hoist.report import RunReport
+from hoist.schedule.alerts import CONCLUSIVE
+from hoist.state import StateStore
+
+__all__ = ["LastRuns", "ensure_recorded", "read_last_runs", "record_skipped"]
+
+# Enough history to find the last conclusive run behind a row of skipped or interrupted ones.
+_LOOK_BACK = 200
+
+
+@dataclass(frozen=True)
+class LastRuns:
+    """When the latest run (or skipped slot) started, and the latest conclusive status."""
+
+    started_at: datetime | None = None
+    status: str | None = None
+
+
+def read_last_runs(config: ActivationConfig) -> LastRuns:
+    """The activation's `LastRuns` from its state (empty if it never ran)."""
+    with StateStore.open(config.state.path, read_only=True) as store:
+        runs = store.runs(_LOOK_BACK)
+    if not runs:
+        return LastRuns()
+    status = next((run["status"] for run in runs if run["status"] in CONCLUSIVE), None)
+    return LastRuns(runs[0]["started_at"], status)
+
+
+def record_skipped(config: ActivationConfig, slot: datetime, reason: str) -> None:
+    """Add a skipped run at `slot` to the history, with `reason` as its message."""
+    values = _row(uuid.uuid4().hex[:12], "skipped", slot, slot, config, reason)
+    with StateStore.open(config.state.path, memory_limit=config.state.memory_limit) as store:
+        store.record_run(values, [])
+
+
+def ensure_recorded(config: ActivationConfig, report: RunReport, since: datetime) -> None:
+    """Add `report` (a run that raised) unless the engine recorded a run started since `since`."""
+    with StateStore.open(config.state.path, memory_limit=config.state.memory_limit) as store:
+        latest = store.runs(1)
+        if latest and latest[0]["started_at"] >= since:
+            return
+        values = _row(report.run_id, report.status, since, None, config, report.message)
+        values["finished_at"] = datetime.now(since.tzinfo)
+        values["duration_s"] = report.duration_s
+        errors = [(e.company_id, e.code, e.message) for e in report.errors]
+        store.record_run(values, errors)
+
+
+def _row(
+    run_id: str,
+    status: str,
+    started: datetime,
+    finished: datetime | None,
+    config: ActivationConfig,
+    message: str | None,
+) -> dict[str, Any]:
+    counts = dict.fromkeys(
+        ("created", "updated", "unchanged", "not_in_intercom", "rejected", "failed"), 0
+    )
+    return {
+        "run_id": run_id,
+        "started_at": started,
+        "finished_at": finished,
+        "status": status,
+        "insert_mode": config.sync.insert,
+        **counts,
+        "api_calls": 0,
+        "duration_s": 0.0,
+        "message": message,
+    }

@@ -1,0 +1,82 @@
+"""The entry point of `hoist serve`: load activations, run their schedules, stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator, Sequence
+
+import httpx
+
+from hoist.config import ActivationConfig
+from hoist.report import RunReport
+from hoist.schedule.service import RunActivation, Service
+
+__all__ = ["engine_runner", "serve"]
+
+log = logging.getLogger("hoist.schedule")
+
+
+def engine_runner(transport: httpx.AsyncBaseTransport | None = None) -> RunActivation:
+    """Runs an activation with the engine, off the event loop."""
+
+    async def run(config: ActivationConfig) -> RunReport:
+        from hoist.engine import run as run_activation
+
+        return await asyncio.to_thread(run_activation, config, transport=transport)
+
+    return run
+
+
+def serve(
+    configs: Sequence[ActivationConfig],
+    *,
+    once: bool = False,
+    run: RunActivation | None = None,
+) -> list[str]:
+    """Run the activations' schedules until SIGTERM or Ctrl-C; with `once`, only what is due.
+
+    Returns the names of the activations started (meaningful with `once`).
+    """
+    return asyncio.run(_serve(configs, once=once, run=run or engine_runner()))
+
+
+async def _serve(
+    configs: Sequence[ActivationConfig], *, once: bool, run: RunActivation
+) -> list[str]:
+    service = Service(configs, run)
+    _log_plan(service, configs)
+    if once:
+        return await service.once()
+    with _stop_on_signals() as stop:
+        await service.serve(stop)
+    return []
+
+
+def _log_plan(service: Service, configs: Sequence[ActivationConfig]) -> None:
+    for config in configs:
+        if config.schedule is None:
+            log.info("%s: no schedule key; not scheduled", config.name)
+    for job in service.scheduler.jobs:
+        log.info("%s: %s, next run %s", job.name, job.schedule, job.due.isoformat(" ", "seconds"))
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[asyncio.Event]:
+    """An event set by SIGTERM or Ctrl-C: start nothing new, let running activations commit."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def stopping(signum: signal.Signals) -> None:
+        log.info("%s: stopping once running activations have committed", signum.name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping, signum)
+    try:
+        yield stop
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
