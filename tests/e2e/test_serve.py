@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -46,7 +47,7 @@ def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
     return out, err
 
 
-def wait_until(check: Any, what: str, timeout_s: float = 90.0) -> None:
+def wait_until(check: Callable[[], bool], what: str, timeout_s: float = 90.0) -> None:
     """Poll `check()` until it is true."""
     deadline = time.monotonic() + timeout_s
     while not check():
@@ -69,8 +70,7 @@ def test_serve_runs_an_every_2s_activation_again_and_again(
     activation.write_rows(company_rows(5))
     schedule(activation, "every 2s")
     process = start_serve(activation, GOOD)
-    calls = lambda: emulator.emulator.request_count("GET", "/data_attributes")  # noqa: E731
-    wait_until(lambda: calls() >= 3, "three runs")
+    wait_until(lambda: emulator.emulator.request_count("GET", "/data_attributes") >= 3, "runs")
     out, err = stop(process)
     runs = history(activation)
     assert len(runs) >= 3

@@ -110,8 +110,9 @@ def secrets_of(config: ActivationConfig) -> list[str]:
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with each secret, URL password and URL credential parameter replaced by ``***``."""
     for value in secrets:
-        if value:
-            text = text.replace(value, "***")
+        if value.strip():
+            # Whole words only, as in config errors: a short secret never mangles "token".
+            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "***", text)
     text = _USERINFO.sub(lambda m: f"{m.group(1)}:***@", text)
     return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}***", text)
 

@@ -26,10 +26,11 @@ _LOOK_BACK = 200
 
 @dataclass(frozen=True)
 class LastRuns:
-    """When the latest run (or skipped slot) started, and the latest conclusive status."""
+    """The latest run (or skipped slot): its start and status; and the latest conclusive status."""
 
     started_at: datetime | None = None
     status: str | None = None
+    conclusive: str | None = None
 
 
 def read_last_runs(config: ActivationConfig) -> LastRuns:
@@ -38,8 +39,8 @@ def read_last_runs(config: ActivationConfig) -> LastRuns:
         runs = store.runs(_LOOK_BACK)
     if not runs:
         return LastRuns()
-    status = next((run["status"] for run in runs if run["status"] in CONCLUSIVE), None)
-    return LastRuns(runs[0]["started_at"], status)
+    conclusive = next((run["status"] for run in runs if run["status"] in CONCLUSIVE), None)
+    return LastRuns(runs[0]["started_at"], runs[0]["status"], conclusive)
 
 
 def record_skipped(config: ActivationConfig, slot: datetime, reason: str) -> None:

@@ -67,7 +67,7 @@ class Service:
     def _job(self, config: ActivationConfig) -> Job:
         assert config.schedule is not None
         last = read_last_runs(config)
-        self._last_status[config.name] = last.status
+        self._last_status[config.name] = last.conclusive
         schedule = parse_schedule(config.schedule, config.timezone)
         return Job.starting(config.name, schedule, last.started_at, self.clock.now())
 
