@@ -180,9 +180,14 @@ def serve_command(files: tuple[Path, ...], once: bool, no_ui: bool) -> None:
     if not files:
         raise click.UsageError("give one or more activation files: hoist serve a.yml b.yml")
     configs = _guarded(lambda: [load_activation(file) for file in files], as_json=False)
-    started = serve(configs, once=once)
+    reports = serve(configs, once=once)
     if once:
-        click.echo(f"ran {len(started)} due activation(s): {', '.join(started) or 'none'}")
+        click.echo(f"ran {len(reports)} due activation(s): {', '.join(reports) or 'none'}")
+        for name, report in reports.items():
+            click.echo(f"  {name}: {report.status if report else 'skipped (state in use)'}")
+        # Like `hoist run`: the worst outcome decides (a failed run is 2), so cron tells.
+        codes = [2 if r.status == "failed" else _exit_code_for(r) for r in reports.values() if r]
+        sys.exit(max(codes, default=0))
 
 
 T = TypeVar("T")

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -153,7 +154,22 @@ def test_once_runs_what_is_due_then_nothing_until_the_next_slot(activation: Acti
     assert "ran 1 due activation(s): e2e" in first.stdout
     second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert "ran 0 due activation(s)" in second.stdout
+    assert second.returncode == 0
     assert [run["created"] for run in history(activation)] == [4]
+
+
+def test_once_exits_2_when_a_due_run_fails(activation: Activation, emulator_factory: Any) -> None:
+    """A cron-driven `serve --once` whose run is refused (401) exits 2 and says failed."""
+    server = emulator_factory(token=GOOD)
+    activation.base_url = server.base_url
+    activation.configure()
+    schedule(activation, "every 1h")
+    env = {**os.environ, "E2E_INTERCOM_TOKEN": BAD}
+    command = [HOIST, "serve", "--once", str(activation.file)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "e2e: failed" in done.stdout
+    assert BAD not in done.stdout + done.stderr
 
 
 def test_sigterm_lets_the_running_activation_commit_what_intercom_confirmed(
@@ -173,3 +189,29 @@ def test_sigterm_lets_the_running_activation_commit_what_intercom_confirmed(
     held = len(server.emulator.companies())
     assert runs[0]["created"] == held
     assert activation.run_json()["created"] == 1500 - held  # the rest, nothing twice
+
+
+def test_two_activations_on_one_destination_share_its_rate_limit(
+    tmp_path: Path, emulator_factory: Any
+) -> None:
+    """Run together under a 100-per-10 s limit, two activations never get a 429 between them."""
+    server = emulator_factory(rate_limit=100, window_s=10.0)
+    files = []
+    for name in ("accounts", "customers"):
+        folder = tmp_path / name
+        folder.mkdir()
+        made = Activation(folder, server.base_url, folder / "warehouse.duckdb", folder / "a.yml")
+        made.configure()
+        made.write_rows(company_rows(90, account_id=lambda i, n=name: f"{n}-{i}"))
+        document = yaml.safe_load(made.file.read_text())
+        made.file.write_text(yaml.safe_dump({**document, "name": name, "schedule": "every 1h"}))
+        files.append(str(made.file))
+    env = {**os.environ, "E2E_INTERCOM_TOKEN": GOOD}
+    done = subprocess.run(
+        [HOIST, "serve", "--once", *files], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ran 2 due activation(s)" in done.stdout
+    statuses = [r.status for r in server.emulator.requests()]
+    assert statuses.count(429) == 0
+    assert len(server.emulator.companies()) == 180

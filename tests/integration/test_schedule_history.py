@@ -14,8 +14,10 @@ from hoist.config import ActivationConfig, parse_activation
 from hoist.errors import FatalDestinationError
 from hoist.report import RunReport
 from hoist.schedule.clock import ManualClock
+from hoist.schedule.serve import engine_runner
 from hoist.schedule.service import Service
 from hoist.schedule.status import schedule_status
+from hoist.state import StateStore
 from tests.receiver import WebhookReceiver
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -109,3 +111,16 @@ def test_a_run_that_raised_is_recorded_and_recovered_is_sent_after_a_restart(
     asyncio.run(Service([activation], accepted, clock=later).once())
     assert webhook_receiver.events() == ["failed", "recovered"]
     assert "token *** is invalid" in webhook_receiver.bodies[0]["text"]  # the token is redacted
+
+
+def test_a_run_refused_by_a_state_lock_is_skipped_without_alert(
+    tmp_path: Path, emulator: Any, webhook_receiver: WebhookReceiver
+) -> None:
+    """While another process holds the state, a due run is skipped: no alert, no history."""
+    alerts = [{"webhook": webhook_receiver.url}]
+    activation = config(tmp_path, emulator.base_url, "every 1h", alerts=alerts)
+    with StateStore.open(activation.state.path):  # a `hoist run` by hand, still going
+        reports = asyncio.run(Service([activation], engine_runner()).once())
+    assert reports == {"hourly": None}
+    assert webhook_receiver.attempts == 0
+    assert hoist.runs(activation) == []

@@ -35,24 +35,25 @@ def serve(
     *,
     once: bool = False,
     run: RunActivation | None = None,
-) -> list[str]:
+) -> dict[str, RunReport | None]:
     """Run the activations' schedules until SIGTERM or Ctrl-C; with `once`, only what is due.
 
-    Returns the names of the activations started (meaningful with `once`).
+    Returns the report of each activation started by `once` (None: skipped because another
+    process held its state); an empty dict after a stopped `serve`.
     """
     return asyncio.run(_serve(configs, once=once, run=run or engine_runner()))
 
 
 async def _serve(
     configs: Sequence[ActivationConfig], *, once: bool, run: RunActivation
-) -> list[str]:
+) -> dict[str, RunReport | None]:
     service = Service(configs, run)
     _log_plan(service, configs)
     if once:
         return await service.once()
     with _stop_on_signals() as stop:
         await service.serve(stop)
-    return []
+    return {}
 
 
 def _log_plan(service: Service, configs: Sequence[ActivationConfig]) -> None:

@@ -20,11 +20,11 @@ import httpx
 
 from hoist.config import ActivationConfig
 from hoist.config._schedule import AlertEvent
-from hoist.errors import HoistError
+from hoist.errors import HoistError, StateError, StateLockedError
 from hoist.report import RunReport
 from hoist.schedule.alerts import CONCLUSIVE, alert_event, build_payload, redact, secrets_of
 from hoist.schedule.clock import Clock, SystemClock
-from hoist.schedule.history import ensure_recorded, read_last_runs, record_skipped
+from hoist.schedule.history import LastRuns, ensure_recorded, read_last_runs, record_skipped
 from hoist.schedule.scheduler import Job, Scheduler
 from hoist.schedule.spec import parse_schedule
 from hoist.schedule.webhook import deliver
@@ -57,6 +57,8 @@ class Service:
         self._last_status: dict[str, str | None] = {}
         self._skipped: dict[str, list[datetime]] = {}
         self._alerts: set[asyncio.Task[bool]] = set()
+        #: The latest report of each activation run by this process.
+        self.reports: dict[str, RunReport] = {}
         self.scheduler = Scheduler(
             [self._job(config) for config in self.configs.values()],
             self._launch,
@@ -66,7 +68,13 @@ class Service:
 
     def _job(self, config: ActivationConfig) -> Job:
         assert config.schedule is not None
-        last = read_last_runs(config)
+        try:
+            last = read_last_runs(config)
+        except StateError as exc:
+            # Another process holds the state (a run by hand): treat the history as unknown;
+            # the run due now finds the lock and is skipped if that run still goes.
+            log.warning("%s: cannot read the run history yet: %s", config.name, exc)
+            last = LastRuns()
         self._last_status[config.name] = last.conclusive
         schedule = parse_schedule(config.schedule, config.timezone)
         return Job.starting(config.name, schedule, last.started_at, self.clock.now())
@@ -77,11 +85,14 @@ class Service:
             await self.scheduler.serve(stop)
         await self.drain_alerts()
 
-    async def once(self) -> list[str]:
-        """Run every activation due now, wait for them and their alerts; their names."""
+    async def once(self) -> dict[str, RunReport | None]:
+        """Run every activation due now, wait for them and their alerts.
+
+        Returns each started activation's report (None: skipped, another run held its state).
+        """
         started = await self.scheduler.once()
         await self.drain_alerts()
-        return started
+        return {name: self.reports.get(name) for name in started}
 
     async def drain_alerts(self) -> None:
         """Wait for alerts still being delivered (each gives up after its retries)."""
@@ -91,6 +102,9 @@ class Service:
         config = self.configs[job.name]
         report = await self._report(config)
         self._record_skips(config)
+        if report is None:
+            return
+        self.reports[config.name] = report
         previous = self._last_status.get(config.name)
         if report.status in CONCLUSIVE:
             self._last_status[config.name] = report.status
@@ -98,12 +112,19 @@ class Service:
         if event is not None:
             self._alert(config, report, event)
 
-    async def _report(self, config: ActivationConfig) -> RunReport:
-        """Run `config`; a failure that stops the run becomes (and is recorded as) a report."""
+    async def _report(self, config: ActivationConfig) -> RunReport | None:
+        """Run `config`; a failure that stops the run becomes (and is recorded as) a report.
+
+        None when another process (a `hoist run` by hand, an overlapping `serve --once`) holds
+        the activation's state: the slot is skipped, which is neither a failure nor a success.
+        """
         since = self.clock.now()
         log.info("%s: run started", config.name)
         try:
             report = await self._run(config)
+        except StateLockedError as exc:
+            log.info("%s: skipped: %s", config.name, exc)
+            return None
         except HoistError as exc:
             report = _failed(config, str(exc))
         except Exception as exc:  # a bug must not stop the other schedules
