@@ -180,7 +180,7 @@ def serve_command(files: tuple[Path, ...], once: bool, no_ui: bool) -> None:
     if not files:
         raise click.UsageError("give one or more activation files: hoist serve a.yml b.yml")
     configs = _guarded(lambda: [load_activation(file) for file in files], as_json=False)
-    reports = serve(configs, once=once)
+    reports = _guarded(lambda: serve(configs, once=once), as_json=False)
     if once:
         click.echo(f"ran {len(reports)} due activation(s): {', '.join(reports) or 'none'}")
         for name, report in reports.items():

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 import hoist
 from hoist.config import ActivationConfig, parse_activation
-from hoist.errors import FatalDestinationError
+from hoist.errors import ConfigError, FatalDestinationError
 from hoist.report import RunReport
 from hoist.schedule.clock import ManualClock
-from hoist.schedule.serve import engine_runner
+from hoist.schedule.serve import engine_runner, serve
 from hoist.schedule.service import Service
 from hoist.schedule.status import schedule_status
 from hoist.state import StateStore
@@ -124,3 +125,23 @@ def test_a_run_refused_by_a_state_lock_is_skipped_without_alert(
     assert reports == {"hourly": None}
     assert webhook_receiver.attempts == 0
     assert hoist.runs(activation) == []
+
+
+def test_serve_refuses_two_activations_with_one_name(tmp_path: Path) -> None:
+    """Two files naming the same activation would share alerts and status: a config error."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = config(tmp_path / "a", "http://127.0.0.1:9", "every 1h")
+    second = config(tmp_path / "b", "http://127.0.0.1:9", "every 2h")
+    with pytest.raises(ConfigError, match="has this name") as caught:
+        serve([first, second], once=True)
+    assert caught.value.key == "name"
+
+
+def test_serve_refuses_activations_without_any_schedule(tmp_path: Path) -> None:
+    """Serving only unscheduled activations would do nothing: the error says what to add."""
+    unscheduled = config(tmp_path, "http://127.0.0.1:9", "every 1h").model_copy(
+        update={"schedule": None}
+    )
+    with pytest.raises(ConfigError, match=r"add e\.g\. schedule"):
+        serve([unscheduled])

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 import httpx
 
 from hoist.config import ActivationConfig
+from hoist.errors import ConfigError
 from hoist.report import RunReport
 from hoist.schedule.service import RunActivation, Service
 
@@ -41,7 +42,27 @@ def serve(
     Returns the report of each activation started by `once` (None: skipped because another
     process held its state); an empty dict after a stopped `serve`.
     """
+    _check(configs)
     return asyncio.run(_serve(configs, once=once, run=run or engine_runner()))
+
+
+def _check(configs: Sequence[ActivationConfig]) -> None:
+    """Refuse activations serve cannot tell apart, or a set with nothing to schedule."""
+    seen: dict[str, ActivationConfig] = {}
+    for config in configs:
+        if config.name in seen:
+            raise ConfigError(
+                f"another activation ({seen[config.name].file}) has this name; give each its own",
+                file=str(config.file),
+                key="name",
+            )
+        seen[config.name] = config
+    if configs and not any(config.schedule for config in configs):
+        raise ConfigError(
+            'no activation has a schedule; add e.g. schedule: "0 * * * *" or every 15m',
+            file=str(configs[0].file),
+            key="schedule",
+        )
 
 
 async def _serve(
