@@ -75,7 +75,9 @@ def test_serve_runs_an_every_2s_activation_again_and_again(
     out, err = stop(process)
     runs = history(activation)
     assert len(runs) >= 3
-    assert {run["status"] for run in runs} == {"success"}
+    # The run SIGTERM caught, if any, stopped early; every other one succeeded.
+    assert [run["status"] for run in runs[1:]] == ["success"] * (len(runs) - 1)
+    assert runs[0]["status"] in ("success", "interrupted")
     assert runs[-1]["created"] == 5
     assert all(run["created"] == 0 and run["unchanged"] == 5 for run in runs[:-1])
     assert GOOD not in out + err
@@ -176,19 +178,24 @@ def test_sigterm_lets_the_running_activation_commit_what_intercom_confirmed(
     activation: Activation, emulator_factory: Any
 ) -> None:
     """SIGTERM mid-run: serve exits after committing; state holds exactly what Intercom holds."""
-    server = emulator_factory(latency_ms=50)
+    server = emulator_factory(latency_ms=100)
     activation.base_url = server.base_url
     activation.configure()
-    activation.write_rows(company_rows(1500))
+    activation.write_rows(company_rows(600))
     schedule(activation, "every 1h")
     process = start_serve(activation, GOOD)
     wait_until(lambda: server.emulator.request_count("POST", "/companies") >= 20, "sending")
     stop(process)
-    runs = history(activation)
-    assert runs[0]["status"] in ("interrupted", "success")
+    [run] = history(activation)
+    assert run["status"] == "interrupted"
     held = len(server.emulator.companies())
-    assert runs[0]["created"] == held
-    assert activation.run_json()["created"] == 1500 - held  # the rest, nothing twice
+    assert 0 < run["created"] == held < 600
+    assert activation.run_json()["created"] == 600 - held  # the rest, nothing twice
+
+
+def numbered(prefix: str) -> Callable[[int], str]:
+    """company_ids `prefix-0`, `prefix-1`, ... for row numbers."""
+    return lambda i: f"{prefix}-{i}"
 
 
 def test_two_activations_on_one_destination_share_its_rate_limit(
@@ -202,7 +209,7 @@ def test_two_activations_on_one_destination_share_its_rate_limit(
         folder.mkdir()
         made = Activation(folder, server.base_url, folder / "warehouse.duckdb", folder / "a.yml")
         made.configure()
-        made.write_rows(company_rows(90, account_id=lambda i, n=name: f"{n}-{i}"))
+        made.write_rows(company_rows(90, account_id=numbered(name)))
         document = yaml.safe_load(made.file.read_text())
         made.file.write_text(yaml.safe_dump({**document, "name": name, "schedule": "every 1h"}))
         files.append(str(made.file))

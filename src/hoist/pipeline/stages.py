@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ import pyarrow as pa
 from hoist.config import ActivationConfig
 from hoist.custom_attributes import AttributePlan, plan_custom_attributes
 from hoist.intercom import IntercomClient
+from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
@@ -36,6 +38,10 @@ class RunContext:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     started: float = field(default_factory=time.monotonic)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Shared by runs that send to the same destination at once (`hoist serve`): one budget.
+    limiter: RateLimiter | None = None
+    #: Set by the caller to stop sending (`hoist serve` on SIGTERM); None: on SIGINT/SIGTERM.
+    stop: asyncio.Event | None = None
 
     @property
     def file(self) -> str:
@@ -50,6 +56,7 @@ class RunContext:
             token=destination.access_token,
             api_version=destination.api_version,
             transport=self.transport,
+            limiter=self.limiter,
         )
 
     def report(self, outcome: Outcome, *, dry_run: bool) -> RunReport:

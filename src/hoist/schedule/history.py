@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from hoist.config import ActivationConfig
 from hoist.report import RunReport
@@ -45,43 +44,23 @@ def read_last_runs(config: ActivationConfig) -> LastRuns:
 
 def record_skipped(config: ActivationConfig, slot: datetime, reason: str) -> None:
     """Add a skipped run at `slot` to the history, with `reason` as its message."""
-    values = _row(uuid.uuid4().hex[:12], "skipped", slot, slot, config, reason)
-    with StateStore.open(config.state.path, memory_limit=config.state.memory_limit) as store:
-        store.record_run(values, [])
+    report = RunReport(
+        run_id=uuid.uuid4().hex[:12], activation=config.name, status="skipped", message=reason
+    )
+    with _writer(config) as store:
+        store.record_run(report, started_at=slot, finished_at=slot, insert=config.sync.insert)
 
 
 def ensure_recorded(config: ActivationConfig, report: RunReport, since: datetime) -> None:
     """Add `report` (a run that raised) unless the engine recorded a run started since `since`."""
-    with StateStore.open(config.state.path, memory_limit=config.state.memory_limit) as store:
+    with _writer(config) as store:
         latest = store.runs(1)
         if latest and latest[0]["started_at"] >= since:
             return
-        values = _row(report.run_id, report.status, since, None, config, report.message)
-        values["finished_at"] = datetime.now(since.tzinfo)
-        values["duration_s"] = report.duration_s
-        errors = [(e.company_id, e.code, e.message) for e in report.errors]
-        store.record_run(values, errors)
+        store.record_run(
+            report, started_at=since, finished_at=datetime.now(UTC), insert=config.sync.insert
+        )
 
 
-def _row(
-    run_id: str,
-    status: str,
-    started: datetime,
-    finished: datetime | None,
-    config: ActivationConfig,
-    message: str | None,
-) -> dict[str, Any]:
-    counts = dict.fromkeys(
-        ("created", "updated", "unchanged", "not_in_intercom", "rejected", "failed"), 0
-    )
-    return {
-        "run_id": run_id,
-        "started_at": started,
-        "finished_at": finished,
-        "status": status,
-        "insert_mode": config.sync.insert,
-        **counts,
-        "api_calls": 0,
-        "duration_s": 0.0,
-        "message": message,
-    }
+def _writer(config: ActivationConfig) -> StateStore:
+    return StateStore.open(config.state.path, memory_limit=config.state.memory_limit)

@@ -12,30 +12,39 @@ import httpx
 
 from hoist.config import ActivationConfig
 from hoist.errors import ConfigError
+from hoist.intercom.limiter import RateLimiter
 from hoist.report import RunReport
 from hoist.schedule.service import RunActivation, Service
+from hoist.secret import Secret
 
 __all__ = ["engine_runner", "serve"]
 
 log = logging.getLogger("hoist.schedule")
 
 
-def engine_runner(transport: httpx.AsyncBaseTransport | None = None) -> RunActivation:
-    """Runs an activation with the engine, off the event loop."""
+def engine_runner(
+    stop: asyncio.Event | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> RunActivation:
+    """Runs activations with the engine in this event loop, one rate limiter per destination.
+
+    Intercom limits calls per app, i.e. per access token (NOTES.md §4): activations with the same
+    API URL and token share one `RateLimiter`, so together they keep to the limit. `stop` (set
+    on SIGTERM) makes running activations stop sending and commit what Intercom confirmed.
+    """
+    from hoist.engine import run_async
+
+    limiters: dict[tuple[str, Secret], RateLimiter] = {}
 
     async def run(config: ActivationConfig) -> RunReport:
-        from hoist.engine import run as run_activation
-
-        return await asyncio.to_thread(run_activation, config, transport=transport)
+        destination = (config.destination.url, config.destination.access_token)
+        limiter = limiters.setdefault(destination, RateLimiter())
+        return await run_async(config, transport=transport, limiter=limiter, stop=stop)
 
     return run
 
 
 def serve(
-    configs: Sequence[ActivationConfig],
-    *,
-    once: bool = False,
-    run: RunActivation | None = None,
+    configs: Sequence[ActivationConfig], *, once: bool = False
 ) -> dict[str, RunReport | None]:
     """Run the activations' schedules until SIGTERM or Ctrl-C; with `once`, only what is due.
 
@@ -43,7 +52,7 @@ def serve(
     process held its state); an empty dict after a stopped `serve`.
     """
     _check(configs)
-    return asyncio.run(_serve(configs, once=once, run=run or engine_runner()))
+    return asyncio.run(_serve(configs, once=once))
 
 
 def _check(configs: Sequence[ActivationConfig]) -> None:
@@ -65,14 +74,12 @@ def _check(configs: Sequence[ActivationConfig]) -> None:
         )
 
 
-async def _serve(
-    configs: Sequence[ActivationConfig], *, once: bool, run: RunActivation
-) -> dict[str, RunReport | None]:
-    service = Service(configs, run)
-    _log_plan(service, configs)
-    if once:
-        return await service.once()
+async def _serve(configs: Sequence[ActivationConfig], *, once: bool) -> dict[str, RunReport | None]:
     with _stop_on_signals() as stop:
+        service = Service(configs, engine_runner(stop))
+        _log_plan(service, configs)
+        if once:
+            return await service.once()
         await service.serve(stop)
     return {}
 
@@ -87,7 +94,10 @@ def _log_plan(service: Service, configs: Sequence[ActivationConfig]) -> None:
 
 @contextlib.contextmanager
 def _stop_on_signals() -> Iterator[asyncio.Event]:
-    """An event set by SIGTERM or Ctrl-C: start nothing new, let running activations commit."""
+    """An event set by SIGTERM or Ctrl-C: start nothing new, let running activations commit.
+
+    Running activations get the same event (`engine_runner`), so they stop sending at once.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
