@@ -145,3 +145,20 @@ def test_serve_refuses_activations_without_any_schedule(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"add e\.g\. schedule"):
         serve([unscheduled])
+
+
+def test_serve_once_runs_the_due_activations_in_process(tmp_path: Path, emulator: Any) -> None:
+    """`serve(once=True)` runs each due activation through the engine, then nothing is due."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = config(tmp_path / "a", emulator.base_url, "every 1h")
+    second = config(tmp_path / "b", emulator.base_url, "0 * * * *").model_copy(
+        update={"name": "second"}
+    )
+    reports = serve([first, second], once=True)
+    assert {name: r.status if r else None for name, r in reports.items()} == {
+        "hourly": "success",
+        "second": "success",
+    }
+    assert serve([first, second], once=True) == {}
+    assert len(emulator.emulator.companies()) == 3  # both models hold the same three companies
