@@ -1,5 +1,5 @@
-"""The `hoist` command line: run | plan | runs | validate | init | segment preview | schema |
-emulator.
+"""The `hoist` command line: run | plan | runs | serve | validate | init | segment preview |
+schema | emulator.
 
 Exit codes are decided in one place (`_exit_code_for`): 0 success, 1 finished with rejected or
 failed companies, 2 the run could not proceed (config, source, state, auth).
@@ -28,6 +28,7 @@ from hoist.report import RunReport, render_report
 
 if TYPE_CHECKING:
     from hoist.cli_project import Target
+    from hoist.config import ActivationConfig
 
 __all__ = ["main"]
 
@@ -176,6 +177,44 @@ def runs_command(name: str | None, project: Path | None, as_json: bool, limit: i
         click.echo(json.dumps(history, default=str))
     else:
         click.echo(render_history(history))
+
+
+@main.command("serve")
+@click.argument("names", nargs=-1)
+@project_option
+@click.option("--once", is_flag=True, help="Run every activation due now, then exit (for cron).")
+@click.option("--no-ui", is_flag=True, help="Run the schedules only, without the web UI.")
+def serve_command(names: tuple[str, ...], project: Path | None, once: bool, no_ui: bool) -> None:
+    """Run the schedules of activations NAMES (names or activation files; default: every
+    activation of the project) until stopped (SIGTERM or Ctrl-C)."""
+    import logging
+
+    from hoist.schedule.serve import serve
+
+    del no_ui  # the web UI is not built yet: `hoist serve` runs the schedules only
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    # httpx logs every request URL at INFO, and a webhook URL is a credential.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configs = _guarded(lambda: _serve_targets(names, project), as_json=False)
+    reports = _guarded(lambda: serve(configs, once=once), as_json=False)
+    if once:
+        click.echo(f"ran {len(reports)} due activation(s): {', '.join(reports) or 'none'}")
+        for name, report in reports.items():
+            click.echo(f"  {name}: {report.status if report else 'skipped (state in use)'}")
+        # Like `hoist run`: the worst outcome decides (a failed run is 2), so cron tells.
+        codes = [2 if r.status == "failed" else _exit_code_for(r) for r in reports.values() if r]
+        sys.exit(max(codes, default=0))
+
+
+def _serve_targets(names: tuple[str, ...], project: Path | None) -> list[ActivationConfig]:
+    """The activations `hoist serve` was given, or every activation of the project."""
+    from hoist.config import ActivationConfig, load_activation
+
+    if names:
+        targets = [target for name in names for target in resolve_targets(name, project, False)]
+    else:
+        targets = resolve_targets(None, project, True)
+    return [t if isinstance(t, ActivationConfig) else load_activation(t) for t in targets]
 
 
 T = TypeVar("T")

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from hoist.config import ActivationConfig, load_activation
+from hoist.intercom.limiter import RateLimiter
 from hoist.pipeline.apply import DEFAULT_CONCURRENCY, apply_run
 from hoist.pipeline.plan import plan_run
 from hoist.pipeline.stages import RunContext
@@ -22,7 +23,7 @@ from hoist.progress import NullProgress, Progress
 from hoist.report import RunReport
 from hoist.state import StateStore
 
-__all__ = ["plan", "run", "runs"]
+__all__ = ["plan", "run", "run_async", "runs"]
 
 
 def run(
@@ -41,6 +42,27 @@ def run(
     ctx = RunContext(_config(activation), transport, progress or NullProgress())
     ctx.recheck_missing = recheck_missing
     return asyncio.run(apply_run(ctx, concurrency=concurrency))
+
+
+async def run_async(
+    activation: ActivationConfig | str | Path,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Progress | None = None,
+    limiter: RateLimiter | None = None,
+    stop: asyncio.Event | None = None,
+) -> RunReport:
+    """`run` inside a running event loop, for callers that run several activations at once.
+
+    `limiter` is shared by runs that send to the same destination, so together they keep to
+    its rate limit; `stop`, when given, stops sending (what Intercom confirmed is committed)
+    and the caller owns the signals.
+    """
+    ctx = RunContext(
+        _config(activation), transport, progress or NullProgress(), limiter=limiter, stop=stop
+    )
+    return await apply_run(ctx, concurrency=concurrency)
 
 
 def plan(

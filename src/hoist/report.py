@@ -17,7 +17,9 @@ __all__ = [
     "summarise",
 ]
 
-Status = Literal["success", "partial", "failed", "interrupted"]
+#: "skipped" is only ever recorded by `hoist serve`: a scheduled slot that came while the
+#: activation's previous run was still going.
+Status = Literal["success", "partial", "failed", "interrupted", "skipped"]
 
 #: How many record errors and planned changes the console shows before "... and N more".
 CONSOLE_CAP = 10

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from hoist.config._schedule import AlertConfig
 from hoist.config._schema import (
     SOURCE_TYPES,
     ActivationConfig,
@@ -51,6 +52,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("destination",): DestinationConfig,
     ("sync",): SyncConfig,
     ("state",): StateConfig,
+    ("alerts",): AlertConfig,
 }
 # The keys allowed under `source` depend on its type.
 _SOURCE_SECTIONS: dict[str, type[BaseModel]] = {**SOURCE_MODELS, "spark": SparkSourceConfig}
@@ -218,7 +220,8 @@ def _is_tag(part: str | int) -> bool:
 
 
 def _prefix(loc: list[str | int]) -> tuple[str, ...]:
-    return tuple(str(part) for part in loc[:-1])
+    # List positions (alerts[0]) do not change which section a key belongs to.
+    return tuple(str(part) for part in loc[:-1] if not isinstance(part, int))
 
 
 def _unknown_key(loc: list[str | int], section: type[BaseModel] | None) -> str:

@@ -35,6 +35,7 @@ from hoist.company_attributes import (
     custom_name,
     is_custom,
 )
+from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
 from hoist.config._sources import (
     BigQuerySourceConfig,
     DatabricksSourceConfig,
@@ -403,6 +404,11 @@ class ActivationConfig(BaseModel):
     destination: DestinationConfig
     sync: SyncConfig
     state: StateConfig
+    #: When `hoist serve` runs it: a 5-field cron expression (in `timezone`) or "every 15m".
+    schedule: ScheduleText | None = None
+    timezone: TimezoneName = "UTC"
+    #: Webhooks told when a run fails, partly fails, or recovers.
+    alerts: tuple[AlertConfig, ...] = ()
     file: Path
 
     @model_validator(mode="before")

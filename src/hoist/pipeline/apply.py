@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
@@ -104,7 +106,7 @@ async def _send(
     known_only = not insert
     ctx.progress.planned(p.changes.count(known_only=known_only))
     try:
-        with stop_on_signals() as stop:
+        with _stop_event(ctx) as stop:
             return await execute(
                 chain(
                     p.changes.pages(known_only=known_only),
@@ -122,3 +124,10 @@ async def _send(
 
 def _deleted(ctx: RunContext, execution: Execution) -> list[str]:
     return execution.removed if ctx.config.sync.on_removal == "delete" else []
+
+
+def _stop_event(ctx: RunContext) -> contextlib.AbstractContextManager[asyncio.Event]:
+    """The caller's stop event if it gave one (and owns the signals), else Ctrl-C/SIGTERM's."""
+    if ctx.stop is not None:
+        return contextlib.nullcontext(ctx.stop)
+    return stop_on_signals()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from hoist.config import ActivationConfig
 from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient
+from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
@@ -39,6 +41,10 @@ class RunContext:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     recheck_missing: bool = False
     """Look up again companies an update-only run did not find, even if their row is the same."""
+    #: Shared by runs that send to the same destination at once (`hoist serve`): one budget.
+    limiter: RateLimiter | None = None
+    #: Set by the caller to stop sending (`hoist serve` on SIGTERM); None: on SIGINT/SIGTERM.
+    stop: asyncio.Event | None = None
 
     @property
     def file(self) -> str:
@@ -53,6 +59,7 @@ class RunContext:
             token=destination.access_token,
             api_version=destination.api_version,
             transport=self.transport,
+            limiter=self.limiter,
         )
 
     def report(self, outcome: Outcome, *, dry_run: bool) -> RunReport:
