@@ -53,6 +53,8 @@ main.add_command(schema_command)
 @click.option("--latency-ms", default=0.0, type=float, help="Added latency per request.")
 @click.option("--fail-rate", default=0.0, type=float, help="Probability of a 5xx before a write.")
 @click.option("--seed", default=None, type=int, help="Seed for injected failures.")
+@click.option("--app-id", default=None, help="Workspace id for GET /me (default: random).")
+@click.option("--region", default="US", show_default=True, help="Region for GET /me.")
 @project_option
 def emulator(
     project: Path | None,
@@ -63,6 +65,8 @@ def emulator(
     latency_ms: float,
     fail_rate: float,
     seed: int | None,
+    app_id: str | None,
+    region: str,
 ) -> None:
     """Serve a local Intercom REST API (companies, data attributes) for tests and demos."""
     from hoist.emulator import serve
@@ -75,6 +79,8 @@ def emulator(
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         seed=seed,
+        app_id=app_id,
+        region=region,
     )
 
 
