@@ -1,8 +1,9 @@
-"""The `hoist` command line: run | plan | runs | validate | init | segment preview | schema |
-emulator.
+"""The `hoist` command line: run | plan | runs | verify | validate | init | segment preview |
+schema | emulator.
 
 Exit codes are decided in one place (`_exit_code_for`): 0 success, 1 finished with rejected or
-failed companies, 2 the run could not proceed (config, source, state, auth).
+failed companies (verify: drift or missing companies left), 2 the run could not proceed
+(config, source, state, auth, another workspace).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hoist.report import RunReport, render_report
 
 if TYPE_CHECKING:
     from hoist.cli_project import Target
+    from hoist.verify import VerifyReport
 
 __all__ = ["main"]
 
@@ -168,6 +170,33 @@ def runs_command(name: str | None, project: Path | None, as_json: bool, limit: i
         click.echo(render_history(history))
 
 
+@main.command("verify")
+@_NAME
+@project_option
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Look up N random companies instead of scrolling through all of them.",
+)
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Send the drifted attributes again and re-create missing companies (insert mode).",
+)
+@_JSON
+def verify_command(
+    name: str | None, project: Path | None, sample: int | None, repair: bool, as_json: bool
+) -> None:
+    """Check that Intercom holds what state says activation NAME (or a file) delivered."""
+    from hoist.verify import render_verify, verify
+
+    target = _guarded(lambda: resolve_targets(name, project, False), as_json)[0]
+    report = _guarded(lambda: verify(target, sample=sample, repair=repair), as_json)
+    click.echo(json.dumps(report.to_json()) if as_json else render_verify(report))
+    sys.exit(_exit_code_for(report))
+
+
 T = TypeVar("T")
 
 
@@ -195,10 +224,12 @@ def _print_report(report: RunReport, as_json: bool) -> None:
         click.echo(render_report(report))
 
 
-def _exit_code_for(outcome: RunReport | BaseException) -> int:
+def _exit_code_for(outcome: RunReport | VerifyReport | BaseException) -> int:
     """The one place exit codes are decided."""
     if isinstance(outcome, BaseException):
         return 2
+    if not isinstance(outcome, RunReport):
+        return 0 if outcome.clean else 1  # verify: drift or missing companies left
     if outcome.status == "success":
         return 0
     if outcome.status == "interrupted":
