@@ -25,7 +25,7 @@ from tests.integration.test_sync_property import held, write_calls, write_model
 TOKEN = "property-token"
 COMPANIES = [f"c{i}" for i in range(8)]
 
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6)
+text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6)
 row = st.fixed_dictionaries(
     {
         "name": st.none() | text,
@@ -34,7 +34,7 @@ row = st.fixed_dictionaries(
         "score": st.none() | st.floats(-100, 100, allow_nan=False, width=32),
     }
 )
-model = st.fixed_dictionaries({cid: row for cid in COMPANIES})
+model = st.fixed_dictionaries(dict.fromkeys(COMPANIES, row))
 # An out-of-band action: (company, None) deletes it; (company, fields) edits those fields.
 edit = st.fixed_dictionaries(
     {},

@@ -129,9 +129,7 @@ SCHEMA = pa.schema(
         ("tier", pa.string()),
     ]
 )
-text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
-)
+text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
 moment = st.datetimes(dt.datetime(1971, 1, 1), dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC))
 row = st.fixed_dictionaries(
     {
