@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hoist.emulator.workspace import Workspace
-from hoist.mapping import Field, value_sql
+from hoist.mapping import Field
+from hoist.sql import render
+from hoist.sql.values import value_expression
 from hoist.verify.compare import Drift, compare_company, intercom_value, same_value
 
 
@@ -154,10 +156,10 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def delivered_texts(values: dict[str, Any]) -> dict[str, str]:
-    """The JSON texts the run's normalisation (`mapping.value_sql`) gives one row."""
+    """The JSON texts the run's normalisation (`sql.values.value_expression`) gives one row."""
     con = connection()
     con.register("model_rows", pa.Table.from_pylist([values], SCHEMA))
-    columns = ", ".join(value_sql(f)[0] for f in FIELDS)
+    columns = ", ".join(render(value_expression(f)) for f in FIELDS)
     (texts,) = con.execute(f"SELECT {columns} FROM model_rows").fetchall()
     con.unregister("model_rows")
     return {f.attribute: t for f, t in zip(FIELDS, texts, strict=True)}

@@ -8,7 +8,8 @@ warehouse in warehouse-native mode):
 - ``journal``: confirmations appended while a run goes on, folded into ``companies`` once per run
   (appending costs the same at any state size, a MERGE into ten million rows does not);
 - ``runs`` and ``record_errors``: the history;
-- ``meta``: the schema version, so an older state is migrated and a newer one refused.
+- ``meta``: the schema version, so an older state is migrated and a newer one refused; the
+  workspace state is bound to (``workspace_app_id``, ``workspace_region``, ``workspace_name``).
 """
 
 from __future__ import annotations
@@ -112,6 +113,21 @@ class StateTables:
                 "INSERT INTO $meta VALUES ('schema_version', $v)",
                 meta=meta,
                 v=literal(str(version)),
+            ),
+        ]
+
+    def meta_query(self, keys: Sequence[str]) -> exp.Expr:
+        """The (key, value) rows of ``meta`` for `keys`."""
+        query = exp.select(column("key"), column("value")).from_(self.table("meta"))
+        return query.where(column("key").isin(*(literal(k) for k in keys)))
+
+    def set_meta_statements(self, key: str, value: str) -> list[exp.Expr]:
+        """Record `value` under `key` in ``meta`` (replacing what was there)."""
+        meta = self.table("meta")
+        return [
+            template("DELETE FROM $meta WHERE key = $k", meta=meta, k=literal(key)),
+            template(
+                "INSERT INTO $meta VALUES ($k, $v)", meta=meta, k=literal(key), v=literal(value)
             ),
         ]
 

@@ -137,6 +137,19 @@ class StateStore:
         with_journal = bool(self._value(_TABLES.journal_count_query()))
         return _TABLES.relation(attributes, present, with_journal=with_journal)
 
+    def meta_values(self, keys: Sequence[str]) -> dict[str, str]:
+        """The values recorded under `keys` in the state's ``meta`` table (absent keys left out)."""
+        rows = self.con.execute(render(_TABLES.meta_query(keys))).fetchall()
+        return {str(key): str(value) for key, value in rows}
+
+    def set_meta_values(self, values: dict[str, str]) -> None:
+        """Record `values` in ``meta``, in one transaction (writers only)."""
+        self.con.execute("BEGIN")
+        for key, value in values.items():
+            for statement in _TABLES.set_meta_statements(key, value):
+                self._run(statement)
+        self.con.execute("COMMIT")
+
     def record_run(
         self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
     ) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hoist.attributes import CUSTOM_PREFIX
+from hoist.company_attributes import CUSTOM_PREFIX
 
 __all__ = ["ID_ATTRIBUTE", "Drift", "compare_company", "intercom_value", "same_value"]
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoist.diff import Change
+from hoist.changes import Change, Confirmation
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.report import RecordError
-from hoist.state import Confirmation, StateStore
+from hoist.state import StateStore
 from hoist.verify.check import Findings
 from hoist.verify.compare import ID_ATTRIBUTE, Drift
 from hoist.verify.delivered import StateRow

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import httpx
-import sqlglot
 
 from hoist.binding import check_workspace, record_workspace, recorded_workspace
 from hoist.config import ActivationConfig, load_activation
@@ -76,8 +75,7 @@ class _Verify:
                 state.path, read_only=not self.repair, memory_limit=state.memory_limit
             ) as store:
                 check_workspace(recorded_workspace(store), identity, state_path=state.path)
-                relation = sqlglot.parse_one(store.state_relation(self.attributes), read="duckdb")
-                delivered = Delivered(store.con, relation, self.attributes)
+                delivered = Delivered(store.con, store.relation(self.attributes), self.attributes)
                 if self.sample is None:
                     findings = await by_scroll(client, delivered)
                 else:
