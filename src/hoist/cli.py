@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -91,18 +91,68 @@ _NAME = click.argument("name", required=False)
 _ALL = click.option("--all", "every", is_flag=True, help="Every activation of the project.")
 
 
+_FULL_RESYNC = click.option(
+    "--full-resync",
+    is_flag=True,
+    help="Send every mapped attribute of every company, ignoring what state says was delivered.",
+)
+
+
 @main.command("run")
 @_NAME
 @project_option
 @_ALL
 @_JSON
-def run_command(name: str | None, project: Path | None, every: bool, as_json: bool) -> None:
+@_FULL_RESYNC
+@click.option(
+    "--reset-state",
+    is_flag=True,
+    help="Move the state aside (it is kept, not deleted) and start over, e.g. for a new workspace.",
+)
+@click.option(
+    "--yes", is_flag=True, help="Do not ask before --reset-state (needed off a terminal)."
+)
+def run_command(
+    name: str | None,
+    project: Path | None,
+    every: bool,
+    as_json: bool,
+    full_resync: bool,
+    reset_state: bool,
+    yes: bool,
+) -> None:
     """Run activation NAME of the project (or an activation file): send Intercom what changed."""
     from hoist.engine import run
     from hoist.progress import progress_for
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, lambda t: run(t, progress=progress_for()), as_json, every)
+    if reset_state:
+        for target in targets:
+            _reset_state(target, yes=yes, as_json=as_json)
+    _run_each(
+        targets,
+        lambda t: run(t, progress=progress_for(), full_resync=full_resync),
+        as_json,
+        every,
+    )
+
+
+def _reset_state(target: Target, *, yes: bool, as_json: bool) -> None:
+    """Ask (on a terminal) or require --yes, then move the activation's state aside."""
+    from hoist.engine import reset_state
+
+    if not yes:
+        if not sys.stdin.isatty():
+            _fail(
+                "--reset-state moves the state aside and re-sends every company; "
+                "confirm with --yes when not on a terminal",
+                as_json,
+            )
+        label = target if isinstance(target, Path) else target.name
+        click.confirm(f"Move the state of {label} aside and send every company again?", abort=True)
+    moved = _guarded(lambda: reset_state(target), as_json)
+    where = f"the old state was moved to {moved}" if moved else "there was no state yet"
+    click.echo(f"reset-state: {where}; starting over", err=True)
 
 
 @main.command("plan")
@@ -110,12 +160,15 @@ def run_command(name: str | None, project: Path | None, every: bool, as_json: bo
 @project_option
 @_ALL
 @_JSON
-def plan_command(name: str | None, project: Path | None, every: bool, as_json: bool) -> None:
-    """Show what a run of NAME would change, without writing to Intercom or state."""
+@_FULL_RESYNC
+def plan_command(
+    name: str | None, project: Path | None, every: bool, as_json: bool, full_resync: bool
+) -> None:
+    """Show what a run of NAME would change and cost, without writing to Intercom or state."""
     from hoist.engine import plan
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, plan, as_json, every)
+    _run_each(targets, lambda t: plan(t, full_resync=full_resync), as_json, every)
 
 
 def _run_each(
@@ -215,6 +268,14 @@ def _guarded(action: Callable[[], T], as_json: bool) -> T:
             click.echo(json.dumps(payload))
         click.echo(f"error: {exc}", err=True)
         sys.exit(code)
+
+
+def _fail(message: str, as_json: bool) -> NoReturn:
+    """Stop before any work with exit status 2 (a usage problem)."""
+    if as_json:
+        click.echo(json.dumps({"status": "failed", "error": "UsageError", "message": message}))
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 def _print_report(report: RunReport, as_json: bool) -> None:

@@ -198,5 +198,6 @@ def test_insert_off_scrolls_when_that_costs_fewer_calls(
     scrolls = [r for r in reads if r.path == "/companies/scroll"]
     assert lookups == []
     assert len(scrolls) == 3  # two pages of companies, then the empty page that ends the scroll
-    # 1 data-attributes check + 2 attributes created + 1 count + 3 scroll pages + 50 updates
-    assert report["api_calls"] == 57
+    # GET /me (workspace check) + 1 data-attributes check + 2 attributes created + 1 count
+    # + 3 scroll pages + 50 updates
+    assert report["api_calls"] == 58

@@ -222,6 +222,31 @@ class StateTables:
         assert isinstance(both, exp.Select)
         return both.select(*merged, *others, append=True).subquery()
 
+    def blank_relation(
+        self, attributes: Sequence[str], companies: exp.Expr, *, keep_ids: bool
+    ) -> exp.Expr:
+        """`companies` (a `relation`) as if nothing had been delivered: every attribute NULL.
+
+        The company_ids stay, so a full resync still counts known companies as updates; the
+        Intercom ids stay only with `keep_ids`.
+        """
+        ids = column("intercom_id", "r") if keep_ids else exp.cast(exp.null(), "VARCHAR")
+        blanks = [
+            exp.cast(exp.null(), "VARCHAR").as_(identifier(c))
+            for c in map(state_column, attributes)
+        ]
+        query = template("SELECT r.company_id FROM $companies AS r", companies=companies)
+        assert isinstance(query, exp.Select)
+        return query.select(ids.as_(identifier("intercom_id")), *blanks, append=True).subquery()
+
+    def delivered_count_query(self, attribute: str) -> exp.Expr:
+        """How many companies hold a delivered value of `attribute` other than null."""
+        return template(
+            "SELECT count(*) FROM $t WHERE $c <> 'null'",
+            t=self.table("companies"),
+            c=column(state_column(attribute)),
+        )
+
     def forget_statement(self, batch: str) -> exp.Expr:
         """Drop from ``companies`` the company_ids listed in the registered relation `batch`."""
         return template(

@@ -150,6 +150,20 @@ class StateStore:
                 self._run(statement)
         self.con.execute("COMMIT")
 
+    def blank_relation(self, attributes: Sequence[str], *, keep_ids: bool) -> exp.Expr:
+        """The companies state knows, as if nothing had been delivered (a full resync).
+
+        Every attribute is NULL, so the diff sends every mapped value of every company; the
+        Intercom ids stay only with `keep_ids`.
+        """
+        return _TABLES.blank_relation(attributes, self.relation(attributes), keep_ids=keep_ids)
+
+    def delivered_count(self, attribute: str) -> int:
+        """How many companies state says hold a delivered value of `attribute`."""
+        if state_column(attribute) not in self._attribute_columns("companies"):
+            return 0
+        return int(self._value(_TABLES.delivered_count_query(attribute)))
+
     def record_run(
         self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
     ) -> None:
