@@ -113,7 +113,7 @@ def test_verify_finds_and_repairs_drift_end_to_end(
 def test_full_resync_sends_everything_and_plan_shows_its_cost(
     activation: Activation, emulator: EmulatorHandle
 ) -> None:
-    """`plan --full-resync` prices every company at the rate limit; `run --full-resync` sends all."""
+    """`plan --full-resync` prices every company at the rate limit; the run sends them all."""
     activation.write_rows(company_rows(40))
     activation.run_json()
     emulator.emulator.configure(rate_limit=200)
