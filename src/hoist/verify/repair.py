@@ -56,6 +56,8 @@ def plan_repair(findings: Findings, *, insert: bool) -> Repair:
             plan.relinked.append(Confirmation(company_id, held_id, {}))
     for row in findings.missing:
         if insert:
+            # Nulls too: whether Intercom revives an archived company or creates a new one is
+            # undocumented; with every delivered value sent, both end equal to state.
             texts = {a: t for a, t in row.texts.items() if t is not None}
             plan.changes.append(Change(row.company_id, None, True, texts, {}))
         else:
