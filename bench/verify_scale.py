@@ -16,6 +16,7 @@ Run: python bench/verify_scale.py [--companies N]
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -33,6 +34,7 @@ from hoist.binding import record_workspace
 from hoist.config import load_activation
 from hoist.emulator import Emulator, EmulatorConfig
 from hoist.emulator.server import BackgroundServer
+from hoist.emulator.workspace import Workspace
 from hoist.intercom import WorkspaceIdentity
 from hoist.mapping import build_fields
 from hoist.sources import open_source
@@ -85,7 +87,7 @@ def seed_workspace(emulator: Emulator, rows: int) -> None:
     now = emulator.now()
     for name, data_type in (("seats", "integer"), ("tier", "string")):
         body = {"name": name, "model": "company", "data_type": data_type}
-        emulator.run(lambda ws, body=body: ws.attributes.create(body, now))
+        emulator.run(functools.partial(_create_attribute, body=body, now=now))
     for i in range(rows):
         emulator.seed_company(
             company_id=f"acct-{i}",
@@ -93,6 +95,10 @@ def seed_workspace(emulator: Emulator, rows: int) -> None:
             size=i % 5000,
             custom_attributes={"seats": i % 300, "tier": TIERS[i % 3]},
         )
+
+
+def _create_attribute(ws: Workspace, *, body: dict[str, Any], now: int) -> None:
+    ws.attributes.create(body, now)
 
 
 def seed_state(file: Path, emulator: Emulator) -> None:

@@ -45,6 +45,8 @@ def verify(
 
 
 class _Verify:
+    """One verification: workspace check, read-back, comparison, and the repair if asked."""
+
     def __init__(
         self,
         config: ActivationConfig,
@@ -63,6 +65,7 @@ class _Verify:
         self.attributes = [attribute for attribute, _ in config.sync.fields()]
 
     async def go(self) -> VerifyReport:
+        """Check the workspace first, then read back, compare and (if asked) repair."""
         destination, state = self.config.destination, self.config.state
         async with IntercomClient(
             base_url=destination.url,
@@ -95,8 +98,6 @@ class _Verify:
     ) -> VerifyReport:
         insert = self.config.sync.insert
         plan = plan_repair(findings, insert=insert)
-        if plan.changes or plan.relinked:
-            record_workspace(store, identity)
         outcome = await repair(
             client,
             store,
@@ -105,6 +106,8 @@ class _Verify:
             attributes=self.attributes,
             concurrency=self.concurrency,
         )
+        if outcome.repaired:
+            record_workspace(store, identity)  # a state from before the binding: bind it now
         return dataclasses.replace(
             report,
             repair=True,
