@@ -42,7 +42,7 @@ class Setup:
         """A copy in `folder`: same warehouse, state and workspace, its own emulator."""
         copy = object.__new__(Setup)
         copy.folder, copy.model, copy.insert = folder, dict(self.model), self.insert
-        copy.emulator = Emulator(EmulatorConfig(token=TOKEN))
+        copy.emulator = Emulator(EmulatorConfig(token=TOKEN, app_id=self.emulator.app_id))
         with self.emulator.lock:
             copy.emulator.workspace = deepcopy(self.emulator.workspace)
         copy.transport = httpx.ASGITransport(app=create_app(copy.emulator))
