@@ -14,6 +14,7 @@ import pytest
 import hoist
 from hoist.config import parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
+from hoist.errors import ConfigError
 from hoist.verify import verify
 
 TOKEN = "verify-token"
@@ -209,3 +210,23 @@ def test_update_only_reports_missing_and_does_not_create(tmp_path: Path) -> None
     sent = [r for r in setup.emulator.requests()[before:] if r.method in ("POST", "PUT")]
     assert [(r.method, r.json) for r in sent] == [("PUT", {"name": "Company 3"})]
     assert setup.emulator.company_by_company_id("c0004") is None
+
+
+def test_a_sample_must_be_positive(synced: Setup) -> None:
+    """`sample=0` is a config error naming the option, before any call."""
+    before = len(synced.emulator.requests())
+    with pytest.raises(ConfigError, match="--sample"):
+        synced.verify(sample=0)
+    assert len(synced.emulator.requests()) == before
+
+
+def test_nothing_delivered_reads_nothing(tmp_path: Path) -> None:
+    """With no state yet, verify checks the workspace and reads no company."""
+    emulator = Emulator(EmulatorConfig(token=TOKEN))
+    emulator.seed_company(company_id="someone-else")
+    setup = object.__new__(Setup)
+    setup.folder, setup.insert, setup.emulator = tmp_path, True, emulator
+    setup.transport = httpx.ASGITransport(app=create_app(emulator))
+    report = setup.verify()
+    assert (report.checked, report.api_calls, report.clean) == (0, 1, True)
+    assert [r.path for r in emulator.requests()] == ["/me"]
