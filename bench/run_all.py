@@ -13,6 +13,7 @@ BENCHMARKS = [
     "throughput.py",
     "cpu.py",
     "diff_scale.py",
+    "spark_read.py",  # needs Java 17 (.ci/packages.d/spark.txt)
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from hoist.emulator.testing import EmulatorHandle, running_emulator
 from hoist.intercom.retry import is_testing, set_testing
 from tests.postgres_server import PostgresServer, execute, quoted, running_postgres
+from tests.receiver import WebhookReceiver, running_receiver
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +63,10 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     execute(admin, f"CREATE DATABASE {quoted(name)}")
     yield postgres_server.url(name)
     execute(admin, f"DROP DATABASE {quoted(name)} WITH (FORCE)")
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A real local HTTP server recording alert webhook bodies; `.url`, `.bodies`, `.events()`."""
+    with running_receiver() as receiver:
+        yield receiver

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["Change", "Confirmation", "DiffCounts"]
 
@@ -40,6 +40,8 @@ class Change:
     new: bool
     texts: dict[str, str]
     old: dict[str, Any]
+    removal: Literal["clear", "delete"] | None = None
+    """Set when the company left the model: clear its attributes, or delete (archive) it."""
 
     @property
     def values(self) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The `hoist` command line: run | plan | runs | verify | validate | init | segment preview |
-schema | emulator.
+"""The `hoist` command line: run | plan | runs | verify | serve | validate | init |
+segment preview | schema | emulator.
 
 Exit codes are decided in one place (`_exit_code_for`): 0 success, 1 finished with rejected or
 failed companies (verify: drift or missing companies left), 2 the run could not proceed
@@ -29,6 +29,7 @@ from hoist.report import RunReport, render_report
 
 if TYPE_CHECKING:
     from hoist.cli_project import Target
+    from hoist.config import ActivationConfig
     from hoist.verify import VerifyReport
 
 __all__ = ["main"]
@@ -89,6 +90,11 @@ def emulator(
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 _NAME = click.argument("name", required=False)
 _ALL = click.option("--all", "every", is_flag=True, help="Every activation of the project.")
+_RECHECK = click.option(
+    "--recheck-missing",
+    is_flag=True,
+    help="Update-only runs: look up again companies not found before, even with unchanged rows.",
+)
 
 
 _FULL_RESYNC = click.option(
@@ -104,6 +110,7 @@ _FULL_RESYNC = click.option(
 @_ALL
 @_JSON
 @_FULL_RESYNC
+@_RECHECK
 @click.option(
     "--reset-state",
     is_flag=True,
@@ -120,6 +127,7 @@ def run_command(
     full_resync: bool,
     reset_state: bool,
     yes: bool,
+    recheck_missing: bool,
 ) -> None:
     """Run activation NAME of the project (or an activation file): send Intercom what changed."""
     from hoist.engine import run
@@ -131,7 +139,12 @@ def run_command(
             _reset_state(target, yes=yes, as_json=as_json)
     _run_each(
         targets,
-        lambda t: run(t, progress=progress_for(), full_resync=full_resync),
+        lambda t: run(
+            t,
+            progress=progress_for(),
+            full_resync=full_resync,
+            recheck_missing=recheck_missing,
+        ),
         as_json,
         every,
     )
@@ -161,14 +174,25 @@ def _reset_state(target: Target, *, yes: bool, as_json: bool) -> None:
 @_ALL
 @_JSON
 @_FULL_RESYNC
+@_RECHECK
 def plan_command(
-    name: str | None, project: Path | None, every: bool, as_json: bool, full_resync: bool
+    name: str | None,
+    project: Path | None,
+    every: bool,
+    as_json: bool,
+    full_resync: bool,
+    recheck_missing: bool,
 ) -> None:
     """Show what a run of NAME would change and cost, without writing to Intercom or state."""
     from hoist.engine import plan
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, lambda t: plan(t, full_resync=full_resync), as_json, every)
+    _run_each(
+        targets,
+        lambda t: plan(t, full_resync=full_resync, recheck_missing=recheck_missing),
+        as_json,
+        every,
+    )
 
 
 def _run_each(
@@ -248,6 +272,44 @@ def verify_command(
     report = _guarded(lambda: verify(target, sample=sample, repair=repair), as_json)
     click.echo(json.dumps(report.to_json()) if as_json else render_verify(report))
     sys.exit(_exit_code_for(report))
+
+
+@main.command("serve")
+@click.argument("names", nargs=-1)
+@project_option
+@click.option("--once", is_flag=True, help="Run every activation due now, then exit (for cron).")
+@click.option("--no-ui", is_flag=True, help="Run the schedules only, without the web UI.")
+def serve_command(names: tuple[str, ...], project: Path | None, once: bool, no_ui: bool) -> None:
+    """Run the schedules of activations NAMES (names or activation files; default: every
+    activation of the project) until stopped (SIGTERM or Ctrl-C)."""
+    import logging
+
+    from hoist.schedule.serve import serve
+
+    del no_ui  # the web UI is not built yet: `hoist serve` runs the schedules only
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    # httpx logs every request URL at INFO, and a webhook URL is a credential.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configs = _guarded(lambda: _serve_targets(names, project), as_json=False)
+    reports = _guarded(lambda: serve(configs, once=once), as_json=False)
+    if once:
+        click.echo(f"ran {len(reports)} due activation(s): {', '.join(reports) or 'none'}")
+        for name, report in reports.items():
+            click.echo(f"  {name}: {report.status if report else 'skipped (state in use)'}")
+        # Like `hoist run`: the worst outcome decides (a failed run is 2), so cron tells.
+        codes = [2 if r.status == "failed" else _exit_code_for(r) for r in reports.values() if r]
+        sys.exit(max(codes, default=0))
+
+
+def _serve_targets(names: tuple[str, ...], project: Path | None) -> list[ActivationConfig]:
+    """The activations `hoist serve` was given, or every activation of the project."""
+    from hoist.config import ActivationConfig, load_activation
+
+    if names:
+        targets = [target for name in names for target in resolve_targets(name, project, False)]
+    else:
+        targets = resolve_targets(None, project, True)
+    return [t if isinstance(t, ActivationConfig) else load_activation(t) for t in targets]
 
 
 T = TypeVar("T")

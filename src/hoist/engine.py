@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from hoist.config import ActivationConfig, load_activation
+from hoist.intercom.limiter import RateLimiter
 from hoist.pipeline.apply import DEFAULT_CONCURRENCY, apply_run
 from hoist.pipeline.plan import plan_run
 from hoist.pipeline.stages import RunContext
@@ -23,7 +24,7 @@ from hoist.report import RunReport
 from hoist.state import StateStore
 from hoist.state.reset import move_state_aside
 
-__all__ = ["plan", "reset_state", "run", "runs"]
+__all__ = ["plan", "reset_state", "run", "run_async", "runs"]
 
 
 def run(
@@ -33,15 +34,40 @@ def run(
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Progress | None = None,
     full_resync: bool = False,
+    recheck_missing: bool = False,
 ) -> RunReport:
     """Run the activation: send Intercom what changed since the last successful run.
 
     With `full_resync`, send every mapped attribute of every company, ignoring what state says
-    was delivered, and rebuild state from Intercom's confirmations.
+    was delivered, and rebuild state from Intercom's confirmations. `recheck_missing`: look up
+    again the companies earlier update-only runs did not find in Intercom, even those whose row
+    has not changed since.
     """
     config = _config(activation)
     ctx = RunContext(config, transport, progress or NullProgress(), full_resync=full_resync)
+    ctx.recheck_missing = recheck_missing
     return asyncio.run(apply_run(ctx, concurrency=concurrency))
+
+
+async def run_async(
+    activation: ActivationConfig | str | Path,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Progress | None = None,
+    limiter: RateLimiter | None = None,
+    stop: asyncio.Event | None = None,
+) -> RunReport:
+    """`run` inside a running event loop, for callers that run several activations at once.
+
+    `limiter` is shared by runs that send to the same destination, so together they keep to
+    its rate limit; `stop`, when given, stops sending (what Intercom confirmed is committed)
+    and the caller owns the signals.
+    """
+    ctx = RunContext(
+        _config(activation), transport, progress or NullProgress(), limiter=limiter, stop=stop
+    )
+    return await apply_run(ctx, concurrency=concurrency)
 
 
 def plan(
@@ -50,10 +76,12 @@ def plan(
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
     full_resync: bool = False,
+    recheck_missing: bool = False,
 ) -> RunReport:
     """Compute what a run would do (its cost included), writing nothing to Intercom or state."""
     config = _config(activation)
     ctx = RunContext(config, transport, progress or NullProgress(), full_resync=full_resync)
+    ctx.recheck_missing = recheck_missing
     return asyncio.run(plan_run(ctx))
 
 

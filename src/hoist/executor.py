@@ -40,6 +40,8 @@ class Execution:
 
     confirmed_new: int = 0  # companies new to state that Intercom confirmed
     confirmed_known: int = 0
+    recorded: int = 0  # companies whose changes were all never-set nulls: nothing to send
+    removed: list[str] = field(default_factory=list)  # company_ids cleared or deleted
     failed: list[RecordError] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     interrupted: bool = False
@@ -47,10 +49,19 @@ class Execution:
 
 
 def request_body(change: Change) -> dict[str, Any]:
-    """The JSON body carrying exactly the change's attributes (custom ones nested)."""
+    """The JSON body carrying exactly the change's attributes (custom ones nested).
+
+    A null is sent only to clear a value Intercom holds (one state has delivered); for a value
+    never set no key is sent at all. Intercom staff describe a null as setting the attribute to
+    "unknown" (intercom-ruby issue 223), and older API versions rejected nulls on custom
+    attributes (intercom-ruby 564, intercom-node 215). State still records the null as
+    delivered, so it is not considered again.
+    """
     body: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     for attribute, value in change.values.items():
+        if value is None and attribute not in change.old:
+            continue  # never set: nothing to clear
         if is_custom(attribute):
             custom[custom_name(attribute)] = value
         else:
@@ -149,6 +160,13 @@ async def _worker(
     while (change := await queue.get()) is not None:
         if stop.is_set():
             continue  # drain without sending: Ctrl-C stops new requests
+        if _nothing_to_send(change):
+            # Only never-set nulls changed: state records them; Intercom needs no call.
+            assert change.intercom_id is not None
+            committer.add(Confirmation(change.company_id, change.intercom_id, change.texts))
+            outcome.recorded += 1
+            tick(1, 0)
+            continue
         try:
             company = await send(change)
         except FatalDestinationError as exc:
@@ -162,12 +180,22 @@ async def _worker(
             if isinstance(exc, RecordRejectedError) and exc.status == 404 and change.intercom_id:
                 outcome.stale.append(change.company_id)
             continue
-        committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
         tick(1, 0)
+        if change.removal is not None:
+            outcome.removed.append(change.company_id)
+            if change.removal == "clear":  # a deleted company is forgotten after the run
+                committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
+            continue
+        committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
         if change.new:
             outcome.confirmed_new += 1
         else:
             outcome.confirmed_known += 1
+
+
+def _nothing_to_send(change: Change) -> bool:
+    """A company Intercom already has whose changes are all never-set nulls."""
+    return change.removal is None and change.intercom_id is not None and not request_body(change)
 
 
 def _record_error(change: Change, exc: IntercomError) -> RecordError:

@@ -17,7 +17,9 @@ __all__ = [
     "summarise",
 ]
 
-Status = Literal["success", "partial", "failed", "interrupted"]
+#: "skipped" is only ever recorded by `hoist serve`: a scheduled slot that came while the
+#: activation's previous run was still going.
+Status = Literal["success", "partial", "failed", "interrupted", "skipped"]
 
 #: How many record errors and planned changes the console shows before "... and N more".
 CONSOLE_CAP = 10
@@ -25,11 +27,16 @@ CONSOLE_CAP = 10
 
 @dataclass(frozen=True)
 class RecordError:
-    """Why one company was not synced: rejected before sending, or refused by Intercom."""
+    """Why one company, or one attribute of it, was not synced.
+
+    `attribute` is set when only that attribute was held back (a value Intercom would refuse,
+    or did refuse): the company's other attributes went through.
+    """
 
     company_id: str | None
     code: str
     message: str
+    attribute: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,12 @@ class RunReport:
     not_in_intercom: int = 0
     rejected: int = 0
     failed: int = 0
+    removed: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     errors: tuple[RecordError, ...] = ()
     attributes_created: tuple[str, ...] = ()
+    custom_attributes_remaining: int | None = None
     sample: tuple[PlannedChange, ...] = field(default=())
     message: str | None = None
     contradictions: tuple[str, ...] = ()
@@ -96,6 +105,8 @@ class Outcome:
     failed: tuple[RecordError, ...] = ()
     api_calls: int = 0
     attributes_created: tuple[str, ...] = ()
+    custom_attributes_remaining: int | None = None
+    removed: int = 0
     sample: tuple[PlannedChange, ...] = ()
     interrupted: bool = False
     fatal: str | None = None
@@ -143,10 +154,12 @@ def summarise(
         not_in_intercom=outcome.not_in_intercom,
         rejected=len(outcome.rejected),
         failed=len(outcome.failed),
+        removed=outcome.removed,
         api_calls=outcome.api_calls,
         duration_s=duration_s,
         errors=outcome.rejected + outcome.failed,
         attributes_created=outcome.attributes_created,
+        custom_attributes_remaining=outcome.custom_attributes_remaining,
         sample=outcome.sample,
         message=message,
         contradictions=outcome.contradictions,
@@ -162,6 +175,7 @@ _ROWS = (
     ("not_in_intercom", "not in Intercom"),
     ("rejected", "rejected"),
     ("failed", "failed"),
+    ("removed", "removed"),
     ("api_calls", "API calls"),
 )
 
@@ -180,12 +194,16 @@ def render_report(report: RunReport) -> str:
         lines.append(f"  custom attributes {verb_attr}: {', '.join(report.attributes_created)}")
     if report.estimated_calls is not None:
         lines.append(f"  {_estimate(report.estimated_calls, report.estimated_seconds)}")
+    if report.custom_attributes_remaining is not None:
+        lines.append(
+            f"  custom attributes Intercom can still take: {report.custom_attributes_remaining}"
+        )
     if report.message:
         lines.append(f"  {report.message}")
     lines += _capped("contradictions:", [f"  {c}" for c in report.contradictions])
     lines += _capped(
         f"errors ({len(report.errors)}):",
-        [f"  {e.company_id or '<no company_id>'}  {e.code}  {e.message}" for e in report.errors],
+        [_render_error(e) for e in report.errors],
     )
     lines += _capped(
         f"changes (sample of {len(report.sample)}):", [_render_change(c) for c in report.sample]
@@ -197,6 +215,11 @@ def _estimate(calls: int, seconds: float | None) -> str:
     if seconds is None:
         return f"cost: about {calls:,} API calls (rate limit not announced)"
     return f"cost: about {calls:,} API calls, {seconds:,.0f} s at the current rate limit"
+
+
+def _render_error(error: RecordError) -> str:
+    where = f"  [{error.attribute}]" if error.attribute else ""
+    return f"  {error.company_id or '<no company_id>'}{where}  {error.code}  {error.message}"
 
 
 def _capped(title: str, rows: Sequence[str]) -> list[str]:

@@ -1,57 +1,108 @@
 """Update-only runs: find which changed companies already exist in Intercom.
 
-State answers first (companies hoist has seen carry their Intercom id). The rest are looked up
-either one by one (`GET /companies?company_id=`, one call each) or with one scroll over all of
-Intercom's companies (`GET /companies/scroll`, 100 per page, NOTES §1.7), whichever costs fewer
-calls. The scroll's size is learnt from one `GET /companies?per_page=1` (its ``total_count``).
+State answers first (companies hoist has seen carry their Intercom id), and companies not found
+before are not looked up again while their row stays the same (unless `recheck` is asked):
+their lookup would only repeat the last answer.
+
+The rest are found one by one (`GET /companies?company_id=`, one call each) or by scrolling
+over every company (`GET /companies/scroll`, about 100 per call, NOTES §1.7). Which costs
+less depends on how many companies the workspace holds, and Intercom does not say: the listing's
+``total_count`` leaves out companies without contacts (NOTES §1.6, §1.10), so it is not used.
+The rule instead bounds the cost without knowing it:
+
+- two ids or fewer: look them up (a scroll costs at least two calls: a page and its end);
+- more: scroll, but only while the pages read are fewer than the ids still unfound. When the
+  scroll ends first, it was the cheaper way, and whatever it did not see is not in Intercom;
+  when the ids still unfound become as few as the pages read, they are looked up one by one.
+  So a small workspace costs about one call per 100 companies, and a huge one never more than
+  twice the lookups.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
+from contextlib import aclosing
 from dataclasses import dataclass
+
+from sqlglot import exp
 
 from hoist.intercom import IntercomClient
 from hoist.sql.changeset import ChangeSet
 
 __all__ = ["Resolution", "resolve_existing"]
 
-_SCROLL_PAGE = 100
+_LOOKUP_ONLY = 2
 _LOOKUP_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """How existence was decided: the strategy, and the (company_id, intercom id) pairs found."""
+    """How existence was decided and what it found.
+
+    `found` pairs company_ids with Intercom ids; `not_found` pairs the company_ids Intercom does
+    not have with the hash of their row; `skipped` counts those known missing with an unchanged
+    row, not looked up again.
+    """
 
     strategy: str
     found: tuple[tuple[str, str], ...]
+    not_found: tuple[tuple[str, int], ...] = ()
+    skipped: int = 0
 
 
-async def resolve_existing(client: IntercomClient, changes: ChangeSet) -> Resolution:
-    """Give `changes` the Intercom ids of companies that exist in Intercom but not in state."""
-    unknown = changes.unresolved()
-    if not unknown:
-        return Resolution("state", ())
-    strategy = await _choose(client, len(unknown))
-    if strategy == "scroll":
-        found = await _scroll(client, set(unknown))
+async def resolve_existing(
+    client: IntercomClient,
+    changes: ChangeSet,
+    *,
+    missing: exp.Expr | None = None,
+    recheck: bool = False,
+) -> Resolution:
+    """Give `changes` the Intercom ids of companies that exist in Intercom but not in state.
+
+    `missing` is state's record of companies not found before; `recheck` looks them up anyway.
+    """
+    wanted = changes.unresolved(None if recheck else missing)
+    skipped = changes.count(unresolved_only=True) - len(wanted)
+    if not wanted:
+        return Resolution("state", (), (), skipped)
+    ids = [company_id for company_id, _ in wanted]
+    if len(ids) <= _LOOKUP_ONLY:
+        strategy, found = "lookup", await _lookups(client, ids)
     else:
-        found = await _lookups(client, unknown)
+        strategy, found = await _scroll_then_lookups(client, ids)
     changes.resolve(found)
-    return Resolution(strategy, tuple(found))
+    seen = {company_id for company_id, _ in found}
+    not_found = tuple(pair for pair in wanted if pair[0] not in seen)
+    return Resolution(strategy, tuple(found), not_found, skipped)
 
 
-async def _choose(client: IntercomClient, unknown: int) -> str:
-    # Learning the scroll's size costs one call, so it only pays when lookups cost more.
-    if unknown <= 2:
-        return "lookup"
-    total = await client.count_companies()
-    if total is None:
-        return "lookup"
-    scroll_calls = math.ceil(total / _SCROLL_PAGE) + 1  # the last, empty page ends the scroll
-    return "scroll" if scroll_calls < unknown else "lookup"
+async def _scroll_then_lookups(
+    client: IntercomClient, ids: list[str]
+) -> tuple[str, list[tuple[str, str]]]:
+    found, ended = await _scroll(client, set(ids))
+    if ended:
+        return "scroll", found
+    seen = {company_id for company_id, _ in found}
+    rest = [company_id for company_id in ids if company_id not in seen]
+    return "scroll+lookup", found + await _lookups(client, rest)
+
+
+async def _scroll(client: IntercomClient, wanted: set[str]) -> tuple[list[tuple[str, str]], bool]:
+    """Scroll while pages read < ids unfound; (pairs found, whether the scroll reached its end)."""
+    found: list[tuple[str, str]] = []
+    pages = 0
+    async with aclosing(client.scroll_companies()) as scroll:
+        async for page in scroll:
+            pages += 1
+            found += [
+                (c["company_id"], str(c["id"])) for c in page if c.get("company_id") in wanted
+            ]
+            unfound = len(wanted) - len(found)
+            if unfound == 0:
+                return found, True
+            if pages >= unfound:
+                return found, False
+    return found, True
 
 
 async def _lookups(client: IntercomClient, company_ids: list[str]) -> list[tuple[str, str]]:
@@ -64,10 +115,3 @@ async def _lookups(client: IntercomClient, company_ids: list[str]) -> list[tuple
 
     results = await asyncio.gather(*(one(company_id) for company_id in company_ids))
     return [pair for pair in results if pair is not None]
-
-
-async def _scroll(client: IntercomClient, wanted: set[str]) -> list[tuple[str, str]]:
-    found = []
-    async for page in client.scroll_companies():
-        found += [(c["company_id"], str(c["id"])) for c in page if c.get("company_id") in wanted]
-    return found

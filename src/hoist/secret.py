@@ -1,8 +1,10 @@
-"""A string that never prints: access tokens live in `Secret` from the moment they are read."""
+"""Strings that never print: tokens and passwords live in these from the moment they are read."""
 
 from __future__ import annotations
 
-__all__ = ["Secret"]
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+__all__ = ["Secret", "SecretUrl", "mask_url"]
 
 
 class Secret:
@@ -35,3 +37,69 @@ class Secret:
     def __reduce__(self) -> tuple[object, ...]:
         # Pickling would write the token to disk or across processes; refuse instead.
         raise TypeError("a Secret cannot be pickled")
+
+
+#: Query parameters whose values are credentials in some drivers' URLs.
+_SECRET_PARAMS = ("password", "passwd", "pwd", "token", "secret", "key", "credential")
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password, and any credential-like query parameter, replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "***"  # unparseable: it may hold anything
+    netloc = parts.netloc
+    if password is not None:
+        userinfo, _, hostinfo = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}:***@{hostinfo}"
+    query = "&".join(_masked_param(pair) for pair in parts.query.split("&")) if parts.query else ""
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # nothing to mask: keep it exactly as written
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _masked_param(pair: str) -> str:
+    name, sep, _ = pair.partition("=")
+    secret = sep and any(word in name.lower() for word in _SECRET_PARAMS)
+    return f"{name}=***" if secret else pair
+
+
+class SecretUrl(Secret):
+    """A connection URL that holds a password: it prints with the password masked.
+
+    `str` shows ``postgresql://user:***@host:5432/db`` (useful in messages: which server, which
+    user); `reveal()` gives the URL to the driver; `redact(text)` masks the password (raw and
+    percent-decoded) wherever a driver's message repeats it.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"SecretUrl({mask_url(self._value)!r})"
+
+    def __str__(self) -> str:
+        return mask_url(self._value)
+
+    def redact(self, text: str) -> str:
+        """`text` with the URL and every form of its credentials replaced by masked ones."""
+        text = text.replace(self._value, mask_url(self._value))
+        for value in sorted(_credentials(self._value), key=len, reverse=True):
+            text = text.replace(value, "***")
+        return text
+
+
+def _credentials(url: str) -> set[str]:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return set()
+    found = {password, unquote(password)} if password else set()
+    for pair in parts.query.split("&"):
+        name, sep, value = pair.partition("=")
+        if sep and value and any(word in name.lower() for word in _SECRET_PARAMS):
+            found |= {value, unquote(value)}
+    return {value for value in found if value}

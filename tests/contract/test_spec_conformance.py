@@ -142,3 +142,32 @@ def test_validation_catches_a_wrong_type(api: httpx.Client, spec: Any) -> None:
     body = company(api, name="A")
     with pytest.raises(Exception, match=r"size|not of type"):
         spec.schema("company", {**body, "size": "100"})
+
+
+def test_unknown_api_version_error_matches_error_schema(api: httpx.Client, spec: Any) -> None:
+    """The 400 for an unknown `Intercom-Version` is an `error` list with the spec's code."""
+    response = api.get("/me", headers={"Intercom-Version": "2.99"})
+    assert response.status_code == 400
+    spec.schema("error", response.json())
+    assert response.json()["errors"][0]["code"] == "intercom_version_invalid"
+
+
+def test_listing_without_contactless_companies(
+    api: httpx.Client, served: EmulatorHandle, spec: Any
+) -> None:
+    """`GET /companies` leaving out contactless companies is still a valid `company_list`."""
+    served.emulator.set_user_count(company(api, name="A")["id"], 1)
+    api.post("/companies", json={"company_id": "c2"})
+    listing = api.get("/companies", params={"per_page": 5})
+    assert listing.json()["total_count"] == 1
+    spec.response(listing)
+
+
+def test_contact_attributes_and_refused_names(api: httpx.Client, spec: Any) -> None:
+    """Contact built-ins and the 400 for a standard contact name match the documented bodies."""
+    spec.response(api.get("/data_attributes", params={"model": "contact"}))
+    reserved = api.post(
+        "/data_attributes", json={"name": "Email", "model": "company", "data_type": "string"}
+    )
+    assert reserved.status_code == 400
+    spec.response(reserved)

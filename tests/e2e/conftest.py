@@ -24,7 +24,7 @@ COLUMNS = {
     "plan_name": "VARCHAR",
     "mrr": "DECIMAL(12, 2)",
     "employees": "INTEGER",
-    "signed_up_at": "TIMESTAMP",
+    "onboarded_at": "TIMESTAMP",
     "health_score": "DOUBLE",
     "seats": "INTEGER",
     "is_enterprise": "BOOLEAN",

@@ -31,22 +31,35 @@ def test_insert_off_creates_nothing_and_updates_only_existing(
     assert companies["acct-0003"]["name"] == "Company 3 — Zürich"
 
 
-def test_insert_off_rechecks_missing_companies_but_not_known_ones(
+def test_insert_off_remembers_missing_companies_until_their_row_changes(
     activation: Activation, emulator: Any
 ) -> None:
-    """A second update-only run looks up only the companies still missing, and writes nothing."""
+    """A company not found is not looked up again until its row changes or --recheck-missing."""
     state = emulator.emulator
     state.seed_company(company_id="acct-0000", name="x")
     activation.configure(insert=False)
     activation.write_rows(company_rows(2))
     activation.run_json()
+
+    def lookups_of(before: int) -> list[str | None]:
+        later = state.requests()[before:]
+        return [r.query.get("company_id") for r in later if r.path == "/companies"]
+
     before = len(state.requests())
     report = activation.run_json()
     assert (report["not_in_intercom"], report["unchanged"]) == (1, 1)
-    later = state.requests()[before:]
-    lookups = [r for r in later if r.method == "GET" and r.path == "/companies"]
-    assert [r.query.get("company_id") for r in lookups] == ["acct-0001"]
+    assert lookups_of(before) == []  # remembered as missing, row unchanged
     assert writes(state, before) == []
+
+    before = len(state.requests())
+    activation.hoist("run", "--recheck-missing")
+    assert lookups_of(before) == ["acct-0001"]
+
+    activation.write_rows(company_rows(2, account_name=lambda i: f"renamed {i}"))
+    before = len(state.requests())
+    report = activation.run_json()
+    assert lookups_of(before) == ["acct-0001"]  # its row changed: looked up again
+    assert (report["updated"], report["not_in_intercom"]) == (1, 1)
 
 
 def test_plan_shows_the_changes_and_writes_nothing(activation: Activation, emulator: Any) -> None:
@@ -185,7 +198,10 @@ def test_a_company_refused_with_4xx_is_sent_again_next_run(
 def test_insert_off_scrolls_when_that_costs_fewer_calls(
     activation: Activation, emulator: Any
 ) -> None:
-    """Fifty unknown companies against 150 in Intercom: one scroll (3 calls), not 50 lookups."""
+    """Fifty unknown companies among 150 without contacts: one scroll page finds them all.
+
+    The listing's total_count would say 0 here (no company has contacts), so it is not asked.
+    """
     state = emulator.emulator
     for i in range(150):
         state.seed_company(company_id=f"acct-{i:04d}", name="old")
@@ -194,10 +210,28 @@ def test_insert_off_scrolls_when_that_costs_fewer_calls(
     report = activation.run_json()
     assert (report["updated"], report["not_in_intercom"]) == (50, 0)
     reads = [r for r in state.requests() if r.method == "GET" and r.path.startswith("/companies")]
-    lookups = [r for r in reads if r.path == "/companies" and "company_id" in r.query]
+    lookups = [r for r in reads if r.path == "/companies"]
     scrolls = [r for r in reads if r.path == "/companies/scroll"]
     assert lookups == []
-    assert len(scrolls) == 3  # two pages of companies, then the empty page that ends the scroll
-    # GET /me (workspace check) + 1 data-attributes check + 2 attributes created + 1 count
-    # + 3 scroll pages + 50 updates
-    assert report["api_calls"] == 58
+    assert len(scrolls) == 1  # the first page holds all fifty; the scroll is left to expire
+    # GET /me (workspace check) + 2 data-attribute listings + 2 attributes created
+    # + 1 scroll page + 50 updates
+    assert report["api_calls"] == 56
+
+
+def test_insert_off_looks_up_the_rest_when_the_scroll_would_cost_more(
+    activation: Activation, emulator: Any
+) -> None:
+    """Three ids among 400 companies: after 3 pages without them, lookups finish the job."""
+    state = emulator.emulator
+    for i in range(400):
+        state.seed_company(company_id=f"other-{i:04d}")
+    for i in range(3):
+        state.seed_company(company_id=f"acct-{i:04d}")
+    activation.configure(insert=False)
+    activation.write_rows(company_rows(3))
+    report = activation.run_json()
+    assert (report["updated"], report["not_in_intercom"]) == (3, 0)
+    reads = [r for r in state.requests() if r.method == "GET" and r.path.startswith("/companies")]
+    assert len([r for r in reads if r.path == "/companies/scroll"]) == 3
+    assert len([r for r in reads if r.path == "/companies"]) == 3

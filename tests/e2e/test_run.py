@@ -104,16 +104,16 @@ def test_custom_attributes_are_created_with_the_column_types(
 ) -> None:
     """Listed columns become Intercom custom attributes typed after the column."""
     activation.configure(
-        custom_attributes=["health_score", "seats", "is_enterprise", "signed_up_at"]
+        custom_attributes=["health_score", "seats", "is_enterprise", "onboarded_at"]
     )
-    activation.write_rows(company_rows(3, signed_up_at=lambda i: f"2024-01-0{i + 1} 00:00:00"))
+    activation.write_rows(company_rows(3, onboarded_at=lambda i: f"2024-01-0{i + 1} 00:00:00"))
     report = activation.run_json()
     assert report["status"] == "success", report
     assert sorted(report["attributes_created"]) == [
         "health_score",
         "is_enterprise",
+        "onboarded_at",
         "seats",
-        "signed_up_at",
     ]
     state = emulator.emulator
     types = {a["name"]: a["data_type"] for a in state.data_attributes() if a.get("custom")}
@@ -121,9 +121,9 @@ def test_custom_attributes_are_created_with_the_column_types(
         "health_score": "float",
         "seats": "integer",
         "is_enterprise": "boolean",
-        "signed_up_at": "datetime",
+        "onboarded_at": "datetime",
     }
-    assert by_company_id(state)["acct-0000"]["custom_attributes"]["signed_up_at"] == 1704067200
+    assert by_company_id(state)["acct-0000"]["custom_attributes"]["onboarded_at"] == 1704067200
 
 
 def test_a_new_mapping_backfills_every_company(activation: Activation, emulator: Any) -> None:
@@ -149,7 +149,8 @@ def test_a_new_mapping_backfills_every_company(activation: Activation, emulator:
 def test_rejected_rows_are_reported_and_the_rest_go_through(
     activation: Activation, emulator: Any
 ) -> None:
-    """Rows without an id, with a duplicate id or an over-long value are rejected with reasons."""
+    """Rows without an id or with a duplicate id are rejected; an over-long value holds back
+    only that attribute, and the company goes with the rest."""
     rows = company_rows(6)
     rows[0]["account_id"] = None
     rows[2]["account_id"] = rows[1]["account_id"]
@@ -159,14 +160,17 @@ def test_rejected_rows_are_reported_and_the_rest_go_through(
     report = activation.run_json()
     assert report["_exit"] == 1
     assert report["status"] == "partial"
-    assert (report["created"], report["rejected"]) == (2, 3)
-    reasons = {(e["company_id"], e["code"]) for e in report["errors"]}
+    assert (report["created"], report["rejected"]) == (3, 3)
+    reasons = {(e["company_id"], e["code"], e["attribute"]) for e in report["errors"]}
     assert reasons == {
-        (None, "missing_company_id"),
-        ("acct-0001", "duplicate_company_id"),
-        ("acct-0003", "invalid_value"),
+        (None, "missing_company_id", None),
+        ("acct-0001", "duplicate_company_id", None),
+        ("acct-0003", "invalid_value", "custom_attributes.tier"),
     }
-    assert sorted(by_company_id(emulator.emulator)) == ["acct-0004", "acct-0005"]
+    held = by_company_id(emulator.emulator)
+    assert sorted(held) == ["acct-0003", "acct-0004", "acct-0005"]
+    assert "tier" not in held["acct-0003"]["custom_attributes"]
+    assert held["acct-0003"]["name"] == rows[3]["account_name"]
 
 
 def test_a_bad_token_exits_2_and_leaves_state_untouched(

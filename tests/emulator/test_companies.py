@@ -31,16 +31,36 @@ def test_get_by_name_returns_single_company(pair: tuple[httpx.Client, Emulator])
     assert client.get("/companies", params={"name": "Acme"}).json()["company_id"] == "c1"
 
 
-def test_get_without_filter_lists_all_with_pages(pair: tuple[httpx.Client, Emulator]) -> None:
-    """`GET /companies` without a filter pages through every company."""
+def test_get_without_filter_lists_companies_with_contacts_in_pages(
+    pair: tuple[httpx.Client, Emulator],
+) -> None:
+    """`GET /companies` without a filter pages through the companies that have contacts."""
     client, emu = pair
     for i in range(5):
-        emu.seed_company(company_id=f"c{i}")
+        emu.seed_company(company_id=f"c{i}", user_count=1)
     body = client.get("/companies", params={"page": 2, "per_page": 2}).json()
     assert body["type"] == "list"
     assert body["total_count"] == 5
     assert body["pages"]["total_pages"] == 3
     assert [c["company_id"] for c in body["data"]] == ["c2", "c3"]
+
+
+def test_listing_and_its_total_leave_out_companies_without_contacts(
+    pair: tuple[httpx.Client, Emulator],
+) -> None:
+    """Companies with no contacts are missing from `GET /companies` pages and total_count.
+
+    Intercom: "the API does not include companies who have no associated users in list
+    responses" (spec L6739, NOTES §1.6, §1.10).
+    """
+    client, emu = pair
+    emu.seed_company(company_id="with", user_count=2)
+    for i in range(4):
+        emu.seed_company(company_id=f"without{i}")
+    body = client.get("/companies", params={"per_page": 50}).json()
+    assert body["total_count"] == 1
+    assert [c["company_id"] for c in body["data"]] == ["with"]
+    assert client.get("/companies", params={"company_id": "without0"}).status_code == 200
 
 
 def test_by_id_routes_take_intercom_id_not_company_id(pair: tuple[httpx.Client, Emulator]) -> None:
@@ -94,13 +114,41 @@ def test_put_applies_custom_attribute_rules(pair: tuple[httpx.Client, Emulator])
     assert response.json()["errors"][0]["code"] == "parameter_invalid"
 
 
-def test_delete_returns_deleted_object_and_removes(pair: tuple[httpx.Client, Emulator]) -> None:
-    """DELETE answers deleted_company_object and the company is gone."""
+def test_delete_returns_deleted_object_and_archives(pair: tuple[httpx.Client, Emulator]) -> None:
+    """DELETE answers deleted_company_object; the company is archived, not live."""
     client, emu = pair
-    created = emu.seed_company(company_id="c1")
+    created = emu.seed_company(company_id="c1", user_count=3)
     body = client.delete(f"/companies/{created['id']}").json()
     assert body == {"id": created["id"], "object": "company", "deleted": True}
     assert emu.company_by_company_id("c1") is None
+    [archived] = emu.archived_companies()
+    assert (archived["id"], archived["user_count"]) == (created["id"], 0)  # contacts detached
+
+
+def test_an_archived_company_reads_404_and_its_company_id_can_be_created_again(
+    pair: tuple[httpx.Client, Emulator],
+) -> None:
+    """After DELETE, reads by id or company_id 404, and a POST creates a new company.
+
+    NOTES §1.5: DELETE archives the company; integrations "will recreate any company deleted
+    through this endpoint on their next sync".
+    """
+    client, emu = pair
+    old = emu.seed_company(company_id="c1", name="Old")
+    client.delete(f"/companies/{old['id']}")
+    for response in (
+        client.get(f"/companies/{old['id']}"),
+        client.get("/companies", params={"company_id": "c1"}),
+        client.put(f"/companies/{old['id']}", json={"name": "x"}),
+        client.delete(f"/companies/{old['id']}"),
+    ):
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["code"] == "company_not_found"
+    again = client.post("/companies", json={"company_id": "c1", "industry": "Tools"}).json()
+    assert again["id"] != old["id"]
+    assert "name" not in again  # a new record: nothing carried over from the archived one
+    found = client.get("/companies", params={"company_id": "c1"}).json()
+    assert found["id"] == again["id"]
 
 
 def test_list_shows_only_companies_with_users(pair: tuple[httpx.Client, Emulator]) -> None:

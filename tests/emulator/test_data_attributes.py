@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from hoist.emulator.data_attributes import MAX_CUSTOM_ATTRIBUTES
+
 
 def create(client: httpx.Client, **body: Any) -> httpx.Response:
     """POST a company data attribute with `body` over sensible defaults."""
@@ -46,15 +48,77 @@ def test_create_accepts_currency_symbols(client: httpx.Client) -> None:
     assert create(client, name="spend_€ in-£").status_code == 200
 
 
-@pytest.mark.parametrize("name", ["tier", "Tier", "website"])
-def test_create_rejects_duplicates_and_builtins(client: httpx.Client, name: str) -> None:
-    """A name already used, by a custom or built-in attribute, is a 400 "You already have"."""
+@pytest.mark.parametrize("name", ["tier", "Tier", "TIER"])
+def test_create_rejects_duplicates_case_insensitively(client: httpx.Client, name: str) -> None:
+    """A name a custom attribute already has, in any case, is a 400 "You already have"."""
     create(client, name="tier")
     response = create(client, name=name)
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert error["code"] == "parameter_invalid"
     assert error["message"].startswith(f"You already have '{name}' in your company data")
+
+
+def test_a_contact_attribute_name_is_taken_for_companies(client: httpx.Client) -> None:
+    """A custom attribute's name collides across models: a contact's "plan" blocks a company's."""
+    create(client, name="plan level", model="contact")
+    response = create(client, name="Plan Level")
+    assert response.json()["errors"][0]["message"].startswith(
+        "You already have 'Plan Level' in your people data"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "word"),
+    [("website", "company"), ("Name", "company"), ("Email", "people"), ("PHONE", "people")],
+)
+def test_standard_company_and_contact_names_are_reserved(
+    client: httpx.Client, name: str, word: str
+) -> None:
+    """Standard company and contact attribute names are refused in any case (NOTES §2.2)."""
+    response = create(client, name=name)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == "parameter_invalid"
+    assert error["message"] == (
+        f"'{name}' is one of our standard attributes for your {word} data. "
+        "To save this as new company data, use a different name."
+    )
+
+
+def test_contact_listing_shows_standard_contact_attributes(client: httpx.Client) -> None:
+    """`model=contact` lists standard contact attributes such as email with custom:false."""
+    data = client.get("/data_attributes", params={"model": "contact"}).json()["data"]
+    by_name = {a["name"]: a for a in data}
+    assert by_name["email"]["custom"] is False
+    assert by_name["email"]["model"] == "contact"
+    assert all(a["model"] == "contact" for a in data)
+
+
+def test_the_workspace_holds_at_most_250_live_custom_attributes(client: httpx.Client) -> None:
+    """The 251st custom attribute is refused; archiving one makes room (NOTES §2.3)."""
+    ids = [
+        create(client, name=f"a{i}", model=("company", "contact")[i % 2]).json()["id"]
+        for i in range(MAX_CUSTOM_ATTRIBUTES)
+    ]
+    refused = create(client, name="one too many")
+    assert refused.status_code == 400
+    assert "limit of 250 custom data attributes" in refused.json()["errors"][0]["message"]
+    client.put(f"/data_attributes/{ids[0]}", json={"archived": True})
+    assert create(client, name="one too many").status_code == 200
+    unarchive = client.put(f"/data_attributes/{ids[0]}", json={"archived": False})
+    assert unarchive.status_code == 400
+
+
+def test_archived_attribute_keeps_its_name_and_takes_no_values(client: httpx.Client) -> None:
+    """An archived attribute still holds its name, and companies can no longer be given it."""
+    attr = create(client, name="legacy").json()
+    client.put(f"/data_attributes/{attr['id']}", json={"archived": True})
+    assert create(client, name="legacy").status_code == 400
+    body = {"company_id": "c1", "custom_attributes": {"legacy": "x"}}
+    response = client.post("/companies", json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "legacy"
 
 
 def test_create_rejects_unknown_data_type(client: httpx.Client) -> None:

@@ -77,12 +77,12 @@ def test_find_company_found_and_not_found(emulator_factory: Start) -> None:
     assert missing is None
 
 
-def test_count_companies(emulator_factory: Start) -> None:
-    """`count_companies` returns the workspace's total_count."""
+def test_count_companies_counts_only_companies_with_contacts(emulator_factory: Start) -> None:
+    """`count_companies` is the listing's total_count, which leaves out contactless companies."""
     handle = emulator_factory(token=TOKEN)
     for i in range(7):
-        handle.emulator.seed_company(company_id=f"c{i}")
-    assert with_client(handle, lambda c: c.count_companies()) == 7
+        handle.emulator.seed_company(company_id=f"c{i}", user_count=i % 2)
+    assert with_client(handle, lambda c: c.count_companies()) == 3
 
 
 def test_scroll_returns_every_company_exactly_once(emulator_factory: Start) -> None:
@@ -114,6 +114,57 @@ def test_data_attributes_list_and_create(emulator_factory: Start) -> None:
     assert tier
     assert tier[0]["custom"] is True
     assert any(a["name"] == "name" and not a["custom"] for a in listed)
+
+
+def test_archived_attributes_are_listed_only_when_asked(emulator_factory: Start) -> None:
+    """`list_data_attributes(include_archived=True)` also returns archived custom attributes."""
+    handle = emulator_factory(token=TOKEN)
+
+    async def call(client: IntercomClient) -> tuple[set[str], set[str]]:
+        attr = await client.create_data_attribute(name="legacy", data_type="string")
+        async with httpx.AsyncClient(base_url=handle.base_url) as raw:
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            await raw.put(
+                f"/data_attributes/{attr['id']}", json={"archived": True}, headers=headers
+            )
+        live = await client.list_data_attributes()
+        every = await client.list_data_attributes(include_archived=True)
+        return {a["name"] for a in live}, {a["name"] for a in every}
+
+    live, every = with_client(handle, call)
+    assert "legacy" not in live
+    assert "legacy" in every
+
+
+def test_delete_company_archives_it(emulator_factory: Start) -> None:
+    """`delete_company` archives the company; deleting it again reports it already gone."""
+    handle = emulator_factory(token=TOKEN)
+    seeded = handle.emulator.seed_company(company_id="c1")
+
+    async def call(client: IntercomClient) -> tuple[bool, bool]:
+        return await client.delete_company(seeded["id"]), await client.delete_company(seeded["id"])
+
+    assert with_client(handle, call) == (True, False)
+    assert handle.emulator.company_by_company_id("c1") is None
+    assert [c["company_id"] for c in handle.emulator.archived_companies()] == ["c1"]
+
+
+def test_a_rejected_api_version_is_fatal_and_names_the_key(emulator_factory: Start) -> None:
+    """A version Intercom refuses stops the run with an error naming destination.api_version."""
+    handle = emulator_factory(token=TOKEN)
+
+    async def go() -> None:
+        async with IntercomClient(
+            base_url=handle.base_url, token=Secret(TOKEN), api_version="2.99"
+        ) as client:
+            await client.me()
+
+    with pytest.raises(FatalDestinationError) as caught:
+        asyncio.run(go())
+    assert caught.value.code == "intercom_version_invalid"
+    assert "destination.api_version" in str(caught.value)
+    assert "'2.99'" in str(caught.value)
+    assert len(handle.emulator.requests()) == 1  # not retried
 
 
 def test_a_wrong_token_is_fatal(emulator_factory: Start) -> None:

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from hoist.config import ActivationConfig, load_activation, parse_activation
+from hoist.config import (
+    ActivationConfig,
+    DuckDBSourceConfig,
+    load_activation,
+    parse_activation,
+)
 from hoist.errors import ConfigError
 from hoist.secret import Secret
 
@@ -67,6 +72,7 @@ def test_the_documented_example_loads_with_paths_beside_the_file(tmp_path: Path)
     file.write_text(EXAMPLE)
     config = load_activation(file, environ=ENV)
     assert config.file == file
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "warehouse.duckdb"
     assert config.state.path == tmp_path / ".hoist" / "companies-to-intercom.duckdb"
     assert config.destination.access_token.reveal() == TOKEN
@@ -326,6 +332,7 @@ def test_absolute_paths_are_kept(tmp_path: Path) -> None:
     data["source"]["path"] = str(tmp_path / "elsewhere" / "w.duckdb")
     data["state"]["path"] = str(tmp_path / "state.duckdb")
     config = load(tmp_path, data)
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "elsewhere" / "w.duckdb"
     assert config.state.path == tmp_path / "state.duckdb"
 
@@ -333,6 +340,7 @@ def test_absolute_paths_are_kept(tmp_path: Path) -> None:
 def test_parse_activation_anchors_paths_on_the_given_file(tmp_path: Path) -> None:
     """parse_activation resolves relative paths against the file it is told about."""
     config = parse_activation(example(), file=tmp_path / "sub" / "a.yml", environ=ENV)
+    assert isinstance(config.source, DuckDBSourceConfig)
     assert config.source.path == tmp_path / "sub" / "warehouse.duckdb"
 
 
@@ -359,3 +367,40 @@ def test_state_memory_limit_defaults_and_can_be_set_without_a_path(tmp_path: Pat
     assert tuned.state.path == tmp_path / ".hoist" / "mem.duckdb"
     with pytest.raises(ConfigError, match=r"state\.memory_limit"):
         parse_activation({**document, "state": {"memory_limit": "lots"}}, file=file, environ={})
+
+
+def test_removal_policy_defaults_to_keep_with_a_ten_percent_guard(tmp_path: Path) -> None:
+    """`sync.on_removal` is `keep` and `sync.max_removals` 10% of delivered, rounded up."""
+    sync = load(tmp_path, example()).sync
+    assert (sync.on_removal, sync.max_removals) == ("keep", "10%")
+    assert [sync.removal_limit(n) for n in (0, 3, 10, 1000)] == [0, 1, 1, 100]
+
+
+@pytest.mark.parametrize(("value", "limit"), [(25, 25), ("50%", 500), ("0%", 0), (0, 0)])
+def test_max_removals_takes_a_count_or_a_percentage(
+    tmp_path: Path, value: int | str, limit: int
+) -> None:
+    """`max_removals` is a number of companies or a share of the 1,000 delivered."""
+    data = example()
+    data["sync"].update(on_removal="delete", max_removals=value)
+    sync = load(tmp_path, data).sync
+    assert sync.on_removal == "delete"
+    assert sync.removal_limit(1000) == limit
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("on_removal", "archive", "sync.on_removal"),
+        ("max_removals", "lots", "sync.max_removals"),
+        ("max_removals", "150%", "sync.max_removals"),
+        ("max_removals", -1, "sync.max_removals"),
+    ],
+)
+def test_removal_keys_name_themselves_when_wrong(
+    tmp_path: Path, key: str, value: Any, expected: str
+) -> None:
+    """A wrong removal policy or guard names its key."""
+    data = example()
+    data["sync"][key] = value
+    assert expected in error(tmp_path, data)

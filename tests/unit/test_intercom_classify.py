@@ -126,3 +126,12 @@ def test_an_unexpected_redirect_stops_the_run() -> None:
     error = classify_response(answer(302, ""))
     assert isinstance(error, FatalDestinationError)
     assert error.code == "http_302"
+
+
+def test_a_refused_api_version_names_the_config_key_and_the_version_sent() -> None:
+    """A refused version error names the version sent and the key that fixes it."""
+    body = envelope("intercom_version_invalid", "Requested resource is not available")
+    error = classify_response(answer(400, body), api_version="9.9")
+    assert isinstance(error, FatalDestinationError)
+    assert "'9.9'" in str(error)
+    assert "destination.api_version" in str(error)

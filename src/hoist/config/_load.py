@@ -17,16 +17,18 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from hoist.config._schedule import AlertConfig
 from hoist.config._schema import (
     SOURCE_TYPES,
     ActivationConfig,
     DestinationConfig,
-    DuckDBSourceConfig,
     ModelConfig,
+    SparkSourceConfig,
     StateConfig,
     SyncConfig,
 )
 from hoist.config._segment import NOT_A_CONDITION
+from hoist.config._sources import SOURCE_MODELS, written_password
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean
 
@@ -46,16 +48,20 @@ _VARIABLE = re.compile(r"\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     (): ActivationConfig,
-    ("source",): DuckDBSourceConfig,
     ("model",): ModelConfig,
     ("destination",): DestinationConfig,
     ("sync",): SyncConfig,
     ("state",): StateConfig,
+    ("alerts",): AlertConfig,
 }
+# The keys allowed under `source` depend on its type.
+_SOURCE_SECTIONS: dict[str, type[BaseModel]] = {**SOURCE_MODELS, "spark": SparkSourceConfig}
 _REQUIRED = {
     "name": "name the activation, e.g. name: companies-to-intercom",
     "source": "add a source, e.g. source: {type: duckdb, path: warehouse.duckdb}",
     "source.path": "give the warehouse file (relative to the activation file)",
+    "source.url": "give the connection URL, e.g. postgresql://user:${PGPASSWORD}@host:5432/db",
+    "source.project": "name the Google Cloud project that runs the queries",
     "model": "add model: {sql: select ...} or model: {table: schema.table}",
     "destination": "add destination: {type: intercom, access_token: ${INTERCOM_ACCESS_TOKEN}}",
     "destination.access_token": "add access_token: ${INTERCOM_ACCESS_TOKEN}",
@@ -99,6 +105,7 @@ def parse_activation(
     environ = os.environ if environ is None else environ
     if "file" in data:
         raise ConfigError("unknown key; remove it", file=str(file), key="file")
+    _refuse_written_password(data, file)
     substituted, missing, secrets = substitute(data, environ)
     if missing:
         raise config_error([(key, f"set {name} in the environment") for key, name in missing], file)
@@ -110,6 +117,20 @@ def parse_activation(
         # token among them) and must not travel along as __context__.
         problems = describe_errors(exc, secrets)
     raise config_error(problems, file)
+
+
+def _refuse_written_password(data: Mapping[str, Any], file: Path) -> None:
+    # Checked before substitution: only here is a ${VAR} told apart from its value.
+    source = data.get("source")
+    url = source.get("url") if isinstance(source, Mapping) else None
+    if isinstance(url, str) and written_password(url):
+        raise ConfigError(
+            "holds a password written into the file; credentials come only from the "
+            "environment: write it as scheme://user:${PASSWORD_VAR}@host/... and export "
+            "PASSWORD_VAR (e.g. postgresql://user:${PGPASSWORD}@host:5432/db)",
+            file=str(file),
+            key="source.url",
+        )
 
 
 def describe_errors(
@@ -172,7 +193,9 @@ def _describe(
     """(dotted key, message) pairs for one pydantic error, messages saying what to do."""
     # "[key]" and "<tag>" parts are pydantic's and hoist's variant tags, not keys the user wrote.
     loc = [part for part in error["loc"] if part != "[key]" and not _is_tag(part)]
+    section: type[BaseModel] | None = None
     if len(loc) > 1 and loc[0] == "source" and loc[1] in SOURCE_TYPES:
+        section = _SOURCE_SECTIONS[str(loc[1])]
         del loc[1]  # the discriminator's tag is not a key the user wrote
     key = dotted_key(tuple(loc))
     ctx = error.get("ctx") or {}
@@ -187,7 +210,7 @@ def _describe(
     if error["type"] == "missing":
         return [(key, f"is required; {_REQUIRED.get(key, 'add it')}")]
     if error["type"] == "extra_forbidden":
-        return [(key, _unknown_key(loc, sections))]
+        return [(key, _unknown_key(loc, section or sections.get(_prefix(loc))))]
     message = error["msg"].replace("Input should be", "should be")
     return [(key, message[:1].lower() + message[1:])]
 
@@ -196,8 +219,12 @@ def _is_tag(part: str | int) -> bool:
     return isinstance(part, str) and part.startswith("<") and part.endswith(">")
 
 
-def _unknown_key(loc: list[str | int], sections: Mapping[tuple[str, ...], type[BaseModel]]) -> str:
-    section = sections.get(tuple(str(part) for part in loc[:-1]))
+def _prefix(loc: list[str | int]) -> tuple[str, ...]:
+    # List positions (alerts[0]) do not change which section a key belongs to.
+    return tuple(str(part) for part in loc[:-1] if not isinstance(part, int))
+
+
+def _unknown_key(loc: list[str | int], section: type[BaseModel] | None) -> str:
     if section is None:
         return "unknown key; remove it"
     allowed = [

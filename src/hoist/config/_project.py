@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
 from hoist.config._schema import (
     DestinationConfig,
     SourceConfig,
@@ -83,6 +84,13 @@ class ActivationDefinition(BaseModel):
     model: ModelDefinition
     sync: SyncConfig
     state: StateDefinition = StateDefinition()
+    schedule: ScheduleText | None = Field(
+        default=None, description='when hoist serve runs it: "0 * * * *" (cron) or "every 15m"'
+    )
+    timezone: TimezoneName = Field(default="UTC", description="the cron schedule's time zone")
+    alerts: tuple[AlertConfig, ...] = Field(
+        default=(), description="webhooks told when a run fails, partly fails or recovers"
+    )
 
 
 def _names(section: str) -> Any:

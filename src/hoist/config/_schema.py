@@ -7,6 +7,7 @@ look at several fields at once.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -34,6 +35,16 @@ from hoist.company_attributes import (
     custom_name,
     is_custom,
 )
+from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
+from hoist.config._sources import (
+    BigQuerySourceConfig,
+    DatabricksSourceConfig,
+    DuckDBSourceConfig,
+    PostgresSourceConfig,
+    RedshiftSourceConfig,
+    SnowflakeSourceConfig,
+    SqlAlchemySourceConfig,
+)
 from hoist.secret import Secret
 from hoist.suggest import did_you_mean
 from hoist.workspaces import API_VERSION, REGION_URLS
@@ -41,7 +52,16 @@ from hoist.workspaces import API_VERSION, REGION_URLS
 if TYPE_CHECKING:
     from hoist.config._segment import SegmentConfig
 
-SOURCE_TYPES: Final[tuple[str, ...]] = ("duckdb",)
+SOURCE_TYPES: Final[tuple[str, ...]] = (
+    "duckdb",
+    "postgres",
+    "snowflake",
+    "bigquery",
+    "redshift",
+    "databricks",
+    "sqlalchemy",
+    "spark",
+)
 
 #: DuckDB's working memory for the diff unless `state.memory_limit` says otherwise.
 DEFAULT_MEMORY_LIMIT: Final = "512MB"
@@ -100,17 +120,67 @@ def _check_source_type(value: Any) -> Any:
     return value
 
 
-class DuckDBSourceConfig(BaseModel):
-    """A DuckDB database file; relative paths are resolved against the activation's folder."""
+def _to_remote(value: Any) -> Secret:
+    # A Spark Connect URL may carry a token (sc://host:443/;token=...): never echo it.
+    if isinstance(value, Secret):
+        return value
+    if not isinstance(value, str) or not value.startswith("sc://") or len(value) <= 5:
+        raise _problem(
+            "must be a Spark Connect URL such as sc://127.0.0.1:15002 (a token goes in "
+            "${VAR}: sc://host:443/;token=${DATABRICKS_TOKEN})"
+        )
+    return Secret(value)
+
+
+#: A Spark Connect URL: validated without echoing it, dumped as ``***``.
+ConnectURL = Annotated[
+    Secret,
+    PlainValidator(_to_remote),
+    PlainSerializer(lambda _: "***", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^sc://", "writeOnly": True}),
+]
+
+
+class SparkSourceConfig(BaseModel):
+    """Apache Spark: a session hoist starts itself (`master`) or a Spark Connect server (`remote`).
+
+    `conf` holds Spark settings (``spark.driver.memory: 2g``) for the session hoist starts; with
+    `remote` they are set on the Connect session (only runtime SQL settings take effect there).
+    """
 
     model_config = _FROZEN
 
-    type: Literal["duckdb"] = "duckdb"
-    path: Path
+    type: Literal["spark"]
+    master: str | None = None
+    remote: ConnectURL | None = None
+    conf: dict[str, str | int | float | bool] = {}
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> SparkSourceConfig:
+        if self.master is not None and self.remote is not None:
+            raise _problem("set either source.master or source.remote, not both")
+        if self.master is None and self.remote is None:
+            raise _problem(
+                'set source.master (e.g. "local[2]": hoist starts Spark) or source.remote '
+                '(e.g. "sc://host:15002": a Spark Connect server)'
+            )
+        if self.master is not None and not self.master.strip():
+            raise _problem('is empty; e.g. master: "local[2]"', "master")
+        return self
 
 
-#: Every source config, told apart by `type` (postgres and sqlalchemy join the union later).
-SourceConfig = Annotated[DuckDBSourceConfig, Field(discriminator="type")]
+#: Every source config, told apart by `type` (each type's model is in `_sources`).
+SourceConfig = Annotated[
+    DuckDBSourceConfig
+    | PostgresSourceConfig
+    | SnowflakeSourceConfig
+    | BigQuerySourceConfig
+    | RedshiftSourceConfig
+    | DatabricksSourceConfig
+    | SqlAlchemySourceConfig
+    | SparkSourceConfig,
+    Field(discriminator="type"),
+]
 
 
 class ModelConfig(BaseModel):
@@ -221,6 +291,26 @@ def _check_custom_column(value: str) -> str:
     return value
 
 
+def _check_max_removals(value: Any) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _problem("must be a number of companies (e.g. 50) or a percentage (e.g. '10%')")
+    if isinstance(value, int):
+        if value < 0:
+            raise _problem("must be 0 or more companies")
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", value)
+    if match is None or float(match.group(1)) > 100:
+        raise _problem(
+            f"{value!r} is not a percentage from 0% to 100% or a number of companies; "
+            "write e.g. '10%' or 50"
+        )
+    return value.strip()
+
+
+#: How many companies may leave the model in one run: a count, or a share of those delivered.
+MaxRemovals = Annotated[int | str, PlainValidator(_check_max_removals)]
+
+
 class SyncConfig(BaseModel):
     """How model rows become Intercom companies: identifier, mapping, custom attributes."""
 
@@ -230,6 +320,18 @@ class SyncConfig(BaseModel):
     company_id: Column
     mapping: dict[Annotated[str, AfterValidator(_check_attribute)], Column] = {}
     custom_attributes: tuple[Annotated[Column, AfterValidator(_check_custom_column)], ...] = ()
+    #: What happens in Intercom to a company hoist delivered once it leaves the model: `keep`
+    #: leaves it, `clear` sets its mapped attributes to null once, `delete` archives it.
+    on_removal: Literal["keep", "clear", "delete"] = "keep"
+    #: Above this many removals in one run, the run stops before removing (or sending) anything.
+    max_removals: MaxRemovals = "10%"
+
+    def removal_limit(self, delivered: int) -> int:
+        """The most companies one run may remove, out of `delivered` (percentages round up)."""
+        if isinstance(self.max_removals, int):
+            return self.max_removals
+        share = float(self.max_removals.rstrip().rstrip("%"))
+        return math.ceil(share * delivered / 100)
 
     def fields(self) -> tuple[tuple[str, str], ...]:
         """(Intercom attribute, column) pairs: the mapping, then each listed custom attribute."""
@@ -302,6 +404,11 @@ class ActivationConfig(BaseModel):
     destination: DestinationConfig
     sync: SyncConfig
     state: StateConfig
+    #: When `hoist serve` runs it: a 5-field cron expression (in `timezone`) or "every 15m".
+    schedule: ScheduleText | None = None
+    timezone: TimezoneName = "UTC"
+    #: Webhooks told when a run fails, partly fails, or recovers.
+    alerts: tuple[AlertConfig, ...] = ()
     file: Path
 
     @model_validator(mode="before")

@@ -62,7 +62,11 @@ async def upsert_company(call: Call) -> Any:
 
 
 async def retrieve_companies(call: Call) -> Any:
-    """`GET /companies`: one company by `company_id` or `name`, else a `company_list`."""
+    """`GET /companies`: one company by `company_id` or `name`, else a `company_list`.
+
+    The unfiltered listing shows only companies with contacts, and its `total_count` counts only
+    those (NOTES §1.6, §1.10); a lookup by `company_id` finds any live company (NOTES §1.10).
+    """
     q = call.query
     if "company_id" in q or "name" in q:
         return call.emulator.run(lambda ws: ws.find(q.get("company_id"), q.get("name")))
@@ -70,7 +74,8 @@ async def retrieve_companies(call: Call) -> Any:
     if "tag_id" in q or "segment_id" in q:
         # The emulator has no tags or segments, so such filters match nothing.
         return call.emulator.run(lambda ws: ws.page([], page, per_page))
-    return call.emulator.run(lambda ws: ws.page(list(ws.companies.values()), page, per_page))
+    # Like Intercom's, this listing leaves out companies without contacts (NOTES §1.6, §1.10).
+    return call.emulator.run(lambda ws: ws.page(ws.listed(), page, per_page))
 
 
 async def list_companies(call: Call) -> Any:
@@ -103,7 +108,7 @@ async def update_company(call: Call) -> Any:
 
 
 async def delete_company(call: Call) -> Any:
-    """`DELETE /companies/{id}` by Intercom id."""
+    """`DELETE /companies/{id}` by Intercom id: archives the company (NOTES §1.5)."""
     cid = call.path_params["id"]
     return call.emulator.run(lambda ws: ws.delete(cid))
 

@@ -79,6 +79,10 @@ def _custom(values: Any, lookup: AttrLookup) -> dict[str, Any]:
         attr = lookup(name)
         if attr is None:
             raise invalid(f"Custom attribute '{name}' does not exist", name)
+        if attr["archived"]:
+            # Undocumented; the stricter reading: an archived attribute takes no new values
+            # (it is hidden from the UI and from default listings, NOTES §2.1, §2.4).
+            raise invalid(f"Custom attribute '{name}' is archived", name)
         if value is not None:
             check_custom_value(attr, value)
     return dict(values)
@@ -125,7 +129,9 @@ def apply_changes(company: dict[str, Any], changes: Changes, now: int) -> None:
     company["updated_at"] = now
 
 
-def render(company: dict[str, Any], app_id: str, plan_id: Callable[[str], str]) -> dict[str, Any]:
+def render(
+    company: dict[str, Any], app_id: str, plan_id: Callable[[str], str], user_count: int
+) -> dict[str, Any]:
     """The company object as the API returns it (spec schema `company`)."""
     out: dict[str, Any] = {
         "type": "company",
@@ -136,7 +142,7 @@ def render(company: dict[str, Any], app_id: str, plan_id: Callable[[str], str]) 
         "updated_at": company["updated_at"],
         "monthly_spend": company.get("monthly_spend", 0),
         "session_count": company.get("session_count", 0),
-        "user_count": company.get("user_count", 0),
+        "user_count": user_count,
     }
     for key in ("name", "remote_created_at", "last_request_at", "size", "website", "industry"):
         if key in company:

@@ -5,54 +5,23 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from hoist.emulator.builtins import BUILTINS, RESERVED
 from hoist.emulator.errors import ApiError, bad_parameter, invalid
 
-__all__ = ["AttributeRegistry", "check_custom_value"]
+__all__ = ["MAX_CUSTOM_ATTRIBUTES", "AttributeRegistry", "check_custom_value"]
 
-# NOTES §2.1: company built-ins, listed with custom:false and no id (the spec says ids are
-# "only available for custom attributes"). `monthly_spend` is listed as float although the
-# company object carries it as an integer; that is what Intercom shows.
-_COMPANY_BUILTINS: tuple[tuple[str, str, str, bool], ...] = (
-    ("name", "Company name", "string", True),
-    ("company_id", "Company ID", "string", False),
-    ("last_request_at", "Company last seen", "date", False),
-    ("remote_created_at", "Company created at", "date", True),
-    ("user_count", "People", "integer", False),
-    ("session_count", "Company web sessions", "integer", False),
-    ("plan.name", "Plan", "string", False),
-    ("plan.id", "Plan ID", "string", False),
-    ("monthly_spend", "Monthly Spend", "float", True),
-    ("size", "Company size", "integer", True),
-    ("industry", "Company industry", "string", True),
-    ("website", "Company website", "string", True),
-    ("id", "Company Intercom ID", "string", False),
-    ("created_at", "Company created at (Intercom)", "date", False),
-    ("updated_at", "Company updated at", "date", False),
-    ("app_id", "App ID", "string", False),
-)
 _DATA_TYPES = frozenset({"string", "integer", "float", "boolean", "date", "datetime", "options"})
 _CREATE_KEYS = frozenset({"name", "model", "data_type", "description", "messenger_writable"})
 _UPDATE_KEYS = frozenset({"archived", "description", "messenger_writable", "options"})
 _MODEL_WORDS = {"company": "company", "contact": "people"}
 #: Beyond this, Intercom rejects custom string values (NOTES §2.3).
 MAX_STRING = 255
-
-
-def _builtin(name: str, label: str, data_type: str, writable: bool) -> dict[str, Any]:
-    return {
-        "type": "data_attribute",
-        "model": "company",
-        "name": name,
-        "full_name": name,
-        "label": label,
-        "description": label,
-        "data_type": data_type,
-        "api_writable": writable,
-        "ui_writable": writable,
-        "messenger_writable": False,
-        "custom": False,
-        "archived": False,
-    }
+#: "limit of 250 custom data attributes per workspace", and archiving frees space (NOTES §2.3,
+#: Intercom help article 179). The article is about people data and does not say whether company
+#: attributes share the cap; the emulator takes it literally (per workspace: contact and company
+#: attributes together), the stricter reading. The error is not documented: a 400
+#: `parameter_invalid`, the code this endpoint uses for every refused attribute (NOTES §2.2).
+MAX_CUSTOM_ATTRIBUTES = 250
 
 
 def _valid_name(name: str) -> bool:
@@ -79,11 +48,10 @@ class AttributeRegistry:
     def __init__(self) -> None:
         self._custom: dict[int, dict[str, Any]] = {}
         self._next_id = 12878
-        self._builtins = [_builtin(*row) for row in _COMPANY_BUILTINS]
 
     def listing(self, model: str | None, include_archived: bool) -> list[dict[str, Any]]:
         """Built-ins then custom attributes of `model` (all models when None)."""
-        rows = [dict(b) for b in self._builtins if model in (None, "company")]
+        rows = [dict(b) for b in BUILTINS if model in (None, b["model"])]
         for attr in self._custom.values():
             if (model is None or attr["model"] == model) and (
                 include_archived or not attr["archived"]
@@ -113,6 +81,7 @@ class AttributeRegistry:
                 "name",
             )
         self._check_unique(name, model)
+        self._check_room()
         if data_type not in _DATA_TYPES:
             raise invalid("Data Type isn't an option.", "data_type")
         options = None
@@ -144,6 +113,8 @@ class AttributeRegistry:
         for key in body:
             if key not in _UPDATE_KEYS:
                 raise bad_parameter(key)
+        if attr["archived"] and body.get("archived") is False:
+            self._check_room()  # unarchiving takes a place under the cap again
         if "options" in body:
             attr["options"] = _check_options(body["options"])
         for key in ("archived", "messenger_writable"):
@@ -155,17 +126,32 @@ class AttributeRegistry:
         return _public(attr)
 
     def _check_unique(self, name: str, model: str) -> None:
-        # Names collide case-insensitively, with built-ins and across models (NOTES §2.2).
-        taken = [(b["name"], "company") for b in self._builtins]
-        taken += [(a["name"], a["model"]) for a in self._custom.values()]
-        for other, other_model in taken:
-            if other.lower() == name.lower():
-                word = _MODEL_WORDS[other_model]
+        # Names collide case-insensitively with the standard attributes of both models, and
+        # with custom ones of either model, archived ones included (NOTES §2.2).
+        new_word = _MODEL_WORDS[model]
+        standard = RESERVED.get(name.lower())
+        if standard is not None:
+            raise invalid(
+                f"'{name}' is one of our standard attributes for your {_MODEL_WORDS[standard]} "
+                f"data. To save this as new {new_word} data, use a different name.",
+                "name",
+            )
+        for attr in self._custom.values():
+            if attr["name"].lower() == name.lower():
                 raise invalid(
-                    f"You already have '{name}' in your {word} data. To save this as new "
-                    f"{_MODEL_WORDS[model]} data, use a different name.",
+                    f"You already have '{name}' in your {_MODEL_WORDS[attr['model']]} data. "
+                    f"To save this as new {new_word} data, use a different name.",
                     "name",
                 )
+
+    def _check_room(self) -> None:
+        live = sum(1 for a in self._custom.values() if not a["archived"])
+        if live >= MAX_CUSTOM_ATTRIBUTES:
+            raise invalid(
+                f"You have reached the limit of {MAX_CUSTOM_ATTRIBUTES} custom data attributes. "
+                "Archive attributes you no longer need to make room.",
+                "name",
+            )
 
 
 def _public(attr: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hoist.emulator.companies import missing_company
 from hoist.emulator.config import EmulatorConfig
+from hoist.emulator.contacts import UserCounts
 from hoist.emulator.errors import ApiError
 from hoist.emulator.faults import FaultInjector
 from hoist.emulator.ratelimit import Decision, FixedWindowLimiter
@@ -169,13 +170,17 @@ class Emulator:
         `user_count`, `session_count` and `last_request_at` may also be given: only the emulator
         can set them directly.
         """
-        extra = ("user_count", "session_count", "last_request_at")
+        user_count = fields.pop("user_count", None)
+        extra = ("session_count", "last_request_at")
         counts: dict[str, Any] = {k: fields.pop(k) for k in extra if k in fields}
         with self.lock:
             ws = self.workspace
             changes = ws.check_create(fields)
             company = ws.upsert(changes, self.now())
             ws.companies[company["id"]].update(counts)
+        if user_count is not None:
+            self.set_user_count(company["id"], user_count)
+        with self.lock:
             return ws.render(ws.companies[company["id"]])
 
     def edit_company(self, company_id: str, **fields: Any) -> dict[str, Any]:
@@ -201,10 +206,24 @@ class Emulator:
             ws.delete(intercom_id)
 
     def set_user_count(self, intercom_id: str, n: int) -> None:
-        """Pretend `n` contacts are attached to the company (it then shows in lists)."""
+        """Pretend `n` contacts are attached to the company (with n > 0 it shows in listings)."""
         with self.lock:
-            self.workspace.get(intercom_id)["user_count"] = n
+            self.workspace.get(intercom_id)  # 404 for an unknown or archived company
+            contacts = self.workspace.contacts
+            if not isinstance(contacts, UserCounts):
+                raise TypeError("this workspace counts attached contacts; attach contacts instead")
+            contacts.set(intercom_id, n)
+
+    def archived_companies(self) -> list[dict[str, Any]]:
+        """Every deleted (archived) company as it was when archived, oldest id first."""
+        with self.lock:
+            ws = self.workspace
+            return [ws.render(c) for c in ws.archived.values()]
 
     def state(self) -> dict[str, Any]:
-        """Companies and data attributes, for `GET /_emulator/state`."""
-        return {"companies": self.companies(), "data_attributes": self.data_attributes()}
+        """Companies, archived companies and data attributes, for `GET /_emulator/state`."""
+        return {
+            "companies": self.companies(),
+            "archived_companies": self.archived_companies(),
+            "data_attributes": self.data_attributes(),
+        }

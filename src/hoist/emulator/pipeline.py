@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from hoist.emulator.emulator import Emulator, RecordedRequest
 from hoist.emulator.errors import ApiError, error_body, invalid
+from hoist.emulator.versions import version_error
 
 __all__ = ["Call", "intercom_route", "json_response", "sleep_latency"]
 
@@ -71,6 +72,10 @@ async def _answer(
         message = f"Exceeded rate limit of {decision.limit} in {window}"
         return 429, error_body("rate_limit_exceeded", message), headers
     try:
+        # After auth and the budget: an authenticated 400 carries the rate-limit headers.
+        bad_version = version_error(request.headers.get("intercom-version"))
+        if bad_version is not None:
+            raise bad_version
         if not ok_json:
             raise invalid("Request body is not valid JSON")
         fault = emulator.draw_fault() if write else None

@@ -17,6 +17,7 @@ from hoist.emulator.companies import (
     missing_company,
     render,
 )
+from hoist.emulator.contacts import CompanyContacts, UserCounts
 from hoist.emulator.data_attributes import AttributeRegistry
 from hoist.emulator.errors import ApiError, invalid
 from hoist.emulator.scroll import Scrolls
@@ -33,6 +34,8 @@ class Workspace:
     def __init__(self, app_id: str = APP_ID) -> None:
         self.app_id = app_id
         self.companies: dict[str, dict[str, Any]] = {}  # Intercom id -> record
+        self.archived: dict[str, dict[str, Any]] = {}  # deleted (archived) companies, by id
+        self.contacts: CompanyContacts = UserCounts()
         self.by_company_id: dict[str, str] = {}
         self.creating: set[str] = set()  # company_ids whose first create is in flight
         self.attributes = AttributeRegistry()
@@ -42,7 +45,7 @@ class Workspace:
 
     def render(self, company: dict[str, Any]) -> dict[str, Any]:
         """The API view of a stored company."""
-        return render(company, self.app_id, self._plan_id)
+        return render(company, self.app_id, self._plan_id, self.contacts.user_count(company["id"]))
 
     def _plan_id(self, name: str) -> str:
         return self._plans.setdefault(name, str(269315 + len(self._plans)))
@@ -107,10 +110,20 @@ class Workspace:
         return self.render(company)
 
     def delete(self, intercom_id: str) -> dict[str, Any]:
-        """Remove a company; Intercom archives it, which the API no longer shows."""
+        """Archive a company: its contacts are detached and the API no longer shows it.
+
+        NOTES §1.5: DELETE "archives the company record and detaches any contacts attached to
+        it", and integrations "will recreate any company deleted through this endpoint on their
+        next sync". So later reads by its id or company_id answer 404, and a `POST /companies`
+        with the same company_id creates a new company with a new id. Whether Intercom would
+        instead revive the archived record is not documented; a new record is the reading that
+        lets no one mistake the archived company for a live one.
+        """
         company = self.get(intercom_id)
+        self.contacts.detach_all(intercom_id)
         del self.companies[intercom_id]
         del self.by_company_id[company["company_id"]]
+        self.archived[intercom_id] = company
         return {"id": intercom_id, "object": "company", "deleted": True}
 
     def find(self, company_id: str | None, name: str | None) -> dict[str, Any]:
@@ -125,9 +138,17 @@ class Workspace:
                     return self.render(company)
         raise missing_company()
 
+    def listed(self) -> list[dict[str, Any]]:
+        """The companies Intercom's listings show: those with at least one contact.
+
+        Listings, their `total_count` and their pages leave out companies without contacts
+        (spec L6739, NOTES §1.6, §1.10); see `hoist.emulator.contacts`.
+        """
+        return [c for c in self.companies.values() if self.contacts.user_count(c["id"]) > 0]
+
     def active(self, order: str) -> list[dict[str, Any]]:
-        """Companies with users, by `last_request_at` as `POST /companies/list` orders them."""
-        rows = [c for c in self.companies.values() if c.get("user_count", 0) > 0]
+        """Listed companies, by `last_request_at` as `POST /companies/list` orders them."""
+        rows = self.listed()
         rows.sort(key=lambda c: c.get("last_request_at", 0), reverse=order == "desc")
         return rows
 

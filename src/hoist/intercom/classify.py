@@ -2,6 +2,7 @@
 
     2xx ........................ None
     401, 403 ................... FatalDestinationError: the token is wrong or lacks rights
+    400 intercom_version_invalid FatalDestinationError: destination.api_version is refused
     429 ........................ RateLimitedError, with the reset time from X-RateLimit-Reset
     408, 5xx ................... RetriableError
     other 4xx (400, 404, 422) .. RecordRejectedError, with Intercom's code and message
@@ -25,14 +26,21 @@ from hoist.errors import (
 if TYPE_CHECKING:
     from hoist.intercom.transport import Reply
 
-__all__ = ["classify_response", "error_details"]
+__all__ = ["VERSION_INVALID", "classify_response", "error_details"]
+
+#: Intercom's code for an API version it does not serve, or that lacks the endpoint (spec
+#: L13611; intercom-ruby PR #459). Every request carries the version, so no request can work.
+VERSION_INVALID = "intercom_version_invalid"
 
 #: Longest slice of a non-JSON body quoted in a message.
 _SNIPPET = 200
 
 
-def classify_response(response: Reply) -> IntercomError | None:
-    """Return the error `response` stands for, or None for a 2xx."""
+def classify_response(response: Reply, *, api_version: str | None = None) -> IntercomError | None:
+    """Return the error `response` stands for, or None for a 2xx.
+
+    `api_version` is the `Intercom-Version` the request carried, named if Intercom refuses it.
+    """
     status = response.status_code
     if 200 <= status < 300:
         return None
@@ -40,6 +48,8 @@ def classify_response(response: Reply) -> IntercomError | None:
     fields: dict[str, Any] = {"status": status, "code": code, "request_id": request_id}
     if status in (401, 403):
         return FatalDestinationError(message, **fields)
+    if code == VERSION_INVALID:
+        return FatalDestinationError(_version_message(message, api_version), **fields)
     if status == 429:
         return RateLimitedError(message, reset_at=_reset_at(response), **fields)
     if status == 408 or status >= 500:
@@ -64,6 +74,15 @@ def error_details(response: Reply) -> tuple[str, str, str | None]:
     code = first.get("code") or fallback_code
     message = first.get("message") or response.reason_phrase or code
     return str(code), str(message), str(request_id) if request_id else None
+
+
+def _version_message(message: str, sent: str | None) -> str:
+    """Name the config key to fix, and the version that was sent."""
+    version = f" {sent!r}" if sent else ""
+    return (
+        f"Intercom rejected API version{version} ({message}); set destination.api_version to a "
+        "version Intercom serves, such as 2.16 (hoist's default), or remove the key"
+    )
 
 
 def _json_or_none(response: Reply) -> Any:

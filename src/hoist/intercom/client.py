@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from importlib import metadata
 from types import TracebackType
 from typing import Any
@@ -151,14 +151,39 @@ class IntercomClient:
         return body
 
     async def count_companies(self) -> int | None:
-        """How many companies the workspace has (`total_count` of one listed page), if told."""
+        """`total_count` of one listed page, if told.
+
+        Not the number of companies: listings leave out companies without contacts (NOTES
+        §1.6, §1.10), so this can be far below what a scroll or lookups find.
+        """
         body = await self._request("GET", "/companies", params={"per_page": 1})
         total = body.get("total_count")
         return total if isinstance(total, int) else None
 
-    async def list_data_attributes(self, model: str = "company") -> list[dict[str, Any]]:
-        """`GET /data_attributes?model=`: built-in and custom attributes of `model`."""
-        body = await self._request("GET", "/data_attributes", params={"model": model})
+    async def delete_company(self, intercom_id: str) -> bool:
+        """`DELETE /companies/{id}` by Intercom id: Intercom archives the company (NOTES §1.5).
+
+        Returns False when Intercom has no such company (404): it is already archived, which
+        is what deleting asked for.
+        """
+        try:
+            await self._request("DELETE", f"/companies/{intercom_id}")
+        except RecordRejectedError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    async def list_data_attributes(
+        self, model: str = "company", *, include_archived: bool = False
+    ) -> list[dict[str, Any]]:
+        """`GET /data_attributes?model=`: built-in and custom attributes of `model`.
+
+        With `include_archived`, archived custom attributes are listed too: they still hold
+        their names (NOTES §2.1, §2.2).
+        """
+        params = {"model": model, "include_archived": "true" if include_archived else "false"}
+        body = await self._request("GET", "/data_attributes", params=params)
         data: list[dict[str, Any]] = body.get("data") or []
         return data
 
@@ -171,7 +196,7 @@ class IntercomClient:
             body["description"] = description
         return await self._request("POST", "/data_attributes", json=body)
 
-    async def scroll_companies(self) -> AsyncIterator[list[dict[str, Any]]]:
+    async def scroll_companies(self) -> AsyncGenerator[list[dict[str, Any]], None]:
         """Every company, a page at a time, via `GET /companies/scroll` (NOTES.md §1.7).
 
         A scroll that breaks mid-way (500, network error, or its param expired after 60 s
@@ -253,7 +278,7 @@ class IntercomClient:
         """One try: a limiter slot, one HTTP request, the response classified."""
         async with self.limiter.slot():
             response = await self._send(method, path, params, json)
-            error = classify_response(response)
+            error = classify_response(response, api_version=self.api_version)
             self.limiter.observe(response.headers, rate_limited=isinstance(error, RateLimitedError))
         if error is not None:
             raise error

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from hoist.binding import record_workspace
@@ -11,7 +14,7 @@ from hoist.company_attributes import CUSTOM_PREFIX
 from hoist.custom_attributes import create_missing
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient, WorkspaceIdentity
-from hoist.pipeline.stages import Prepared, RunContext, prepared
+from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
 from hoist.resolve import resolve_existing
 from hoist.state import StateStore
@@ -29,6 +32,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
     been committed and the run recorded.
     """
     async with prepared(ctx, read_only=False) as (client, store, p):
+        check_removals(ctx, p)  # before anything is written
         bound = _Binding(store, p.workspace)
         contradictions = _attributes_lost(store, p)
         created_attributes = await create_missing(client, p.attributes)
@@ -40,16 +44,21 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
         store.fold()
         store.forget_intercom_ids(execution.stale)
         contradictions += _companies_lost(execution.stale, recreated)
+        # Deleted companies leave state: if they come back to the model, they are created anew.
+        store.forget_intercom_ids(_deleted(ctx, execution))
         outcome = Outcome(
             insert=ctx.config.sync.insert,
-            unchanged=p.changes.counts.unchanged,
+            # Companies whose only changes were never-set nulls: recorded, nothing sent.
+            unchanged=p.changes.counts.unchanged + execution.recorded,
             written_new=execution.confirmed_new,
             written_known=execution.confirmed_known,
             not_in_intercom=not_found,
+            removed=len(execution.removed),
             rejected=p.rejected,
             failed=tuple(execution.failed),
             api_calls=client.api_calls,
             attributes_created=created_attributes,
+            custom_attributes_remaining=p.attributes.remaining,
             interrupted=execution.interrupted,
             fatal=str(execution.fatal) if execution.fatal else None,
             contradictions=tuple(contradictions),
@@ -115,12 +124,18 @@ async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: 
     """Update-only runs: find the companies Intercom has; return how many it does not."""
     if ctx.config.sync.insert:
         return 0
-    resolution = await resolve_existing(client, p.changes)
+    resolution = await resolve_existing(
+        client, p.changes, missing=bound.store.missing(), recheck=ctx.recheck_missing
+    )
     ctx.progress.stage(
-        f"found {len(resolution.found):,} existing companies by {resolution.strategy}"
+        f"found {len(resolution.found):,} existing companies by {resolution.strategy}; "
+        f"{len(resolution.not_found):,} not in Intercom, {resolution.skipped:,} not looked up "
+        "again (unchanged since they were not found)"
     )
     found = [Confirmation(cid, iid, {}) for cid, iid in resolution.found]
     bound.commit(found, p.attribute_names)
+    bound.store.forget_missing([cid for cid, _ in resolution.found])
+    bound.store.remember_missing(resolution.not_found)
     return p.changes.count(unresolved_only=True)
 
 
@@ -134,7 +149,11 @@ async def _send(
 
     async def send(change: Change) -> dict[str, Any]:
         body = request_body(change)
-        if not insert:
+        if change.removal == "delete":
+            assert change.intercom_id is not None
+            await client.delete_company(change.intercom_id)  # already gone is as good
+            return {"id": change.intercom_id}
+        if not insert or change.removal is not None:
             assert change.intercom_id is not None
             return await client.update_company(change.intercom_id, body)
         company = await client.upsert_company({"company_id": change.company_id, **body})
@@ -145,9 +164,12 @@ async def _send(
     known_only = not insert
     ctx.progress.planned(p.changes.count(known_only=known_only))
     try:
-        with stop_on_signals() as stop:
+        with _stop_event(ctx) as stop:
             execution = await execute(
-                p.changes.pages(known_only=known_only),
+                chain(
+                    p.changes.pages(known_only=known_only),
+                    p.changes.removal_pages(ctx.config.sync.on_removal),
+                ),
                 send,
                 lambda batch: bound.commit(batch, attributes),
                 concurrency=concurrency,
@@ -157,3 +179,14 @@ async def _send(
             return execution, recreated
     finally:
         ctx.progress.close()
+
+
+def _deleted(ctx: RunContext, execution: Execution) -> list[str]:
+    return execution.removed if ctx.config.sync.on_removal == "delete" else []
+
+
+def _stop_event(ctx: RunContext) -> contextlib.AbstractContextManager[asyncio.Event]:
+    """The caller's stop event if it gave one (and owns the signals), else Ctrl-C/SIGTERM's."""
+    if ctx.stop is not None:
+        return contextlib.nullcontext(ctx.stop)
+    return stop_on_signals()

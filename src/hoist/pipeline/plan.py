@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hoist.changes import Change
-from hoist.pipeline.stages import RunContext, prepared
+from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport
 from hoist.resolve import resolve_existing
 
@@ -21,9 +21,12 @@ async def plan_run(ctx: RunContext) -> RunReport:
     their calls show in ``api_calls``.
     """
     insert = ctx.config.sync.insert
-    async with prepared(ctx, read_only=True) as (client, _, p):
+    async with prepared(ctx, read_only=True) as (client, store, p):
+        removals = check_removals(ctx, p)
         if not insert:
-            await resolve_existing(client, p.changes)
+            await resolve_existing(
+                client, p.changes, missing=store.missing(), recheck=ctx.recheck_missing
+            )
         known_only = not insert
         written_new = p.changes.count(new_only=True, known_only=known_only)
         writes = p.changes.count(known_only=known_only)
@@ -39,6 +42,8 @@ async def plan_run(ctx: RunContext) -> RunReport:
             rejected=p.rejected,
             api_calls=client.api_calls,
             attributes_created=tuple(name for name, _ in p.attributes.to_create),
+            custom_attributes_remaining=p.attributes.remaining,
+            removed=removals,
             sample=tuple(_planned(change) for change in sample),
             estimated_calls=calls,
             estimated_seconds=_duration(calls, client.limiter.limit),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -14,8 +15,10 @@ import pyarrow as pa
 
 from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import ActivationConfig
-from hoist.custom_attributes import AttributePlan, plan_custom_attributes
+from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
+from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
@@ -24,7 +27,7 @@ from hoist.sql.changeset import ChangeSet
 from hoist.sql.model import model_query
 from hoist.state import StateStore
 
-__all__ = ["Prepared", "RunContext", "prepared"]
+__all__ = ["Prepared", "RunContext", "check_removals", "prepared"]
 
 
 @dataclass
@@ -39,6 +42,12 @@ class RunContext:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     started: float = field(default_factory=time.monotonic)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    recheck_missing: bool = False
+    """Look up again companies an update-only run did not find, even if their row is the same."""
+    #: Shared by runs that send to the same destination at once (`hoist serve`): one budget.
+    limiter: RateLimiter | None = None
+    #: Set by the caller to stop sending (`hoist serve` on SIGTERM); None: on SIGINT/SIGTERM.
+    stop: asyncio.Event | None = None
 
     @property
     def file(self) -> str:
@@ -53,6 +62,7 @@ class RunContext:
             token=destination.access_token,
             api_version=destination.api_version,
             transport=self.transport,
+            limiter=self.limiter,
         )
 
     def report(self, outcome: Outcome, *, dry_run: bool) -> RunReport:
@@ -100,7 +110,7 @@ async def prepared(
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
             workspace = await client.workspace()
-            existing = await client.list_data_attributes()
+            existing = await fetch_attributes(client)
             attributes = plan_custom_attributes(config.sync, reader.schema, existing, file=ctx.file)
             fields = build_fields(
                 config.sync.fields(), reader.schema, attributes.types, file=ctx.file
@@ -111,6 +121,31 @@ async def prepared(
             ) as store:
                 check_workspace(recorded_workspace(store), workspace, state_path=state.path)
                 yield client, store, _diff(ctx, store, reader, fields, attributes, workspace)
+
+
+def check_removals(ctx: RunContext, p: Prepared) -> int:
+    """Plan the removal policy's work; refuse more removals than `sync.max_removals` allows.
+
+    A model that suddenly shrinks (an empty table, a broken filter) must not wipe the
+    workspace: above the limit the run stops before anything is removed or sent.
+    """
+    sync = ctx.config.sync
+    count = p.changes.plan_removals(sync.on_removal, insert=sync.insert)
+    if not count:
+        return 0
+    delivered = p.changes.delivered(insert=sync.insert)
+    limit = sync.removal_limit(delivered)
+    if count > limit:
+        raise ConfigError(
+            f"{count:,} of the {delivered:,} companies hoist delivered are gone from the model, "
+            f"and sync.on_removal: {sync.on_removal} would remove them in Intercom; that is more "
+            f"than sync.max_removals allows ({sync.max_removals}: {limit:,}), so nothing was "
+            "sent. If the model is wrong, fix it; if the removals are intended, raise "
+            "sync.max_removals for this run",
+            file=ctx.file,
+            key="sync.max_removals",
+        )
+    return count
 
 
 def _check_identifier(ctx: RunContext, schema: pa.Schema) -> None:

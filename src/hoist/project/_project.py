@@ -28,6 +28,7 @@ from hoist.config._project import (
     SourceDefinition,
     StateDefinition,
 )
+from hoist.config._schedule import AlertConfig
 from hoist.config._schema import _anchored
 from hoist.config._segment import SegmentConfig, SegmentDefinition
 from hoist.errors import ConfigError
@@ -198,6 +199,9 @@ class Project:
             destination=destination,
             sync=written.sync,
             state=self._state(definition.name, written.state),
+            schedule=written.schedule,
+            timezone=written.timezone,
+            alerts=written.alerts,
             file=definition.file,
         )
 
@@ -313,6 +317,7 @@ _ACTIVATION: _Sections = {
     ("model",): ModelDefinition,
     ("sync",): SyncConfig,
     ("state",): StateDefinition,
+    ("alerts",): AlertConfig,
 }
 
 M = TypeVar("M", bound=BaseModel)

@@ -20,7 +20,7 @@ from hoist.changes import Change, DiffCounts
 from hoist.errors import SourceError
 from hoist.mapping import Field
 from hoist.report import RecordError
-from hoist.sql import diff
+from hoist.sql import diff, removals
 from hoist.sql.build import render, table
 
 __all__ = ["ChangeSet"]
@@ -33,11 +33,16 @@ class ChangeSet:
     """The changes one run must make, computed by `ChangeSet.build`."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, fields: Sequence[Field], counts: DiffCounts
+        self,
+        con: duckdb.DuckDBPyConnection,
+        fields: Sequence[Field],
+        counts: DiffCounts,
+        state: exp.Expr | None = None,
     ) -> None:
         self._con = con
         self.fields = tuple(fields)
         self.counts = counts
+        self._state = state
 
     @classmethod
     def build(
@@ -62,12 +67,12 @@ class ChangeSet:
         _execute(con, diff.changes_statement(fields, state))
         rows, rejected, changed, new = _rows(con, diff.counts_query())[0]
         counts = DiffCounts(rows=rows, rejected_rows=rejected, changed=changed, new=new)
-        return cls(con, fields, counts)
+        return cls(con, fields, counts, state)
 
     def rejections(self) -> list[RecordError]:
-        """Every rejected company (one entry per duplicated company_id, one per id-less row)."""
-        rows = _rows(self._con, diff.rejections_query())
-        return [RecordError(company_id, code, message) for company_id, code, message in rows]
+        """Every rejected company, and every value held back with the attribute it belongs to."""
+        rows = _rows(self._con, diff.rejections_query(self.fields))
+        return [RecordError(cid, code, text, attribute) for cid, code, text, attribute in rows]
 
     def count(
         self, *, known_only: bool = False, unresolved_only: bool = False, new_only: bool = False
@@ -78,9 +83,12 @@ class ChangeSet:
         )
         return int(_rows(self._con, query)[0][0])
 
-    def unresolved(self) -> list[str]:
-        """The company_ids of changes without an Intercom id (update-only runs resolve them)."""
-        return [row[0] for row in _rows(self._con, diff.unresolved_query())]
+    def unresolved(self, missing: exp.Expr | None = None) -> list[tuple[str, int]]:
+        """(company_id, row hash) of changes without an Intercom id, for update-only runs.
+
+        With `missing`, companies not found before whose row has not changed are left out.
+        """
+        return [(row[0], int(row[1])) for row in _rows(self._con, diff.unresolved_query(missing))]
 
     def resolve(self, found: Sequence[tuple[str, str]]) -> None:
         """Record the Intercom ids found for (company_id, intercom_id) pairs."""
@@ -109,6 +117,57 @@ class ChangeSet:
                 return
             last = rows[-1][0]
             yield [self._change(dict(zip(names, row, strict=True))) for row in rows]
+
+    def delivered(self, *, insert: bool) -> int:
+        """How many companies hoist wrote, by state (the base of removal percentages)."""
+        assert self._state is not None
+        query = removals.delivered_query(self.fields, self._state, insert=insert)
+        return int(_rows(self._con, query)[0][0])
+
+    def plan_removals(self, policy: str, *, insert: bool) -> int:
+        """Find the companies hoist wrote that left the model and `policy` acts on; count them.
+
+        ``keep`` acts on none.
+        """
+        if policy == "keep":
+            return 0
+        assert self._state is not None
+        statement = removals.removals_statement(self.fields, self._state, policy, insert=insert)
+        _execute(self._con, statement)
+        return int(_rows(self._con, removals.removals_count_query())[0][0])
+
+    def removal_pages(self, policy: str, *, page_rows: int = 1000) -> Iterator[list[Change]]:
+        """The planned removals as changes: nulls for `clear`, none for `delete`."""
+        if policy == "keep":
+            return
+        last = 0
+        while True:
+            cursor = self._con.execute(
+                render(removals.removal_page_query(after=last, limit=page_rows))
+            )
+            names = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._removal(dict(zip(names, row, strict=True)), policy) for row in rows]
+
+    def _removal(self, row: dict[str, Any], policy: str) -> Change:
+        old = {
+            f.attribute: json.loads(row[diff.old_column(f.attribute)])
+            for f in self.fields
+            if row[diff.old_column(f.attribute)] is not None
+        }
+        clear = policy == "clear"
+        texts = {a: "null" for a, v in old.items() if v is not None} if clear else {}
+        return Change(
+            company_id=row["company_id"],
+            intercom_id=row["intercom_id"],
+            new=False,
+            texts=texts,
+            old=old,
+            removal="clear" if clear else "delete",
+        )
 
     def sample(self, size: int, *, known_only: bool = False) -> list[Change]:
         """The first `size` changes, for plans."""

@@ -49,21 +49,33 @@ def value_column(attribute: str) -> str:
     return f"v:{attribute}"
 
 
+def reason_column(attribute: str) -> str:
+    """The staged column saying why the model's value of `attribute` cannot go (NULL: it can)."""
+    return f"r:{attribute}"
+
+
 def old_column(attribute: str) -> str:
     """The changes column holding what state remembered of `attribute` (for plans)."""
     return f"o:{attribute}"
 
 
+def _checked(fields: Sequence[Field]) -> list[tuple[Field, exp.Expr]]:
+    """The fields whose values can be refused, with the reason expression of each."""
+    return [(f, r) for f in fields if (r := reason_expression(f)) is not None]
+
+
 def stage_statement(fields: Sequence[Field], id_column: str, rows: exp.Expr) -> exp.Expr:
-    """``staged`` from the model relation `rows`: normalised values and a verdict per row."""
-    reasons = [r for r in map(reason_expression, fields) if r is not None]
-    invalid = (
-        exp.func("concat_ws", literal("; "), *reasons, dialect="duckdb") if reasons else literal("")
-    )
+    """``staged`` from the model relation `rows`: normalised values and verdicts.
+
+    A row as a whole is refused only for its company_id (missing, or appearing twice). A value
+    Intercom would refuse holds back that attribute alone (``r:<attribute>``): the company's
+    other attributes go through, and the attribute goes once its value is one Intercom takes.
+    """
+    checked = _checked(fields)
     normalised = exp.select(
         template("CAST($c AS VARCHAR)", c=column(id_column)).as_("company_id"),
         *(value_expression(f).as_(identifier(value_column(f.attribute))) for f in fields),
-        invalid.as_("_invalid"),
+        *(reason.as_(identifier(reason_column(f.attribute))) for f, reason in checked),
     ).from_(rows)
     counted = exp.select(
         "*", template("count(*) OVER (PARTITION BY company_id)").as_("_copies")
@@ -72,18 +84,20 @@ def stage_statement(fields: Sequence[Field], id_column: str, rows: exp.Expr) -> 
     verdict = template(
         """SELECT
             CASE WHEN company_id IS NULL OR trim(company_id) = '' THEN 'missing_company_id'
-                 WHEN _copies > 1 THEN 'duplicate_company_id'
-                 WHEN _invalid <> '' THEN 'invalid_value' END AS _code,
+                 WHEN _copies > 1 THEN 'duplicate_company_id' END AS _code,
             CASE WHEN company_id IS NULL OR trim(company_id) = '' THEN $missing
                  WHEN _copies > 1 THEN 'company_id appears ' || _copies
-                     || ' times in the model; none of its rows is sent'
-                 ELSE _invalid END AS _message
+                     || ' times in the model; none of its rows is sent' END AS _message
         FROM $counted""",
         missing=missing,
         counted=counted.subquery(),
     )
     assert isinstance(verdict, exp.Select)
-    kept = [column("company_id"), *(column(value_column(f.attribute)) for f in fields)]
+    kept = [
+        column("company_id"),
+        *(column(value_column(f.attribute)) for f in fields),
+        *(column(reason_column(f.attribute)) for f, _ in checked),
+    ]
     return _create_temp(STAGED, verdict.select(*kept, append=True))
 
 
@@ -120,10 +134,14 @@ def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
     news: list[exp.Expr] = []
     olds: list[exp.Expr] = []
     differs: list[exp.Expr] = []
+    refusable = {f.attribute for f, _ in _checked(fields)}
     for field in fields:
         new = column(value_column(field.attribute), "s")
         old = column(state_column(field.attribute), "c")
         differ = template("$n IS DISTINCT FROM $o", n=new, o=old)
+        if field.attribute in refusable:  # a refused value is held back, not sent
+            reason = column(reason_column(field.attribute), "s")
+            differ = template("($r IS NULL AND $d)", r=reason, d=differ)
         differs.append(differ)
         news.append(exp.case().when(differ, new).as_(identifier(value_column(field.attribute))))
         olds.append(old.as_(identifier(old_column(field.attribute))))
@@ -138,7 +156,9 @@ def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
         differs=join_or(differs),
     )
     assert isinstance(query, exp.Select)
-    return _create_temp(CHANGES, query.select(*news, *olds, append=True))
+    values = [column(value_column(f.attribute), "s") for f in fields] or [column("company_id", "s")]
+    row_hash = exp.func("hash", *values).as_("_row_hash")
+    return _create_temp(CHANGES, query.select(*news, *olds, row_hash, append=True))
 
 
 def counts_query() -> exp.Expr:
@@ -151,14 +171,33 @@ def counts_query() -> exp.Expr:
     )
 
 
-def rejections_query() -> exp.Expr:
-    """Every rejected company: one entry per duplicated company_id, one per id-less row."""
-    return template(
-        """SELECT DISTINCT company_id, _code, _message FROM staged
+def rejections_query(fields: Sequence[Field] = ()) -> exp.Expr:
+    """Every rejection as (company_id, code, message, attribute).
+
+    One entry per duplicated company_id and per id-less row (attribute NULL), and one per value
+    held back (company_id, ``invalid_value``, reason, attribute) of a company otherwise sent.
+    """
+    rows = template(
+        """SELECT DISTINCT company_id, _code, _message, CAST(NULL AS VARCHAR) AS attribute
+        FROM staged
         WHERE _code IS NOT NULL AND company_id IS NOT NULL AND trim(company_id) <> ''
         UNION ALL
-        SELECT company_id, _code, _message FROM staged WHERE _code = 'missing_company_id'
-        ORDER BY company_id NULLS FIRST"""
+        SELECT company_id, _code, _message, CAST(NULL AS VARCHAR) AS attribute
+        FROM staged WHERE _code = 'missing_company_id'"""
+    )
+    for field, _ in _checked(fields):
+        reason = column(reason_column(field.attribute))
+        held = template(
+            "SELECT company_id, 'invalid_value', $r, $a FROM staged "
+            "WHERE _code IS NULL AND $r IS NOT NULL",
+            r=reason,
+            a=literal(field.attribute),
+        )
+        rows = exp.union(rows, held, distinct=False)
+    assert isinstance(rows, exp.Query)
+    ordered = exp.select("*").from_(rows.subquery("rejections"))
+    return ordered.order_by(
+        exp.Ordered(this=column("company_id"), nulls_first=True), column("attribute")
     )
 
 
@@ -186,9 +225,20 @@ def count_query(*, known_only: bool, unresolved_only: bool, new_only: bool) -> e
     return query
 
 
-def unresolved_query() -> exp.Expr:
-    """The company_ids of changes that have no Intercom id yet."""
-    return template("SELECT company_id FROM changes WHERE intercom_id IS NULL")
+def unresolved_query(missing: exp.Expr | None = None) -> exp.Expr:
+    """(company_id, row hash) of changes without an Intercom id yet.
+
+    With `missing` (company_id, row_hash), those not found before whose row is the same are
+    left out: their lookup would only repeat the last answer.
+    """
+    if missing is None:
+        return template("SELECT company_id, _row_hash FROM changes WHERE intercom_id IS NULL")
+    return template(
+        "SELECT company_id, _row_hash FROM changes AS c WHERE intercom_id IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM $m AS m "
+        "WHERE m.company_id = c.company_id AND m.row_hash = c._row_hash)",
+        m=missing,
+    )
 
 
 def resolve_statement(found: exp.Expr) -> exp.Expr:

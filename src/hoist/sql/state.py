@@ -7,6 +7,8 @@ warehouse in warehouse-native mode):
   confirmed (``a:<attribute>``; NULL: never delivered);
 - ``journal``: confirmations appended while a run goes on, folded into ``companies`` once per run
   (appending costs the same at any state size, a MERGE into ten million rows does not);
+- ``missing``: company_ids an update-only run did not find in Intercom, with the hash of their
+  row then, so they are looked up again only when the row changes (or on ``--recheck-missing``);
 - ``runs`` and ``record_errors``: the history;
 - ``meta``: the schema version, so an older state is migrated and a newer one refused; the
   workspace state is bound to (``workspace_app_id``, ``workspace_region``, ``workspace_name``).
@@ -42,6 +44,7 @@ RUN_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("duration_s", "DOUBLE"),
     ("message", "VARCHAR"),
 )
+_MISSING_COLUMNS: Final = (("company_id", "VARCHAR"), ("row_hash", "UBIGINT"))
 _ERROR_COLUMNS: Final = (
     ("run_id", "VARCHAR"),
     ("company_id", "VARCHAR"),
@@ -69,6 +72,7 @@ class StateTables:
             _create("runs", self.table("runs"), RUN_COLUMNS),
             _create("record_errors", self.table("record_errors"), _ERROR_COLUMNS),
             _create("meta", self.table("meta"), (("key", "VARCHAR"), ("value", "VARCHAR"))),
+            _create("missing", self.table("missing"), _MISSING_COLUMNS),
         ]
 
     def add_column_statements(self, attribute: str) -> list[exp.Expr]:
@@ -245,6 +249,25 @@ class StateTables:
             "SELECT count(*) FROM $t WHERE $c <> 'null'",
             t=self.table("companies"),
             c=column(state_column(attribute)),
+        )
+
+    def remember_missing_statements(self, batch: str) -> list[exp.Expr]:
+        """Record (company_id, row_hash) pairs of the registered `batch` as not in Intercom."""
+        return [
+            self.forget_missing_statement(batch),
+            template(
+                "INSERT INTO $t SELECT company_id, row_hash FROM $batch",
+                t=self.table("missing"),
+                batch=table(batch),
+            ),
+        ]
+
+    def forget_missing_statement(self, batch: str) -> exp.Expr:
+        """Drop the company_ids of the registered `batch` from ``missing``."""
+        return template(
+            "DELETE FROM $t WHERE company_id IN (SELECT company_id FROM $batch)",
+            t=self.table("missing"),
+            batch=table(batch),
         )
 
     def forget_statement(self, batch: str) -> exp.Expr:

@@ -35,6 +35,7 @@ _TABLES = StateTables("state")
 _BATCH = "confirmed_batch"
 _ERRORS = "run_errors"
 _GONE = "gone_ids"
+_MISSING = "missing_ids"
 
 
 class StateStore:
@@ -126,6 +127,38 @@ class StateStore:
         if company_ids:
             with self._registered(_GONE, pa.table({"company_id": list(company_ids)})):
                 self._run(_TABLES.forget_statement(_GONE))
+
+    def missing(self) -> exp.Expr:
+        """(company_id, row_hash) of companies not found in Intercom when last looked up.
+
+        A plan over a state from before version 3 sees none.
+        """
+        present = {row[0] for row in self.con.execute(render(_TABLES.tables_query())).fetchall()}
+        if "missing" in present:
+            return _TABLES.table("missing")
+        return template(
+            "(SELECT CAST(NULL AS VARCHAR) AS company_id, CAST(NULL AS UBIGINT) AS row_hash "
+            "WHERE FALSE)"
+        )
+
+    def remember_missing(self, missing: Sequence[tuple[str, int]]) -> None:
+        """Record companies Intercom does not have, with the hash of their row (writers)."""
+        if missing:
+            rows = pa.table(
+                {
+                    "company_id": [m[0] for m in missing],
+                    "row_hash": pa.array([m[1] for m in missing], pa.uint64()),
+                }
+            )
+            with self._registered(_MISSING, rows):
+                for statement in _TABLES.remember_missing_statements(_MISSING):
+                    self._run(statement)
+
+    def forget_missing(self, company_ids: Sequence[str]) -> None:
+        """Companies found in Intercom after all are no longer remembered as missing."""
+        if company_ids:
+            with self._registered(_MISSING, pa.table({"company_id": list(company_ids)})):
+                self._run(_TABLES.forget_missing_statement(_MISSING))
 
     def relation(self, attributes: Sequence[str]) -> exp.Expr:
         """What Intercom confirmed, with a column per attribute (NULL: never recorded).

@@ -18,7 +18,7 @@ from hoist.sql.state import StateTables
 __all__ = ["SCHEMA_VERSION", "check_readable", "migrate", "read_version"]
 
 #: The version this hoist writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The tables every hoist state has had since version 1.
 _V1_TABLES = frozenset({"companies", "journal", "runs", "record_errors"})
@@ -53,7 +53,16 @@ def _to_2(con: duckdb.DuckDBPyConnection, tables: StateTables) -> None:
         con.execute(render(statement))
 
 
-_MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, StateTables], None]] = {1: _to_2}
+def _to_3(con: duckdb.DuckDBPyConnection, tables: StateTables) -> None:
+    # Version 3 remembers the company_ids update-only runs did not find (``missing``).
+    for statement in tables.create_statements():
+        con.execute(render(statement))
+
+
+_MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, StateTables], None]] = {
+    1: _to_2,
+    2: _to_3,
+}
 
 
 def migrate(

@@ -1,0 +1,100 @@
+"""Reading a Spark model: throughput, and memory of hoist apart from Spark's own processes.
+
+A model of `--rows` companies is generated inside a local Spark (``local[2]``; no data files)
+and read through hoist's Spark source, batch by batch, as a run reads it. Printed and written to
+RESULTS.md: wall time, rows per second, hoist's peak RSS, and the peak RSS of the driver JVM
+(with its Python workers) measured separately.
+
+    .venv/bin/python bench/spark_read.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import threading
+import time
+from dataclasses import dataclass
+
+import psutil
+
+from hoist.config import SparkSourceConfig
+from hoist.sources import open_source
+
+from _results import write_section
+
+_MODEL = """
+SELECT concat('acct-', id) AS account_id,
+       concat('Company ', id) AS account_name,
+       element_at(array('Starter', 'Pro', 'Enterprise'), CAST(id % 3 AS INT) + 1) AS plan_name,
+       CAST(id % 100000 AS DECIMAL(12, 2)) AS mrr,
+       CAST(id % 5000 AS INT) AS seats,
+       (id % 97) / 7.0D AS health_score,
+       timestamp_seconds(1700000000 + id) AS signed_up_at
+FROM range(0, {rows}, 1, {partitions})
+"""
+
+
+@dataclass
+class Peaks:
+    """Peak resident memory (MiB) seen while sampling, per side."""
+
+    spark: float = 0.0
+    running: bool = True
+
+
+def _spark_rss() -> float:
+    """Resident MiB of this process's children: the driver JVM and Spark's Python workers."""
+    total = 0
+    for child in psutil.Process(os.getpid()).children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total / 2**20
+
+
+def _sample(peaks: Peaks) -> None:
+    while peaks.running:
+        peaks.spark = max(peaks.spark, _spark_rss())
+        time.sleep(0.2)
+
+
+def main() -> None:
+    """Generate the model in Spark, stream it through hoist, print and record the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--partitions", type=int, default=8)
+    args = parser.parse_args()
+    config = SparkSourceConfig(
+        type="spark", master="local[2]", conf={"spark.sql.shuffle.partitions": 2}
+    )
+    peaks = Peaks()
+    sampler = threading.Thread(target=_sample, args=(peaks,), daemon=True)
+    with open_source(config) as source:
+        sampler.start()
+        started = time.monotonic()
+        rows = batches = 0
+        for batch in source.read(_MODEL.format(rows=args.rows, partitions=args.partitions)):
+            rows += batch.num_rows
+            batches += 1
+        elapsed = time.monotonic() - started
+        peaks.running = False
+        sampler.join()
+    hoist_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines = [
+        f"- model: {rows:,} rows in {args.partitions} partitions, 7 columns, local[2]",
+        f"- read: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s, {batches:,} Arrow batches",
+        f"- hoist's peak RSS: {hoist_rss:,.0f} MiB",
+        f"- Spark's peak RSS (driver JVM + Python workers): {peaks.spark:,.0f} MiB",
+        "- command: `.venv/bin/python bench/spark_read.py "
+        f"--rows {args.rows} --partitions {args.partitions}`",
+    ]
+    text = "## Reading a Spark model (hoist.sources.spark)\n\n" + "\n".join(lines)
+    print(text)
+    write_section("spark_read", text)
+
+
+if __name__ == "__main__":
+    main()

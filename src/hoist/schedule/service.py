@@ -1,0 +1,174 @@
+"""`hoist serve`: the scheduler wired to real runs, the run history and alert webhooks.
+
+Every run goes the same way: run the activation (a failure that stops it becomes a ``failed``
+report, recorded in the history if the engine could not record it), record the slots skipped
+while it ran, decide the alert event against the last conclusive status, and send the alerts
+in the background so a slow webhook never delays the next run. Nothing here raises out of a
+run: one broken activation never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+import httpx
+
+from hoist.config import ActivationConfig
+from hoist.config._schedule import AlertEvent
+from hoist.errors import HoistError, StateError, StateLockedError
+from hoist.report import RunReport
+from hoist.schedule.alerts import CONCLUSIVE, alert_event, build_payload, redact, secrets_of
+from hoist.schedule.clock import Clock, SystemClock
+from hoist.schedule.history import LastRuns, ensure_recorded, read_last_runs, record_skipped
+from hoist.schedule.scheduler import Job, Scheduler
+from hoist.schedule.spec import parse_schedule
+from hoist.schedule.webhook import deliver
+
+__all__ = ["RunActivation", "Service"]
+
+log = logging.getLogger("hoist.schedule")
+
+_SKIPPED = "skipped: the previous run was still going"
+
+#: Runs one activation and returns its report; raises `HoistError` when the run cannot proceed.
+RunActivation = Callable[[ActivationConfig], Awaitable[RunReport]]
+
+
+class Service:
+    """The scheduled activations of one `hoist serve` process."""
+
+    def __init__(
+        self,
+        configs: Sequence[ActivationConfig],
+        run: RunActivation,
+        *,
+        clock: Clock | None = None,
+        webhook_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.configs = {config.name: config for config in configs if config.schedule}
+        self._run = run
+        self._webhook_transport = webhook_transport
+        self._last_status: dict[str, str | None] = {}
+        self._skipped: dict[str, list[datetime]] = {}
+        self._alerts: set[asyncio.Task[bool]] = set()
+        #: The latest report of each activation run by this process.
+        self.reports: dict[str, RunReport] = {}
+        self.scheduler = Scheduler(
+            [self._job(config) for config in self.configs.values()],
+            self._launch,
+            on_skip=lambda job, slot: self._skipped.setdefault(job.name, []).append(slot),
+            clock=self.clock,
+        )
+
+    def _job(self, config: ActivationConfig) -> Job:
+        assert config.schedule is not None
+        try:
+            last = read_last_runs(config)
+        except StateError as exc:
+            # Another process holds the state (a run by hand): treat the history as unknown;
+            # the run due now finds the lock and is skipped if that run still goes.
+            log.warning("%s: cannot read the run history yet: %s", config.name, exc)
+            last = LastRuns()
+        self._last_status[config.name] = last.conclusive
+        schedule = parse_schedule(config.schedule, config.timezone)
+        return Job.starting(config.name, schedule, last.started_at, self.clock.now())
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run the schedules until `stop` is set, then let running activations finish."""
+        if self.configs:
+            await self.scheduler.serve(stop)
+        await self.drain_alerts()
+
+    async def once(self) -> dict[str, RunReport | None]:
+        """Run every activation due now, wait for them and their alerts.
+
+        Returns each started activation's report (None: skipped, another run held its state).
+        """
+        started = await self.scheduler.once()
+        await self.drain_alerts()
+        return {name: self.reports.get(name) for name in started}
+
+    async def drain_alerts(self) -> None:
+        """Wait for alerts still being delivered (each gives up after its retries)."""
+        await asyncio.gather(*self._alerts, return_exceptions=True)
+
+    async def _launch(self, job: Job) -> None:
+        config = self.configs[job.name]
+        report = await self._report(config)
+        self._record_skips(config)
+        if report is None:
+            return
+        self.reports[config.name] = report
+        previous = self._last_status.get(config.name)
+        if report.status in CONCLUSIVE:
+            self._last_status[config.name] = report.status
+        event = alert_event(report.status, previous)
+        if event is not None:
+            self._alert(config, report, event)
+
+    async def _report(self, config: ActivationConfig) -> RunReport | None:
+        """Run `config`; a failure that stops the run becomes (and is recorded as) a report.
+
+        None when another process (a `hoist run` by hand, an overlapping `serve --once`) holds
+        the activation's state: the slot is skipped, which is neither a failure nor a success.
+        """
+        since = self.clock.now()
+        log.info("%s: run started", config.name)
+        try:
+            report = await self._run(config)
+        except StateLockedError as exc:
+            log.info("%s: skipped: %s", config.name, exc)
+            return None
+        except HoistError as exc:
+            report = _failed(config, str(exc))
+        except Exception as exc:  # a bug must not stop the other schedules
+            log.exception("%s: the run crashed", config.name)
+            report = _failed(config, f"internal error ({type(exc).__name__}); see the log")
+        if report.status == "failed":
+            self._guard(config, lambda: ensure_recorded(config, report, since))
+        message = f": {report.message}" if report.message else ""
+        log.info(
+            "%s: run %s %s%s",
+            config.name,
+            report.run_id,
+            report.status,
+            redact(message, secrets_of(config)),
+        )
+        return report
+
+    def _record_skips(self, config: ActivationConfig) -> None:
+        for slot in self._skipped.pop(config.name, []):
+            self._guard(config, functools.partial(record_skipped, config, slot, _SKIPPED))
+
+    def _alert(self, config: ActivationConfig, report: RunReport, event: AlertEvent) -> None:
+        payload = build_payload(report, event, secrets_of(config))
+        for alert in config.alerts:
+            if event in alert.on:
+                task = asyncio.create_task(
+                    deliver(alert.webhook, payload, transport=self._webhook_transport)
+                )
+                self._alerts.add(task)
+                task.add_done_callback(self._alerts.discard)
+
+    def _guard(self, config: ActivationConfig, write: Callable[[], None]) -> None:
+        """Write to the history; a state that cannot be written is logged, not raised."""
+        try:
+            write()
+        except HoistError as exc:
+            log.warning(
+                "%s: could not update the run history: %s",
+                config.name,
+                redact(str(exc), secrets_of(config)),
+            )
+
+
+def _failed(config: ActivationConfig, message: str) -> RunReport:
+    return RunReport(
+        run_id=uuid.uuid4().hex[:12], activation=config.name, status="failed", message=message
+    )

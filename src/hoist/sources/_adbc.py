@@ -1,0 +1,115 @@
+"""A source over an ADBC connection: the driver hands over Arrow batches, nothing is converted.
+
+ADBC drivers (PostgreSQL, Snowflake, BigQuery) share one DB-API surface from
+`adbc_driver_manager`, so one class serves them all; each connector module only opens the
+connection. Driver errors become `SourceError` here, with the URL's credentials masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import adbc_driver_manager
+import pyarrow as pa
+
+from hoist.errors import SourceError
+from hoist.secret import SecretUrl
+from hoist.sources import Source
+from hoist.sources._batches import stream
+
+__all__ = ["AdbcSource", "driver_error"]
+
+#: What ADBC drivers raise: DB-API errors, and the driver manager's own.
+DRIVER_ERRORS = (adbc_driver_manager.Error, adbc_driver_manager.DatabaseError)
+
+
+def driver_error(what: str, exc: BaseException, url: SecretUrl | None) -> SourceError:
+    """A `SourceError` saying `what` failed, with the driver's message and no credentials."""
+    message = str(exc).strip() or type(exc).__name__
+    if url is not None:
+        message = url.redact(message)
+    return SourceError(f"{what}: {message}")
+
+
+def _plain_type(field: pa.Field) -> pa.DataType:
+    kind = field.type
+    if not isinstance(kind, pa.BaseExtensionType):
+        return kind
+    if getattr(kind, "type_name", None) == "numeric":
+        return _numeric_type(field)
+    if kind.extension_name == "arrow.uuid":
+        return pa.string()  # the canonical text: a uuid is often a company_id
+    return kind.storage_type  # other opaque types (json, ...) as their text
+
+
+def _numeric_type(field: pa.Field) -> pa.DataType:
+    # Postgres NUMERIC comes as text, its declared precision and scale in the field metadata
+    # (typmod = (precision << 16 | scale) + 4). Declared: an exact decimal, as DuckDB gives.
+    # Undeclared (any scale, NaN, infinities): a double, which is what hoist sends anyway.
+    typmod = int((field.metadata or {}).get(b"POSTGRESQL:typmod", b"-1"))
+    precision, scale = (typmod - 4) >> 16, (typmod - 4) & 0xFFFF
+    if typmod < 4 or not 0 < precision <= 38 or scale > precision:
+        return pa.float64()
+    return pa.decimal128(precision, scale)
+
+
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    """`schema` with the drivers' extension types replaced by the plain types hoist maps."""
+    return pa.schema(
+        [field.with_type(_plain_type(field)) for field in schema], metadata=schema.metadata
+    )
+
+
+def plain_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """`batch` converted to `schema` (from `plain_schema`): extension columns unwrapped, cast."""
+    if batch.schema.equals(schema):
+        return batch
+    columns = [_plain_column(c, f.type) for c, f in zip(batch.columns, schema, strict=True)]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _plain_column(column: pa.Array, kind: pa.DataType) -> pa.Array:
+    if column.type == kind:
+        return column
+    if getattr(column.type, "extension_name", None) == "arrow.uuid":
+        return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+    if isinstance(column.type, pa.BaseExtensionType):
+        column = column.storage
+    return column if column.type == kind else column.cast(kind)
+
+
+class AdbcSource(Source):
+    """Streams query results from an open ADBC DB-API connection."""
+
+    def __init__(self, connection: Any, *, dialect: str, name: str, url: SecretUrl | None) -> None:
+        self.dialect = dialect
+        self.name = name
+        self.url = url
+        self.connection = connection
+        self._cursors: list[Any] = []
+
+    def read(self, sql: str, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
+        """Run `sql` and stream its Arrow batches as the driver fetches them."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql)
+            reader = cursor.fetch_record_batch()
+        except DRIVER_ERRORS as exc:
+            cursor.close()
+            raise driver_error(f"the model query failed in {self.name}", exc, self.url) from exc
+        # The stream lives only as long as its cursor: keep the cursor open until `close`.
+        self._cursors.append(cursor)
+        schema = plain_schema(reader.schema)
+        batches = (plain_batch(batch, schema) for batch in reader)
+        return stream(schema, batches, batch_rows=batch_rows, translate=self._translate)
+
+    def _translate(self, exc: Exception) -> Exception | None:
+        if isinstance(exc, (*DRIVER_ERRORS, pa.ArrowException, OSError)):
+            return driver_error(f"reading the model from {self.name} failed", exc, self.url)
+        return None
+
+    def close(self) -> None:
+        """Close the cursors still open, then the connection."""
+        for cursor in self._cursors:
+            cursor.close()
+        self.connection.close()

@@ -1,0 +1,211 @@
+"""Apache Spark: a session hoist starts itself (`master`) or a Spark Connect server (`remote`).
+
+Rows reach hoist as Arrow record batches, a partition at a time; the model is never collected
+whole (``collect()``, ``toArrow()`` and ``toPandas()`` all gather every row on the driver at
+once, and count them against ``spark.driver.maxResultSize``). Two paths, one per kind of session:
+
+- A session hoist starts (classic PySpark): ``mapInArrow`` turns each partition into Arrow IPC
+  blobs inside Spark's Python workers, and ``toLocalIterator`` fetches one partition per job,
+  so neither the driver JVM nor hoist holds more than one partition (two with prefetch). Both are
+  public APIs. (pyspark 4.2's ``DataFrame.__arrow_c_stream__`` does the same but fails on
+  timestamp columns: it builds its schema without the session time zone.)
+- Spark Connect: the server's JVM writes Arrow batches into the gRPC response stream and the
+  client yields each as it arrives (`to_table_as_iterator`). ``mapInArrow`` is avoided there:
+  it ships a pickled Python function that the cluster can only run under the client's exact
+  Python version, which a Databricks cluster rarely has.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from itertools import chain
+from typing import Any
+
+import pyarrow as pa
+from py4j.protocol import Py4JError
+from pyspark.errors import PySparkException
+from pyspark.sql import SparkSession
+from pyspark.sql.pandas.types import to_arrow_schema
+
+from hoist.config import SparkSourceConfig
+from hoist.errors import SourceError
+from hoist.sources import Source
+
+__all__ = ["SparkSource", "connect", "start_session"]
+
+# A session hoist starts is a batch job's: no web UI (it would take a port), no console
+# progress bars or INFO logs mixed into hoist's output. Spark errors still reach the user, as
+# SourceError. The user's `conf` overrides any of these.
+_DEFAULT_CONF: dict[str, str] = {
+    "spark.app.name": "hoist",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.log.level": "FATAL",
+}
+
+
+# pyspark logs every analysis error (with the JVM stack trace) to stderr as it raises it; hoist
+# reports the same error once, as a SourceError.
+_QUERY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
+
+class SparkSource(Source):
+    """Runs Spark SQL on a session and streams the result as Arrow batches."""
+
+    dialect = "spark"
+
+    def __init__(self, session: Any, *, owned: bool, secret: str | None = None) -> None:
+        self._session = session
+        self._owned = owned  # stop only a session this source started
+        self._secret = secret  # scrubbed from every message (a Connect URL may hold a token)
+        self._connect = type(session).__module__.startswith("pyspark.sql.connect")
+
+    def read(self, sql: str, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
+        """Run `sql` and stream its rows; the query runs up to its first batch before returning."""
+        try:
+            frame = self._session.sql(sql)
+            spark_schema = frame.schema  # Connect analyses lazily: surface errors here
+            batches = self._stream(frame)
+            first = next(batches, None)
+        except (PySparkException, Py4JError) as exc:
+            raise SourceError(f"the model query failed in Spark: {self._message(exc)}") from exc
+        if first is None:
+            timezone = self._session.conf.get("spark.sql.session.timeZone")
+            schema = to_arrow_schema(spark_schema, timezone=timezone)
+            return pa.RecordBatchReader.from_batches(schema, iter(()))
+        rest = self._translated(chain([first], batches), batch_rows)
+        return pa.RecordBatchReader.from_batches(first.schema, rest)
+
+    def _stream(self, frame: Any) -> Iterator[pa.RecordBatch]:
+        if self._connect:
+            return _connect_batches(frame)
+        return _classic_batches(frame)
+
+    def _translated(
+        self, batches: Iterator[pa.RecordBatch], batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        # A task that fails after the first batch surfaces while later batches are fetched.
+        try:
+            for batch in batches:
+                for start in range(0, batch.num_rows, batch_rows):
+                    yield batch.slice(start, batch_rows)
+        except (PySparkException, Py4JError) as exc:
+            raise SourceError(f"reading the model from Spark failed: {self._message(exc)}") from exc
+
+    def _message(self, exc: BaseException) -> str:
+        return _scrubbed(_root_cause(exc), self._secret)
+
+    def close(self) -> None:
+        """Stop the session if this source started it; a session it was handed stays up."""
+        if self._owned:
+            self._session.stop()
+
+
+def _classic_batches(frame: Any) -> Iterator[pa.RecordBatch]:
+    """The frame's rows, one partition at a time, as the batches Spark's Python workers made."""
+
+    # Nested, so cloudpickle ships the function by value: executors need pyarrow, not hoist.
+    def to_ipc(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow
+
+        for batch in batches:
+            sink = pyarrow.BufferOutputStream()
+            with pyarrow.ipc.new_stream(sink, batch.schema) as writer:
+                writer.write_batch(batch)
+            data = sink.getvalue()  # one binary cell around the IPC bytes, without a copy
+            offsets = pyarrow.array([0, data.size], pyarrow.int32()).buffers()[1]
+            cell = pyarrow.Array.from_buffers(pyarrow.binary(), 1, [None, offsets, data])
+            yield pyarrow.RecordBatch.from_arrays([cell], ["ipc"])
+
+    blobs = frame.mapInArrow(to_ipc, "ipc binary")
+    for row in blobs.toLocalIterator(prefetchPartitions=True):
+        yield from pa.ipc.open_stream(row.ipc)
+
+
+def _connect_batches(frame: Any) -> Iterator[pa.RecordBatch]:
+    """The frame's rows as the Arrow batches a Spark Connect server streams back."""
+    client = frame.sparkSession.client
+    plan = frame._plan.to_proto(client)
+    for item in client.to_table_as_iterator(plan, frame._plan.observations):
+        if isinstance(item, pa.Table):
+            yield from item.to_batches()
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost Spark message, first line only (no JVM stack trace)."""
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        try:
+            while java.getCause() is not None:
+                java = java.getCause()
+            text = str(java.getMessage() or java.toString())
+        except Py4JError:
+            text = str(exc)
+    elif isinstance(exc, PySparkException):
+        text = exc.getMessage() or str(exc)
+    else:
+        text = str(exc)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if "Traceback (most recent call last)" in text:
+        # A Python worker failed: its exception line says why (the first line never does).
+        raised = [line for line in lines if not line[0].isspace() and ": " in line]
+        lines = raised[-1:] or lines
+    return lines[0].strip() if lines else type(exc).__name__
+
+
+def _scrubbed(message: str, url: str | None) -> str:
+    """`message` without the Connect URL or any of its parameter values (``;token=...``)."""
+    if not url:
+        return message
+    values = [part.partition("=")[2] for part in url.split(";")[1:]]
+    for secret in sorted([url, *values], key=len, reverse=True):
+        if len(secret) >= 4:
+            message = message.replace(secret, "***")
+    return message
+
+
+def start_session(master: str, conf: dict[str, str] | None = None) -> Any:
+    """A classic Spark session on `master`, or the one already running in this process."""
+    # Spark's Python workers run $PYSPARK_PYTHON (default: `python3` on the PATH, which may
+    # lack pyarrow); hoist's own interpreter has everything mapInArrow needs.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master)
+    for key, value in {**_DEFAULT_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def _connect_session(url: str, conf: dict[str, str]) -> Any:
+    # The Connect class itself: the generic builder refuses a remote session in a process that
+    # already runs a classic one.
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    builder = ConnectSession.builder.remote(url)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    return builder.create()
+
+
+def connect(config: SparkSourceConfig) -> SparkSource:
+    """Start (or join) the Spark session `config` describes."""
+    conf = {key: _conf_text(value) for key, value in config.conf.items()}
+    for name in _QUERY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    url = config.remote.reveal() if config.remote is not None else None
+    try:
+        if url is not None:
+            return SparkSource(_connect_session(url, conf), owned=True, secret=url)
+        assert config.master is not None
+        running = SparkSession.getActiveSession() is not None
+        return SparkSource(start_session(config.master, conf), owned=not running)
+    except (PySparkException, Py4JError, OSError, RuntimeError) as exc:
+        where = "the Spark Connect server" if url is not None else "Spark"
+        raise SourceError(f"cannot start {where}: {_scrubbed(_root_cause(exc), url)}") from exc
+
+
+def _conf_text(value: str | int | float | bool) -> str:
+    # YAML reads `true` and `2` as bool and int; Spark wants "true" and "2".
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,150 @@
+"""A real local Spark for the tests in this folder: one session for the whole test run.
+
+Starting Spark costs a JVM and several seconds of CPU, so every test shares the session this
+module starts (through hoist's own `start_session`, so its settings are the ones hoist uses),
+and the Spark Connect server is started only by the tests that need one. Spark is kept small:
+``local[2]``, two shuffle partitions, no UI.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from hoist.sources.spark import start_session
+
+#: Spark settings of the shared session (and of the sessions hoist starts in subprocesses).
+SMALL_SPARK: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "512m",
+    "spark.sql.session.timeZone": "UTC",
+}
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The one local Spark session of the test run; its tables live in a temp warehouse dir."""
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
+    session = start_session(
+        "local[2]",
+        {**SMALL_SPARK, "spark.sql.warehouse.dir": str(warehouse)},
+    )
+    yield session
+    session.stop()
+
+
+def write_table(spark: Any, name: str, rows: list[dict[str, Any]], ddl: str) -> None:
+    """Replace the Spark table `name` (schema `ddl`) with `rows`, as Parquet files."""
+    frame = spark.createDataFrame(pa.Table.from_pylist(rows, schema=_arrow_schema(spark, ddl)))
+    frame.write.mode("overwrite").format("parquet").saveAsTable(name)
+
+
+@pytest.fixture
+def twins(tmp_path: Path, spark: Any, emulator_factory: Any) -> Any:
+    """The same activation over DuckDB and over the shared Spark session, each with an emulator."""
+    from tests.e2e.conftest import TOKEN, Activation
+    from tests.spark.twins import SPARK_TABLE, Side, Twins
+
+    sides = []
+    for name, source in (
+        ("duck", {"type": "duckdb", "path": "warehouse.duckdb"}),
+        ("spark", {"type": "spark", "master": "local[2]"}),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        server = emulator_factory(token=TOKEN)
+        side = Side(
+            folder / "activation.yml",
+            server.emulator,
+            source,
+            {"table": SPARK_TABLE},
+            server.base_url,
+        )
+        side.configure()
+        sides.append(side)
+    duck_warehouse = Activation(
+        tmp_path / "duck", "", tmp_path / "duck" / "warehouse.duckdb", tmp_path / "unused.yml"
+    )
+    made = Twins(sides[0], sides[1], duck_warehouse, spark)
+    made.write_rows([])
+    return made
+
+
+def _arrow_schema(spark: Any, ddl: str) -> pa.Schema:
+    from pyspark.sql.pandas.types import to_arrow_schema
+    from pyspark.sql.types import StructType
+
+    schema = StructType.fromDDL(ddl)
+    assert isinstance(schema, StructType)
+    arrow: pa.Schema = to_arrow_schema(schema, timezone="UTC")
+    return arrow
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Spark Connect server from the pyspark package, on 127.0.0.1; yields its sc:// URL."""
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    log = tmp_path_factory.mktemp("spark-connect") / "server.log"
+    env = {**os.environ, "SPARK_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
+    command = [
+        str(home / "bin" / "spark-submit"),
+        "--class",
+        "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--master",
+        "local[1]",
+        *(f"--conf={key}={value}" for key, value in SMALL_SPARK.items()),
+        "--conf=spark.ui.enabled=false",
+        "--conf=spark.connect.grpc.binding.address=127.0.0.1",
+        f"--conf=spark.connect.grpc.binding.port={port}",
+        f"--conf=spark.sql.warehouse.dir={log.parent / 'warehouse'}",
+    ]
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_for_port(port, server, log)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 300  # a JVM on two busy cores can take minutes to start
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the Spark Connect server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"the Spark Connect server did not listen within 300 s:\n{log.read_text()[-3000:]}")
+
+
+def write_parquet(spark: Any, path: Path, rows: list[dict[str, Any]], ddl: str) -> None:
+    """Replace the Parquet files at `path` with `rows` (schema `ddl`)."""
+    frame = spark.createDataFrame(pa.Table.from_pylist(rows, schema=_arrow_schema(spark, ddl)))
+    frame.write.mode("overwrite").parquet(str(path))
