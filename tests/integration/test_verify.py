@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 import hoist
 from hoist.config import parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
+from hoist.emulator.testing import FakeClock
 from hoist.errors import ConfigError
 from hoist.verify import verify
 
@@ -25,7 +27,8 @@ class Setup:
 
     def __init__(self, folder: Path, companies: int, *, insert: bool = True) -> None:
         self.folder = folder
-        self.emulator = Emulator(EmulatorConfig(token=TOKEN))
+        self.clock = FakeClock(time.time())
+        self.emulator = Emulator(EmulatorConfig(token=TOKEN), clock=self.clock)
         self.transport = httpx.ASGITransport(app=create_app(self.emulator))
         self.model = {
             f"c{i:04d}": {"name": f"Company {i}", "size": i, "seats": i % 7, "tier": "gold"}
@@ -200,6 +203,9 @@ def test_update_only_reports_missing_and_does_not_create(tmp_path: Path) -> None
     setup = Setup(tmp_path, 20, insert=False)
     setup.emulator.edit_company("c0003", name="Edited")
     setup.emulator.delete_company("c0004")
+    # The run's existence check left its scroll open; one scroll per app, 60 s idle expiry
+    # (NOTES §1.7): let it expire rather than wait.
+    setup.clock.advance(61)
     before = len(setup.emulator.requests())
 
     report = setup.verify(repair=True)
