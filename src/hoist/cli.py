@@ -1,8 +1,9 @@
-"""The `hoist` command line: run | plan | runs | serve | validate | init | segment preview |
-schema | emulator.
+"""The `hoist` command line: run | plan | runs | verify | serve | validate | init |
+segment preview | schema | emulator.
 
 Exit codes are decided in one place (`_exit_code_for`): 0 success, 1 finished with rejected or
-failed companies, 2 the run could not proceed (config, source, state, auth).
+failed companies (verify: drift or missing companies left), 2 the run could not proceed
+(config, source, state, auth, another workspace).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -29,6 +30,7 @@ from hoist.report import RunReport, render_report
 if TYPE_CHECKING:
     from hoist.cli_project import Target
     from hoist.config import ActivationConfig
+    from hoist.verify import VerifyReport
 
 __all__ = ["main"]
 
@@ -54,6 +56,8 @@ main.add_command(schema_command)
 @click.option("--latency-ms", default=0.0, type=float, help="Added latency per request.")
 @click.option("--fail-rate", default=0.0, type=float, help="Probability of a 5xx before a write.")
 @click.option("--seed", default=None, type=int, help="Seed for injected failures.")
+@click.option("--app-id", default=None, help="Workspace id for GET /me (default: random).")
+@click.option("--region", default="US", show_default=True, help="Region for GET /me.")
 @project_option
 def emulator(
     project: Path | None,
@@ -64,6 +68,8 @@ def emulator(
     latency_ms: float,
     fail_rate: float,
     seed: int | None,
+    app_id: str | None,
+    region: str,
 ) -> None:
     """Serve a local Intercom REST API (companies, data attributes) for tests and demos."""
     from hoist.emulator import serve
@@ -76,6 +82,8 @@ def emulator(
         latency_ms=latency_ms,
         fail_rate=fail_rate,
         seed=seed,
+        app_id=app_id,
+        region=region,
     )
 
 
@@ -89,26 +97,75 @@ _RECHECK = click.option(
 )
 
 
+_FULL_RESYNC = click.option(
+    "--full-resync",
+    is_flag=True,
+    help="Send every mapped attribute of every company, ignoring what state says was delivered.",
+)
+
+
 @main.command("run")
 @_NAME
 @project_option
 @_ALL
 @_JSON
+@_FULL_RESYNC
 @_RECHECK
+@click.option(
+    "--reset-state",
+    is_flag=True,
+    help="Move the state aside (it is kept, not deleted) and start over, e.g. for a new workspace.",
+)
+@click.option(
+    "--yes", is_flag=True, help="Do not ask before --reset-state (needed off a terminal)."
+)
 def run_command(
-    name: str | None, project: Path | None, every: bool, as_json: bool, recheck_missing: bool
+    name: str | None,
+    project: Path | None,
+    every: bool,
+    as_json: bool,
+    full_resync: bool,
+    reset_state: bool,
+    yes: bool,
+    recheck_missing: bool,
 ) -> None:
     """Run activation NAME of the project (or an activation file): send Intercom what changed."""
     from hoist.engine import run
     from hoist.progress import progress_for
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
+    if reset_state:
+        for target in targets:
+            _reset_state(target, yes=yes, as_json=as_json)
     _run_each(
         targets,
-        lambda t: run(t, progress=progress_for(), recheck_missing=recheck_missing),
+        lambda t: run(
+            t,
+            progress=progress_for(),
+            full_resync=full_resync,
+            recheck_missing=recheck_missing,
+        ),
         as_json,
         every,
     )
+
+
+def _reset_state(target: Target, *, yes: bool, as_json: bool) -> None:
+    """Ask (on a terminal) or require --yes, then move the activation's state aside."""
+    from hoist.engine import reset_state
+
+    if not yes:
+        if not sys.stdin.isatty():
+            _fail(
+                "--reset-state moves the state aside and re-sends every company; "
+                "confirm with --yes when not on a terminal",
+                as_json,
+            )
+        label = target if isinstance(target, Path) else target.name
+        click.confirm(f"Move the state of {label} aside and send every company again?", abort=True)
+    moved = _guarded(lambda: reset_state(target), as_json)
+    where = f"the old state was moved to {moved}" if moved else "there was no state yet"
+    click.echo(f"reset-state: {where}; starting over", err=True)
 
 
 @main.command("plan")
@@ -116,15 +173,26 @@ def run_command(
 @project_option
 @_ALL
 @_JSON
+@_FULL_RESYNC
 @_RECHECK
 def plan_command(
-    name: str | None, project: Path | None, every: bool, as_json: bool, recheck_missing: bool
+    name: str | None,
+    project: Path | None,
+    every: bool,
+    as_json: bool,
+    full_resync: bool,
+    recheck_missing: bool,
 ) -> None:
-    """Show what a run of NAME would change, without writing to Intercom or state."""
+    """Show what a run of NAME would change and cost, without writing to Intercom or state."""
     from hoist.engine import plan
 
     targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
-    _run_each(targets, lambda t: plan(t, recheck_missing=recheck_missing), as_json, every)
+    _run_each(
+        targets,
+        lambda t: plan(t, full_resync=full_resync, recheck_missing=recheck_missing),
+        as_json,
+        every,
+    )
 
 
 def _run_each(
@@ -177,6 +245,33 @@ def runs_command(name: str | None, project: Path | None, as_json: bool, limit: i
         click.echo(json.dumps(history, default=str))
     else:
         click.echo(render_history(history))
+
+
+@main.command("verify")
+@_NAME
+@project_option
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Look up N random companies instead of scrolling through all of them.",
+)
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Send the drifted attributes again and re-create missing companies (insert mode).",
+)
+@_JSON
+def verify_command(
+    name: str | None, project: Path | None, sample: int | None, repair: bool, as_json: bool
+) -> None:
+    """Check that Intercom holds what state says activation NAME (or a file) delivered."""
+    from hoist.verify import render_verify, verify
+
+    target = _guarded(lambda: resolve_targets(name, project, False), as_json)[0]
+    report = _guarded(lambda: verify(target, sample=sample, repair=repair), as_json)
+    click.echo(json.dumps(report.to_json()) if as_json else render_verify(report))
+    sys.exit(_exit_code_for(report))
 
 
 @main.command("serve")
@@ -237,6 +332,14 @@ def _guarded(action: Callable[[], T], as_json: bool) -> T:
         sys.exit(code)
 
 
+def _fail(message: str, as_json: bool) -> NoReturn:
+    """Stop before any work with exit status 2 (a usage problem)."""
+    if as_json:
+        click.echo(json.dumps({"status": "failed", "error": "UsageError", "message": message}))
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
 def _print_report(report: RunReport, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_json()))
@@ -244,10 +347,12 @@ def _print_report(report: RunReport, as_json: bool) -> None:
         click.echo(render_report(report))
 
 
-def _exit_code_for(outcome: RunReport | BaseException) -> int:
+def _exit_code_for(outcome: RunReport | VerifyReport | BaseException) -> int:
     """The one place exit codes are decided."""
     if isinstance(outcome, BaseException):
         return 2
+    if not isinstance(outcome, RunReport):
+        return 0 if outcome.clean else 1  # verify: drift or missing companies left
     if outcome.status == "success":
         return 0
     if outcome.status == "interrupted":

@@ -22,8 +22,9 @@ from hoist.pipeline.stages import RunContext
 from hoist.progress import NullProgress, Progress
 from hoist.report import RunReport
 from hoist.state import StateStore
+from hoist.state.reset import move_state_aside
 
-__all__ = ["plan", "run", "run_async", "runs"]
+__all__ = ["plan", "reset_state", "run", "run_async", "runs"]
 
 
 def run(
@@ -32,14 +33,18 @@ def run(
     transport: httpx.AsyncBaseTransport | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Progress | None = None,
+    full_resync: bool = False,
     recheck_missing: bool = False,
 ) -> RunReport:
     """Run the activation: send Intercom what changed since the last successful run.
 
-    `recheck_missing`: look up again the companies earlier update-only runs did not find in
-    Intercom, even those whose row has not changed since.
+    With `full_resync`, send every mapped attribute of every company, ignoring what state says
+    was delivered, and rebuild state from Intercom's confirmations. `recheck_missing`: look up
+    again the companies earlier update-only runs did not find in Intercom, even those whose row
+    has not changed since.
     """
-    ctx = RunContext(_config(activation), transport, progress or NullProgress())
+    config = _config(activation)
+    ctx = RunContext(config, transport, progress or NullProgress(), full_resync=full_resync)
     ctx.recheck_missing = recheck_missing
     return asyncio.run(apply_run(ctx, concurrency=concurrency))
 
@@ -70,12 +75,23 @@ def plan(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
+    full_resync: bool = False,
     recheck_missing: bool = False,
 ) -> RunReport:
-    """Compute what a run would do, writing nothing to Intercom or state."""
-    ctx = RunContext(_config(activation), transport, progress or NullProgress())
+    """Compute what a run would do (its cost included), writing nothing to Intercom or state."""
+    config = _config(activation)
+    ctx = RunContext(config, transport, progress or NullProgress(), full_resync=full_resync)
     ctx.recheck_missing = recheck_missing
     return asyncio.run(plan_run(ctx))
+
+
+def reset_state(activation: ActivationConfig | str | Path) -> Path | None:
+    """Move the activation's state aside (never deleted) so the next run starts over.
+
+    Returns where the old state went (None: there was none). The next run binds the new state
+    to the workspace it then reaches and sends it every company.
+    """
+    return move_state_aside(_config(activation).state.path)
 
 
 def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@
     ├── ConfigError ............... the activation file is wrong: stop before any work
     ├── SourceError ............... the warehouse could not be read: stop, state untouched
     ├── StateError ................ the state store cannot be used: stop
-    │   └── StateLockedError ...... another run of this activation holds the lock
+    │   ├── StateLockedError ...... another run of this activation holds the lock
+    │   └── WorkspaceMismatchError  state belongs to another Intercom workspace than the token's
     └── IntercomError ............. Intercom answered with an error (or never answered)
         ├── FatalDestinationError . 401/403: the token is wrong or lacks rights; stop the run
         ├── SchemaConflictError ... a data attribute exists with an incompatible type; stop
@@ -30,6 +31,7 @@ __all__ = [
     "SourceError",
     "StateError",
     "StateLockedError",
+    "WorkspaceMismatchError",
 ]
 
 
@@ -61,6 +63,14 @@ class StateError(HoistError):
 
 class StateLockedError(StateError):
     """Another run of the same activation is in progress."""
+
+
+class WorkspaceMismatchError(StateError):
+    """The token reaches another Intercom workspace than the one state was delivered to.
+
+    Sending from this state would skip every company it says is delivered, so the run stops;
+    the message names both workspaces and the fix.
+    """
 
 
 class IntercomError(HoistError):

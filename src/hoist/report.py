@@ -70,6 +70,12 @@ class RunReport:
     custom_attributes_remaining: int | None = None
     sample: tuple[PlannedChange, ...] = field(default=())
     message: str | None = None
+    contradictions: tuple[str, ...] = ()
+    """What Intercom lacks although state says it was delivered (see `hoist verify`)."""
+    estimated_calls: int | None = None
+    """Plans: the calls the run would make (writes, lookups, attributes to create)."""
+    estimated_seconds: float | None = None
+    """Plans: how long those calls take at the workspace's current rate limit."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: every count, every error, and the sample of changes for plans."""
@@ -78,6 +84,7 @@ class RunReport:
         data["errors"] = [asdict(e) for e in self.errors]
         data["attributes_created"] = list(self.attributes_created)
         data["sample"] = [asdict(s) for s in self.sample]
+        data["contradictions"] = list(self.contradictions)
         return data
 
 
@@ -103,6 +110,15 @@ class Outcome:
     sample: tuple[PlannedChange, ...] = ()
     interrupted: bool = False
     fatal: str | None = None
+    contradictions: tuple[str, ...] = ()
+    estimated_calls: int | None = None
+    estimated_seconds: float | None = None
+
+
+_CONTRADICTION = (
+    "Intercom lacks what state says was delivered (see contradictions); run `hoist verify "
+    "FILE --repair` to find and resend what is missing, or `hoist run FILE --full-resync`"
+)
 
 
 def summarise(
@@ -120,6 +136,9 @@ def summarise(
     message = None
     if outcome.rejected or outcome.failed:
         status = "partial"
+    if outcome.contradictions:
+        # Intercom lacks what state calls delivered: this run cannot have fixed it all.
+        status, message = "partial", _CONTRADICTION
     if outcome.interrupted:
         status, message = "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
     if outcome.fatal is not None:
@@ -143,6 +162,9 @@ def summarise(
         custom_attributes_remaining=outcome.custom_attributes_remaining,
         sample=outcome.sample,
         message=message,
+        contradictions=outcome.contradictions,
+        estimated_calls=outcome.estimated_calls,
+        estimated_seconds=outcome.estimated_seconds,
     )
 
 
@@ -170,12 +192,15 @@ def render_report(report: RunReport) -> str:
     if report.attributes_created:
         verb_attr = "to create" if report.dry_run else "created"
         lines.append(f"  custom attributes {verb_attr}: {', '.join(report.attributes_created)}")
+    if report.estimated_calls is not None:
+        lines.append(f"  {_estimate(report.estimated_calls, report.estimated_seconds)}")
     if report.custom_attributes_remaining is not None:
         lines.append(
             f"  custom attributes Intercom can still take: {report.custom_attributes_remaining}"
         )
     if report.message:
         lines.append(f"  {report.message}")
+    lines += _capped("contradictions:", [f"  {c}" for c in report.contradictions])
     lines += _capped(
         f"errors ({len(report.errors)}):",
         [_render_error(e) for e in report.errors],
@@ -184,6 +209,12 @@ def render_report(report: RunReport) -> str:
         f"changes (sample of {len(report.sample)}):", [_render_change(c) for c in report.sample]
     )
     return "\n".join(lines)
+
+
+def _estimate(calls: int, seconds: float | None) -> str:
+    if seconds is None:
+        return f"cost: about {calls:,} API calls (rate limit not announced)"
+    return f"cost: about {calls:,} API calls, {seconds:,.0f} s at the current rate limit"
 
 
 def _render_error(error: RecordError) -> str:

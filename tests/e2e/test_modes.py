@@ -214,8 +214,9 @@ def test_insert_off_scrolls_when_that_costs_fewer_calls(
     scrolls = [r for r in reads if r.path == "/companies/scroll"]
     assert lookups == []
     assert len(scrolls) == 1  # the first page holds all fifty; the scroll is left to expire
-    # 2 data-attribute listings + 2 attributes created + 1 scroll page + 50 updates
-    assert report["api_calls"] == 55
+    # GET /me (workspace check) + 2 data-attribute listings + 2 attributes created
+    # + 1 scroll page + 50 updates
+    assert report["api_calls"] == 56
 
 
 def test_insert_off_looks_up_the_rest_when_the_scroll_would_cost_more(

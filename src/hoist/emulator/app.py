@@ -13,7 +13,7 @@ from starlette.routing import Route
 from hoist.emulator.emulator import Emulator
 from hoist.emulator.errors import ApiError, error_body, invalid
 from hoist.emulator.pipeline import Call, intercom_route, json_response, sleep_latency
-from hoist.emulator.workspace import APP_ID, Workspace, page_params
+from hoist.emulator.workspace import Workspace, page_params
 
 __all__ = ["create_app"]
 
@@ -25,22 +25,22 @@ _ADMIN = {
     "email_verified": True,
     "has_inbox_seat": True,
     "avatar": {"type": "avatar", "image_url": None},
-    "app": {
-        "type": "app",
-        "id_code": APP_ID,
-        "name": "hoist emulator",
-        "created_at": 1700000000,
-        "secure": False,
-        "identity_verification": False,
-        "timezone": "UTC",
-        "region": "US",
-    },
+}
+_APP = {
+    "type": "app",
+    "name": "hoist emulator",
+    "created_at": 1700000000,
+    "secure": False,
+    "identity_verification": False,
+    "timezone": "UTC",
 }
 
 
 async def me(call: Call) -> Any:
-    """`GET /me`: the admin behind the token, with its app and region."""
-    return _ADMIN
+    """`GET /me`: the admin behind the token, with its app (workspace id) and region."""
+    emulator = call.emulator
+    app = {**_APP, "id_code": emulator.app_id, "region": emulator.config.region}
+    return {**_ADMIN, "app": app}
 
 
 async def upsert_company(call: Call) -> Any:
@@ -176,6 +176,36 @@ async def admin_config(request: Request) -> Response:
     return json_response(dataclasses.asdict(config))
 
 
+async def admin_edit_company(request: Request) -> Response:
+    """`PATCH /_emulator/companies/{company_id}`: change fields out of band, as in the UI.
+
+    Takes the body `PUT /companies/{id}` takes, keyed by your company_id; the change is not
+    rate-limited or logged, as a person's edit in Intercom's UI is not an API call.
+    """
+    try:
+        fields = await request.json()
+    except ValueError:
+        return json_response(error_body("parameter_invalid", "body must be JSON"), 400)
+    if not isinstance(fields, dict):
+        return json_response(error_body("parameter_invalid", "body must be an object"), 400)
+    company_id = request.path_params["company_id"]
+    try:
+        company = _emulator(request).edit_company(company_id, **fields)
+    except ApiError as exc:
+        return json_response(exc.body(), exc.status)
+    return json_response(company)
+
+
+async def admin_delete_company(request: Request) -> Response:
+    """`DELETE /_emulator/companies/{company_id}`: delete out of band, as in the UI."""
+    company_id = request.path_params["company_id"]
+    try:
+        _emulator(request).delete_company(company_id)
+    except ApiError as exc:
+        return json_response(exc.body(), exc.status)
+    return json_response({"company_id": company_id, "deleted": True})
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     # Intercom answers unknown paths and unsupported methods alike with 404 (NOTES §3).
     return json_response(error_body("not_found", "Resource Not Found"), 404)
@@ -206,6 +236,8 @@ def create_app(emulator: Emulator) -> Starlette:
         Route("/_emulator/requests", admin_requests, methods=["GET"]),
         Route("/_emulator/reset", admin_reset, methods=["POST"]),
         Route("/_emulator/config", admin_config, methods=["POST"]),
+        Route("/_emulator/companies/{company_id}", admin_edit_company, methods=["PATCH"]),
+        Route("/_emulator/companies/{company_id}", admin_delete_company, methods=["DELETE"]),
     ]
     handlers = {404: _not_found, 405: _not_found}
     app = Starlette(routes=routes, exception_handlers=handlers)

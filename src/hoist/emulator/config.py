@@ -29,6 +29,11 @@ class EmulatorConfig:
     """Probability that a write fails with 500/503 before it is applied."""
     seed: int | None = None
     """Seeds the fault injector so a failure sequence is reproducible."""
+    app_id: str | None = None
+    """The workspace's id (`GET /me` app.id_code); None gives each `Emulator` a random one, so
+    two emulators are two workspaces."""
+    region: str = "US"
+    """The workspace's region as `GET /me` reports it (US, EU or AU)."""
 
     def __post_init__(self) -> None:
         if self.rate_limit is not None and self.rate_limit < 0:
@@ -39,6 +44,8 @@ class EmulatorConfig:
             raise ValueError("latency_ms must be >= 0")
         if not 0 <= self.fail_rate <= 1:
             raise ValueError("fail_rate must be between 0 and 1")
+        if self.app_id is not None and not self.app_id:
+            raise ValueError("app_id must be a non-empty string or None")
 
     def replace(self, **changes: Any) -> EmulatorConfig:
         """Return a copy with `changes` applied; unknown names raise TypeError."""

@@ -6,6 +6,7 @@ snapshot takes `self.lock`. Handlers never hold it across an `await`.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import deque
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from hoist.emulator.companies import missing_company
 from hoist.emulator.config import EmulatorConfig
 from hoist.emulator.contacts import UserCounts
 from hoist.emulator.errors import ApiError
@@ -53,13 +55,20 @@ class Emulator:
         self.clock = clock
         self._config = config or EmulatorConfig()
         self._log: deque[RecordedRequest] = deque(maxlen=MAX_LOG)
-        self.workspace = Workspace()
+        # Each emulator is its own workspace unless told its id, as two Intercom apps are.
+        self._random_app_id = f"emu{secrets.token_hex(6)}"
+        self.workspace = Workspace(self.app_id)
         self._rebuild(reseed=True)
 
     @property
     def config(self) -> EmulatorConfig:
         """The current configuration."""
         return self._config
+
+    @property
+    def app_id(self) -> str:
+        """The workspace's id, as `GET /me` reports it in `app.id_code`."""
+        return self._config.app_id or self._random_app_id
 
     def now(self) -> int:
         """The current Unix second, as Intercom timestamps are."""
@@ -76,12 +85,16 @@ class Emulator:
         with self.lock:
             self._config = self._config.replace(**changes)
             self._rebuild(reseed=bool({"fail_rate", "seed"} & changes.keys()))
+            self.workspace.app_id = self.app_id
             return self._config
 
     def reset(self) -> None:
-        """Forget all companies, custom attributes, scrolls, counters and logged requests."""
+        """Forget all companies, custom attributes, scrolls, counters and logged requests.
+
+        The workspace keeps its id: a reset empties the workspace, it does not swap it.
+        """
         with self.lock:
-            self.workspace = Workspace()
+            self.workspace = Workspace(self.app_id)
             self._log.clear()
             self._rebuild(reseed=True)
 
@@ -169,6 +182,28 @@ class Emulator:
             self.set_user_count(company["id"], user_count)
         with self.lock:
             return ws.render(ws.companies[company["id"]])
+
+    def edit_company(self, company_id: str, **fields: Any) -> dict[str, Any]:
+        """Change a company out of band, as a person would in Intercom's UI.
+
+        Takes the fields `PUT /companies/{id}` takes (None removes a value); raises
+        `ApiError` 404 for an unknown `company_id`, 400 for a value Intercom would refuse.
+        """
+        with self.lock:
+            ws = self.workspace
+            intercom_id = ws.by_company_id.get(company_id)
+            if intercom_id is None:
+                raise missing_company()
+            return ws.update(intercom_id, fields, self.now())
+
+    def delete_company(self, company_id: str) -> None:
+        """Delete a company out of band, as a person would in Intercom's UI (404 if unknown)."""
+        with self.lock:
+            ws = self.workspace
+            intercom_id = ws.by_company_id.get(company_id)
+            if intercom_id is None:
+                raise missing_company()
+            ws.delete(intercom_id)
 
     def set_user_count(self, intercom_id: str, n: int) -> None:
         """Pretend `n` contacts are attached to the company (with n > 0 it shows in listings)."""

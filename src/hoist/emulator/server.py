@@ -42,10 +42,18 @@ def serve(
     latency_ms: float = 0,
     fail_rate: float = 0,
     seed: int | None = None,
+    app_id: str | None = None,
+    region: str = "US",
 ) -> None:
     """Serve a fresh emulated workspace until interrupted (the `hoist emulator` command)."""
     config = EmulatorConfig(
-        token=token, rate_limit=rate_limit, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed
+        token=token,
+        rate_limit=rate_limit,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        seed=seed,
+        app_id=app_id,
+        region=region,
     )
     uvicorn.Server(uvicorn_config(Emulator(config), host, port)).run()
 

@@ -31,7 +31,8 @@ _ID_PREFIX = 0x6762F076  # ids look like Intercom's 24-hex ObjectIds, but are se
 class Workspace:
     """Companies, data attributes, plans and the scroll slot of one app."""
 
-    def __init__(self) -> None:
+    def __init__(self, app_id: str = APP_ID) -> None:
+        self.app_id = app_id
         self.companies: dict[str, dict[str, Any]] = {}  # Intercom id -> record
         self.archived: dict[str, dict[str, Any]] = {}  # deleted (archived) companies, by id
         self.contacts: CompanyContacts = UserCounts()
@@ -44,7 +45,7 @@ class Workspace:
 
     def render(self, company: dict[str, Any]) -> dict[str, Any]:
         """The API view of a stored company."""
-        return render(company, APP_ID, self._plan_id, self.contacts.user_count(company["id"]))
+        return render(company, self.app_id, self._plan_id, self.contacts.user_count(company["id"]))
 
     def _plan_id(self, name: str) -> str:
         return self._plans.setdefault(name, str(269315 + len(self._plans)))

@@ -21,6 +21,7 @@ import httpx
 
 from hoist.errors import IntercomError, RateLimitedError, RecordRejectedError, RetriableError
 from hoist.intercom.classify import classify_response
+from hoist.intercom.identity import WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
 from hoist.intercom.transport import Reply, sender_for
@@ -110,6 +111,10 @@ class IntercomClient:
     async def me(self) -> dict[str, Any]:
         """`GET /me`: the admin and app behind the token; the cheap credential check."""
         return await self._request("GET", "/me")
+
+    async def workspace(self) -> WorkspaceIdentity:
+        """The workspace the token reaches (`GET /me`: app id and region), one call."""
+        return WorkspaceIdentity.from_me(await self.me())
 
     async def upsert_company(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """`POST /companies`: create or update the company with `body["company_id"]`.

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
+from hoist.binding import record_workspace
 from hoist.changes import Change, Confirmation
+from hoist.company_attributes import CUSTOM_PREFIX
 from hoist.custom_attributes import create_missing
 from hoist.executor import Execution, execute, request_body, stop_on_signals
-from hoist.intercom import IntercomClient
+from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
 from hoist.resolve import resolve_existing
@@ -31,12 +33,17 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
     """
     async with prepared(ctx, read_only=False) as (client, store, p):
         check_removals(ctx, p)  # before anything is written
+        bound = _Binding(store, p.workspace)
+        contradictions = _attributes_lost(store, p)
         created_attributes = await create_missing(client, p.attributes)
+        if created_attributes:
+            bound.record()
         store.add_attribute_columns(p.attribute_names)
-        not_found = await _resolve(ctx, client, store, p)
-        execution = await _send(ctx, client, store, p, concurrency)
+        not_found = await _resolve(ctx, client, bound, p)
+        execution, recreated = await _send(ctx, client, bound, p, concurrency)
         store.fold()
         store.forget_intercom_ids(execution.stale)
+        contradictions += _companies_lost(execution.stale, recreated)
         # Deleted companies leave state: if they come back to the model, they are created anew.
         store.forget_intercom_ids(_deleted(ctx, execution))
         outcome = Outcome(
@@ -54,6 +61,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             custom_attributes_remaining=p.attributes.remaining,
             interrupted=execution.interrupted,
             fatal=str(execution.fatal) if execution.fatal else None,
+            contradictions=tuple(contradictions),
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -67,12 +75,57 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
     return report
 
 
-async def _resolve(ctx: RunContext, client: IntercomClient, store: StateStore, p: Prepared) -> int:
+class _Binding:
+    """Binds state to the run's workspace with the first confirmed write (see hoist.binding)."""
+
+    def __init__(self, store: StateStore, workspace: WorkspaceIdentity) -> None:
+        self.store = store
+        self.workspace = workspace
+        self._done = False
+
+    def record(self) -> None:
+        """Record the workspace in state, once."""
+        if not self._done:
+            record_workspace(self.store, self.workspace)
+            self._done = True
+
+    def commit(self, batch: list[Confirmation], attributes: list[str]) -> None:
+        """Commit confirmed results, binding state first if they are its first."""
+        if batch:
+            self.record()
+        self.store.commit(batch, attributes)
+
+
+def _attributes_lost(store: StateStore, p: Prepared) -> list[str]:
+    """Custom attributes the run must create although state says values of them went out."""
+    lost = []
+    for name, _ in p.attributes.to_create:
+        delivered = store.delivered_count(f"{CUSTOM_PREFIX}{name}")
+        if delivered:
+            lost.append(
+                f"custom attribute {name!r} is missing in Intercom, yet state says {delivered:,} "
+                "companies were sent a value of it"
+            )
+    return lost
+
+
+def _companies_lost(stale: list[str], recreated: list[str]) -> list[str]:
+    """Companies state knew that Intercom no longer had (a 404, or a new id on upsert)."""
+    lost = [f"company {cid} is gone from Intercom (404 for its known id)" for cid in stale]
+    lost += [
+        f"company {cid} had to be created again in Intercom (it answered with a new id), so it "
+        "lacks the values this run did not change"
+        for cid in recreated
+    ]
+    return lost
+
+
+async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared) -> int:
     """Update-only runs: find the companies Intercom has; return how many it does not."""
     if ctx.config.sync.insert:
         return 0
     resolution = await resolve_existing(
-        client, p.changes, missing=store.missing(), recheck=ctx.recheck_missing
+        client, p.changes, missing=bound.store.missing(), recheck=ctx.recheck_missing
     )
     ctx.progress.stage(
         f"found {len(resolution.found):,} existing companies by {resolution.strategy}; "
@@ -80,17 +133,19 @@ async def _resolve(ctx: RunContext, client: IntercomClient, store: StateStore, p
         "again (unchanged since they were not found)"
     )
     found = [Confirmation(cid, iid, {}) for cid, iid in resolution.found]
-    store.commit(found, p.attribute_names)
-    store.forget_missing([cid for cid, _ in resolution.found])
-    store.remember_missing(resolution.not_found)
+    bound.commit(found, p.attribute_names)
+    bound.store.forget_missing([cid for cid, _ in resolution.found])
+    bound.store.remember_missing(resolution.not_found)
     return p.changes.count(unresolved_only=True)
 
 
 async def _send(
-    ctx: RunContext, client: IntercomClient, store: StateStore, p: Prepared, concurrency: int
-) -> Execution:
+    ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared, concurrency: int
+) -> tuple[Execution, list[str]]:
+    """Send the changes; also return the company_ids Intercom answered under a new id."""
     insert = ctx.config.sync.insert
     attributes = p.attribute_names
+    recreated: list[str] = []
 
     async def send(change: Change) -> dict[str, Any]:
         body = request_body(change)
@@ -98,26 +153,30 @@ async def _send(
             assert change.intercom_id is not None
             await client.delete_company(change.intercom_id)  # already gone is as good
             return {"id": change.intercom_id}
-        if insert and change.removal is None:
-            return await client.upsert_company({"company_id": change.company_id, **body})
-        assert change.intercom_id is not None
-        return await client.update_company(change.intercom_id, body)
+        if not insert or change.removal is not None:
+            assert change.intercom_id is not None
+            return await client.update_company(change.intercom_id, body)
+        company = await client.upsert_company({"company_id": change.company_id, **body})
+        if change.intercom_id is not None and str(company.get("id")) != change.intercom_id:
+            recreated.append(change.company_id)  # deleted in Intercom since state learnt its id
+        return company
 
     known_only = not insert
     ctx.progress.planned(p.changes.count(known_only=known_only))
     try:
         with _stop_event(ctx) as stop:
-            return await execute(
+            execution = await execute(
                 chain(
                     p.changes.pages(known_only=known_only),
                     p.changes.removal_pages(ctx.config.sync.on_removal),
                 ),
                 send,
-                lambda batch: store.commit(batch, attributes),
+                lambda batch: bound.commit(batch, attributes),
                 concurrency=concurrency,
                 stop=stop,
                 tick=lambda sent, failed: ctx.progress.advance(sent=sent, failed=failed),
             )
+            return execution, recreated
     finally:
         ctx.progress.close()
 

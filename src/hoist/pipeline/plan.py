@@ -10,6 +10,8 @@ from hoist.resolve import resolve_existing
 __all__ = ["plan_run"]
 
 _SAMPLE = 20
+#: Intercom's rate limits are per 10-second window; `X-RateLimit-Limit` is per window (NOTES §4).
+_WINDOW_S = 10.0
 
 
 async def plan_run(ctx: RunContext) -> RunReport:
@@ -27,12 +29,15 @@ async def plan_run(ctx: RunContext) -> RunReport:
             )
         known_only = not insert
         written_new = p.changes.count(new_only=True, known_only=known_only)
+        writes = p.changes.count(known_only=known_only)
         sample = p.changes.sample(_SAMPLE, known_only=known_only)
+        # The run repeats the plan's own calls (workspace, attributes, lookups), then writes.
+        calls = client.api_calls + len(p.attributes.to_create) + writes
         outcome = Outcome(
             insert=insert,
             unchanged=p.changes.counts.unchanged,
             written_new=written_new,
-            written_known=p.changes.count(known_only=known_only) - written_new,
+            written_known=writes - written_new,
             not_in_intercom=0 if insert else p.changes.count(unresolved_only=True),
             rejected=p.rejected,
             api_calls=client.api_calls,
@@ -40,8 +45,17 @@ async def plan_run(ctx: RunContext) -> RunReport:
             custom_attributes_remaining=p.attributes.remaining,
             removed=removals,
             sample=tuple(_planned(change) for change in sample),
+            estimated_calls=calls,
+            estimated_seconds=_duration(calls, client.limiter.limit),
         )
     return ctx.report(outcome, dry_run=True)
+
+
+def _duration(calls: int, per_window: int | None) -> float | None:
+    """Seconds `calls` take at `per_window` calls per 10-second window (NOTES §4)."""
+    if not per_window:
+        return None
+    return calls / per_window * _WINDOW_S
 
 
 def _planned(change: Change) -> PlannedChange:

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 import httpx
 import pyarrow as pa
 
+from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import ActivationConfig
 from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
 from hoist.errors import ConfigError
-from hoist.intercom import IntercomClient
+from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
@@ -36,6 +37,8 @@ class RunContext:
     config: ActivationConfig
     transport: httpx.AsyncBaseTransport | None = None
     progress: Progress = field(default_factory=NullProgress)
+    full_resync: bool = False
+    """Diff against nothing delivered: send every mapped attribute of every company."""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     started: float = field(default_factory=time.monotonic)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -81,6 +84,7 @@ class Prepared:
     attributes: AttributePlan
     changes: ChangeSet
     rejected: tuple[RecordError, ...]
+    workspace: WorkspaceIdentity
 
     @property
     def attribute_names(self) -> list[str]:
@@ -94,8 +98,9 @@ async def prepared(
 ) -> AsyncIterator[tuple[IntercomClient, StateStore, Prepared]]:
     """Read the model, check the mapping against Intercom, open state and diff.
 
-    The client's first call proves the token; config and schema problems all surface before
-    state is opened, locked or created.
+    The client's first call (`GET /me`) proves the token and names the workspace; config and
+    schema problems surface before state is opened, locked or created; a state bound to another
+    workspace stops the run before the diff (`WorkspaceMismatchError`).
     """
     config = ctx.config
     with open_source(config.source, file=ctx.file) as source:
@@ -104,6 +109,7 @@ async def prepared(
         )
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
+            workspace = await client.workspace()
             existing = await fetch_attributes(client)
             attributes = plan_custom_attributes(config.sync, reader.schema, existing, file=ctx.file)
             fields = build_fields(
@@ -113,7 +119,8 @@ async def prepared(
             with StateStore.open(
                 state.path, read_only=read_only, memory_limit=state.memory_limit
             ) as store:
-                yield client, store, _diff(ctx, store, reader, fields, attributes)
+                check_workspace(recorded_workspace(store), workspace, state_path=state.path)
+                yield client, store, _diff(ctx, store, reader, fields, attributes, workspace)
 
 
 def check_removals(ctx: RunContext, p: Prepared) -> int:
@@ -153,8 +160,14 @@ def _diff(
     reader: pa.RecordBatchReader,
     fields: tuple[Field, ...],
     attributes: AttributePlan,
+    workspace: WorkspaceIdentity,
 ) -> Prepared:
-    relation = store.relation([f.attribute for f in fields])
+    names = [f.attribute for f in fields]
+    if ctx.full_resync:
+        # Update-only runs also look every company up again: state's ids are not trusted either.
+        relation = store.blank_relation(names, keep_ids=ctx.config.sync.insert)
+    else:
+        relation = store.relation(names)
     changes = ChangeSet.build(store.con, reader, fields, ctx.config.sync.company_id, relation)
     counts = changes.counts
     ctx.progress.stage(
@@ -162,4 +175,4 @@ def _diff(
         f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
         f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
     )
-    return Prepared(fields, attributes, changes, tuple(changes.rejections()))
+    return Prepared(fields, attributes, changes, tuple(changes.rejections()), workspace)

@@ -10,7 +10,8 @@ warehouse in warehouse-native mode):
 - ``missing``: company_ids an update-only run did not find in Intercom, with the hash of their
   row then, so they are looked up again only when the row changes (or on ``--recheck-missing``);
 - ``runs`` and ``record_errors``: the history;
-- ``meta``: the schema version, so an older state is migrated and a newer one refused.
+- ``meta``: the schema version, so an older state is migrated and a newer one refused; the
+  workspace state is bound to (``workspace_app_id``, ``workspace_region``, ``workspace_name``).
 """
 
 from __future__ import annotations
@@ -119,6 +120,21 @@ class StateTables:
             ),
         ]
 
+    def meta_query(self, keys: Sequence[str]) -> exp.Expr:
+        """The (key, value) rows of ``meta`` for `keys`."""
+        query = exp.select(column("key"), column("value")).from_(self.table("meta"))
+        return query.where(column("key").isin(*(literal(k) for k in keys)))
+
+    def set_meta_statements(self, key: str, value: str) -> list[exp.Expr]:
+        """Record `value` under `key` in ``meta`` (replacing what was there)."""
+        meta = self.table("meta")
+        return [
+            template("DELETE FROM $meta WHERE key = $k", meta=meta, k=literal(key)),
+            template(
+                "INSERT INTO $meta VALUES ($k, $v)", meta=meta, k=literal(key), v=literal(value)
+            ),
+        ]
+
     def next_seq_query(self) -> exp.Expr:
         """The sequence number the next journal row takes."""
         return template("SELECT coalesce(max(seq), 0) + 1 FROM $j", j=self.table("journal"))
@@ -209,6 +225,31 @@ class StateTables:
         )
         assert isinstance(both, exp.Select)
         return both.select(*merged, *others, append=True).subquery()
+
+    def blank_relation(
+        self, attributes: Sequence[str], companies: exp.Expr, *, keep_ids: bool
+    ) -> exp.Expr:
+        """`companies` (a `relation`) as if nothing had been delivered: every attribute NULL.
+
+        The company_ids stay, so a full resync still counts known companies as updates; the
+        Intercom ids stay only with `keep_ids`.
+        """
+        ids = column("intercom_id", "r") if keep_ids else exp.cast(exp.null(), "VARCHAR")
+        blanks = [
+            exp.cast(exp.null(), "VARCHAR").as_(identifier(c))
+            for c in map(state_column, attributes)
+        ]
+        query = template("SELECT r.company_id FROM $companies AS r", companies=companies)
+        assert isinstance(query, exp.Select)
+        return query.select(ids.as_(identifier("intercom_id")), *blanks, append=True).subquery()
+
+    def delivered_count_query(self, attribute: str) -> exp.Expr:
+        """How many companies hold a delivered value of `attribute` other than null."""
+        return template(
+            "SELECT count(*) FROM $t WHERE $c <> 'null'",
+            t=self.table("companies"),
+            c=column(state_column(attribute)),
+        )
 
     def remember_missing_statements(self, batch: str) -> list[exp.Expr]:
         """Record (company_id, row_hash) pairs of the registered `batch` as not in Intercom."""

@@ -170,6 +170,33 @@ class StateStore:
         with_journal = bool(self._value(_TABLES.journal_count_query()))
         return _TABLES.relation(attributes, present, with_journal=with_journal)
 
+    def meta_values(self, keys: Sequence[str]) -> dict[str, str]:
+        """The values recorded under `keys` in the state's ``meta`` table (absent keys left out)."""
+        rows = self.con.execute(render(_TABLES.meta_query(keys))).fetchall()
+        return {str(key): str(value) for key, value in rows}
+
+    def set_meta_values(self, values: dict[str, str]) -> None:
+        """Record `values` in ``meta``, in one transaction (writers only)."""
+        self.con.execute("BEGIN")
+        for key, value in values.items():
+            for statement in _TABLES.set_meta_statements(key, value):
+                self._run(statement)
+        self.con.execute("COMMIT")
+
+    def blank_relation(self, attributes: Sequence[str], *, keep_ids: bool) -> exp.Expr:
+        """The companies state knows, as if nothing had been delivered (a full resync).
+
+        Every attribute is NULL, so the diff sends every mapped value of every company; the
+        Intercom ids stay only with `keep_ids`.
+        """
+        return _TABLES.blank_relation(attributes, self.relation(attributes), keep_ids=keep_ids)
+
+    def delivered_count(self, attribute: str) -> int:
+        """How many companies state says hold a delivered value of `attribute`."""
+        if state_column(attribute) not in self._attribute_columns("companies"):
+            return 0
+        return int(self._value(_TABLES.delivered_count_query(attribute)))
+
     def record_run(
         self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
     ) -> None:
