@@ -8,6 +8,7 @@ The emulator runs in-process behind `httpx.ASGITransport` (same app, no sockets)
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 import hoist
 from hoist.config import parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
+from hoist.emulator.testing import FakeClock
 from hoist.verify import verify
 from tests.integration.test_sync_property import held, write_calls, write_model
 
@@ -83,7 +85,8 @@ def test_repair_always_restores_the_model(
     values: dict[str, dict[str, Any]], actions: list[tuple[str, Any]], insert: bool
 ) -> None:
     """Whatever is edited or deleted, `verify --repair` makes Intercom equal the model again."""
-    emulator = Emulator(EmulatorConfig(token=TOKEN))
+    clock = FakeClock(time.time())
+    emulator = Emulator(EmulatorConfig(token=TOKEN), clock=clock)
     transport = httpx.ASGITransport(app=create_app(emulator))
     if not insert:
         for company_id in COMPANIES:
@@ -99,6 +102,9 @@ def test_repair_always_restores_the_model(
         off = {cid for cid in COMPANIES if current.get(cid) != values[cid]}
         gone = set(COMPANIES) - set(current)
         writes_before = write_calls(emulator)
+        # An update-only run's existence check may leave its scroll open; one scroll per app,
+        # 60 s idle expiry (NOTES §1.7): let it expire rather than wait.
+        clock.advance(61)
 
         report = verify(config, transport=transport, repair=True)
 
@@ -110,5 +116,6 @@ def test_repair_always_restores_the_model(
         assert write_calls(emulator) - writes_before == len(off & restorable)
         assert report.clean == (insert or not gone)
         assert set(report.missing) == gone
+        clock.advance(61)
         recheck = verify(config, transport=transport)
         assert (recheck.drifted, recheck.missing) == ((), ())
