@@ -5,9 +5,10 @@ Plain frozen data with no I/O, so the executor, the reports and the tests can us
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import orjson
 
 __all__ = ["Change", "Confirmation", "DiffCounts"]
 
@@ -46,7 +47,7 @@ class Change:
     @property
     def values(self) -> dict[str, Any]:
         """The new values as Python objects, by attribute."""
-        return {attribute: json.loads(text) for attribute, text in self.texts.items()}
+        return {attribute: orjson.loads(text) for attribute, text in self.texts.items()}
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ package. Only changed rows ever leave DuckDB, a page at a time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import duckdb
+import orjson
 import pyarrow as pa
 from sqlglot import exp
 
@@ -154,7 +154,7 @@ class ChangeSet:
 
     def _removal(self, row: dict[str, Any], policy: str) -> Change:
         old = {
-            f.attribute: json.loads(row[diff.old_column(f.attribute)])
+            f.attribute: orjson.loads(row[diff.old_column(f.attribute)])
             for f in self.fields
             if row[diff.old_column(f.attribute)] is not None
         }
@@ -183,7 +183,7 @@ class ChangeSet:
                 texts[field.attribute] = text
                 previous = row[diff.old_column(field.attribute)]
                 if previous is not None:
-                    old[field.attribute] = json.loads(previous)
+                    old[field.attribute] = orjson.loads(previous)
         return Change(
             company_id=row["company_id"],
             intercom_id=row["intercom_id"],
