@@ -14,6 +14,7 @@ from hoist.config import ActivationConfig, parse_activation
 from hoist.emulator import Emulator
 from hoist.emulator.testing import asgi_transport
 from hoist.project import load_project
+from hoist.verify import verify
 
 
 def warehouse(tmp_path: Path, companies: list[str], users: list[tuple[str, str, bool]]) -> None:
@@ -135,3 +136,17 @@ def test_a_project_activation_attaches_the_contacts_of_a_segment(tmp_path: Path)
     assert (report.contacts_attached, report.without_contacts) == (1, 1)
     counts = {c["company_id"]: c["user_count"] for c in emu.companies()}
     assert counts == {"c0": 1, "c1": 0}
+
+
+def test_a_company_verify_recreates_gets_its_contacts_on_the_next_run(tmp_path: Path) -> None:
+    """A company deleted in Intercom and re-created by `verify --repair` is attached again."""
+    emu = Emulator()
+    emu.seed_contact(external_id="u1")
+    transport = asgi_transport(emu)
+    warehouse(tmp_path, ["c0"], [("c0", "u1", True)])
+    hoist.run(config(tmp_path), transport=transport)
+    emu.delete_company("c0")  # out of band: its contact is detached with it
+    repaired = verify(config(tmp_path), repair=True, transport=transport)
+    assert repaired.missing == ("c0",)
+    again = hoist.run(config(tmp_path), transport=transport)
+    assert (again.contacts_attached, again.without_contacts) == (1, 0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from hoist.report import Outcome, render_report, summarise
+from hoist.report import Outcome, render_history, render_report, summarise
 from hoist.state import StateStore
 
 
@@ -61,3 +62,33 @@ def test_json_and_history_carry_the_contact_counts(tmp_path: Path) -> None:
         4,
         5,
     )
+
+
+def history_row(run_id: str, contacts: tuple[int | None, int | None, int | None]) -> dict[str, Any]:
+    """A run as `StateStore.runs` returns it, with these three contact counts."""
+    without, attached, not_found = contacts
+    return {
+        "run_id": run_id,
+        "started_at": datetime.now(UTC),
+        "status": "success",
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "failed": 0,
+        "api_calls": 3,
+        "duration_s": 0.5,
+        "without_contacts": without,
+        "contacts_attached": attached,
+        "contacts_not_found": not_found,
+    }
+
+
+def test_hoist_runs_shows_the_contact_counts_and_what_they_are() -> None:
+    """The history has a column per contact count, "-" for runs before them, and a note."""
+    runs = [history_row("new", (7, 130, 20)), history_row("old", (None, None, None))]
+    header, new, old, note = render_history(runs).splitlines()
+    assert header.split()[-4:] == ["no", "contact", "attached", "unknown"]
+    assert new.split()[-3:] == ["7", "130", "20"]
+    assert old.split()[-3:] == ["-", "-", "-"]
+    assert "Intercom hides from its interface and lists" in note
