@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import orjson
 
-__all__ = ["Change", "Confirmation", "DiffCounts"]
+__all__ = ["Change", "Confirmation", "DiffCounts", "user_count_of"]
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,17 @@ class Confirmation:
     """Intercom confirmed (2xx) that `company_id` has id `intercom_id` and these values.
 
     `texts` maps attributes to the JSON text of the values Intercom accepted; attributes not
-    in it keep what state had.
+    in it keep what state had. `user_count` is the number of contacts Intercom said the company
+    has (None: the answer did not say; state keeps the last known value).
     """
 
     company_id: str
     intercom_id: str
     texts: dict[str, str]
+    user_count: int | None = None
+
+
+def user_count_of(company: dict[str, Any]) -> int | None:
+    """The `user_count` of a company object Intercom returned, if it carries a usable one."""
+    count = company.get("user_count")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None

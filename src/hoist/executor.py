@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoist.changes import Change, Confirmation
+from hoist.changes import Change, Confirmation, user_count_of
 from hoist.company_attributes import custom_name, is_custom
 from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError
 from hoist.report import RecordError
@@ -184,9 +184,9 @@ async def _worker(
         if change.removal is not None:
             outcome.removed.append(change.company_id)
             if change.removal == "clear":  # a deleted company is forgotten after the run
-                committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
+                committer.add(_confirmation(change, company))
             continue
-        committer.add(Confirmation(change.company_id, str(company["id"]), change.texts))
+        committer.add(_confirmation(change, company))
         if change.new:
             outcome.confirmed_new += 1
         else:
@@ -196,6 +196,11 @@ async def _worker(
 def _nothing_to_send(change: Change) -> bool:
     """A company Intercom already has whose changes are all never-set nulls."""
     return change.removal is None and change.intercom_id is not None and not request_body(change)
+
+
+def _confirmation(change: Change, company: dict[str, Any]) -> Confirmation:
+    """What Intercom's answer confirms, with the `user_count` it carries (no extra call)."""
+    return Confirmation(change.company_id, str(company["id"]), change.texts, user_count_of(company))
 
 
 def _record_error(change: Change, exc: IntercomError) -> RecordError:

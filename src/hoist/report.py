@@ -65,6 +65,9 @@ class RunReport:
     removed: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
+    without_contacts: int = 0
+    contacts_attached: int = 0
+    contacts_not_found: int = 0
     errors: tuple[RecordError, ...] = ()
     attributes_created: tuple[str, ...] = ()
     custom_attributes_remaining: int | None = None
@@ -93,7 +96,10 @@ class Outcome:
     """What a run did, or a plan would do, before it is counted into a `RunReport`.
 
     `written_new` and `written_known` count the companies Intercom confirmed (a plan: would be
-    sent), split by whether this activation's state knew them before.
+    sent), split by whether this activation's state knew them before. `without_contacts`
+    counts delivered companies whose last known `user_count` is 0; `contacts_attached` the
+    contacts attached (a plan: the pairs it would search for), `contacts_not_found` the
+    contacts Intercom did not have when last searched.
     """
 
     insert: bool
@@ -113,6 +119,9 @@ class Outcome:
     contradictions: tuple[str, ...] = ()
     estimated_calls: int | None = None
     estimated_seconds: float | None = None
+    without_contacts: int = 0
+    contacts_attached: int = 0
+    contacts_not_found: int = 0
 
 
 _CONTRADICTION = (
@@ -157,6 +166,9 @@ def summarise(
         removed=outcome.removed,
         api_calls=outcome.api_calls,
         duration_s=duration_s,
+        without_contacts=outcome.without_contacts,
+        contacts_attached=outcome.contacts_attached,
+        contacts_not_found=outcome.contacts_not_found,
         errors=outcome.rejected + outcome.failed,
         attributes_created=outcome.attributes_created,
         custom_attributes_remaining=outcome.custom_attributes_remaining,
@@ -177,6 +189,19 @@ _ROWS = (
     ("failed", "failed"),
     ("removed", "removed"),
     ("api_calls", "API calls"),
+    ("without_contacts", "without contacts"),
+)
+#: The one line under the counts that says why `without_contacts` matters.
+WITHOUT_CONTACTS_NOTE = (
+    "{n:,} companies have no contact attached, so Intercom hides them from its interface and "
+    "lists; the `contacts:` key attaches contacts"
+)
+
+
+#: Under `hoist runs`: what the contact columns count.
+HISTORY_NOTE = (
+    "no contact: delivered companies with no contact attached, which Intercom hides from its "
+    "interface and lists; attached / unknown: contacts attached / not found in Intercom"
 )
 
 
@@ -189,6 +214,12 @@ def render_report(report: RunReport) -> str:
         f"{report.status} in {report.duration_s:.1f} s{would}"
     ]
     lines += [f"  {label:<16}{getattr(report, name):>10,}" for name, label in _ROWS]
+    if report.contacts_attached or report.contacts_not_found:
+        label = "contacts to add" if report.dry_run else "contacts added"
+        lines.append(f"  {label:<16}{report.contacts_attached:>10,}")
+        lines.append(f"  {'contacts unknown':<16}{report.contacts_not_found:>10,}")
+    if report.without_contacts:
+        lines.append("  " + WITHOUT_CONTACTS_NOTE.format(n=report.without_contacts))
     if report.attributes_created:
         verb_attr = "to create" if report.dry_run else "created"
         lines.append(f"  custom attributes {verb_attr}: {', '.join(report.attributes_created)}")
@@ -245,17 +276,25 @@ def _short(value: Any) -> str:
 
 
 def render_history(runs: Sequence[dict[str, Any]]) -> str:
-    """The run history as a table, newest first."""
+    """The run history as a table, newest first, and what its contact columns count."""
     if not runs:
         return "no runs yet"
     header = (
         f"{'run_id':<14}{'started':<22}{'status':<12}{'created':>9}{'updated':>9}"
         f"{'unchanged':>11}{'rejected':>10}{'failed':>8}{'calls':>8}{'secs':>8}"
+        f"{'no contact':>12}{'attached':>10}{'unknown':>9}"
     )
     rows = [
         f"{r['run_id']:<14}{r['started_at']:%Y-%m-%d %H:%M:%S}    {r['status']:<12}"
         f"{r['created']:>9}{r['updated']:>9}{r['unchanged']:>11}{r['rejected']:>10}"
         f"{r['failed']:>8}{r['api_calls']:>8}{r['duration_s']:>8.1f}"
+        f"{_count(r.get('without_contacts')):>12}{_count(r.get('contacts_attached')):>10}"
+        f"{_count(r.get('contacts_not_found')):>9}"
         for r in runs
     ]
-    return "\n".join([header, *rows])
+    return "\n".join([header, *rows, HISTORY_NOTE])
+
+
+def _count(value: int | None) -> str:
+    # Runs recorded before state schema 4 have no contact counts.
+    return "-" if value is None else f"{value:,}"

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 
+from hoist.changes import user_count_of
 from hoist.intercom import IntercomClient
 from hoist.sql.changeset import ChangeSet
 
@@ -41,13 +43,15 @@ class Resolution:
 
     `found` pairs company_ids with Intercom ids; `not_found` pairs the company_ids Intercom does
     not have with the hash of their row; `skipped` counts those known missing with an unchanged
-    row, not looked up again.
+    row, not looked up again. `user_counts` holds the `user_count` Intercom answered for each
+    company_id found (None when it did not say).
     """
 
     strategy: str
     found: tuple[tuple[str, str], ...]
     not_found: tuple[tuple[str, int], ...] = ()
     skipped: int = 0
+    user_counts: dict[str, int | None] = field(default_factory=dict)
 
 
 async def resolve_existing(
@@ -67,36 +71,36 @@ async def resolve_existing(
         return Resolution("state", (), (), skipped)
     ids = [company_id for company_id, _ in wanted]
     if len(ids) <= _LOOKUP_ONLY:
-        strategy, found = "lookup", await _lookups(client, ids)
+        strategy, companies = "lookup", await _lookups(client, ids)
     else:
-        strategy, found = await _scroll_then_lookups(client, ids)
+        strategy, companies = await _scroll_then_lookups(client, ids)
+    found = [(str(c["company_id"]), str(c["id"])) for c in companies]
     changes.resolve(found)
     seen = {company_id for company_id, _ in found}
     not_found = tuple(pair for pair in wanted if pair[0] not in seen)
-    return Resolution(strategy, tuple(found), not_found, skipped)
+    counts = {str(c["company_id"]): user_count_of(c) for c in companies}
+    return Resolution(strategy, tuple(found), not_found, skipped, counts)
 
 
 async def _scroll_then_lookups(
     client: IntercomClient, ids: list[str]
-) -> tuple[str, list[tuple[str, str]]]:
+) -> tuple[str, list[dict[str, Any]]]:
     found, ended = await _scroll(client, set(ids))
     if ended:
         return "scroll", found
-    seen = {company_id for company_id, _ in found}
+    seen = {c["company_id"] for c in found}
     rest = [company_id for company_id in ids if company_id not in seen]
     return "scroll+lookup", found + await _lookups(client, rest)
 
 
-async def _scroll(client: IntercomClient, wanted: set[str]) -> tuple[list[tuple[str, str]], bool]:
-    """Scroll while pages read < ids unfound; (pairs found, whether the scroll reached its end)."""
-    found: list[tuple[str, str]] = []
+async def _scroll(client: IntercomClient, wanted: set[str]) -> tuple[list[dict[str, Any]], bool]:
+    """Scroll while pages read < ids unfound; (companies found, whether the scroll ended)."""
+    found: list[dict[str, Any]] = []
     pages = 0
     async with aclosing(client.scroll_companies()) as scroll:
         async for page in scroll:
             pages += 1
-            found += [
-                (c["company_id"], str(c["id"])) for c in page if c.get("company_id") in wanted
-            ]
+            found += [c for c in page if c.get("company_id") in wanted]
             unfound = len(wanted) - len(found)
             if unfound == 0:
                 return found, True
@@ -105,13 +109,13 @@ async def _scroll(client: IntercomClient, wanted: set[str]) -> tuple[list[tuple[
     return found, True
 
 
-async def _lookups(client: IntercomClient, company_ids: list[str]) -> list[tuple[str, str]]:
+async def _lookups(client: IntercomClient, company_ids: list[str]) -> list[dict[str, Any]]:
     gate = asyncio.Semaphore(_LOOKUP_CONCURRENCY)
 
-    async def one(company_id: str) -> tuple[str, str] | None:
+    async def one(company_id: str) -> dict[str, Any] | None:
         async with gate:
             company = await client.find_company(company_id)
-        return (company_id, str(company["id"])) if company else None
+        return {**company, "company_id": company_id} if company else None
 
     results = await asyncio.gather(*(one(company_id) for company_id in company_ids))
-    return [pair for pair in results if pair is not None]
+    return [company for company in results if company is not None]

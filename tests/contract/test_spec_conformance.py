@@ -171,3 +171,48 @@ def test_contact_attributes_and_refused_names(api: httpx.Client, spec: Any) -> N
     )
     assert reserved.status_code == 400
     spec.response(reserved)
+
+
+def test_contacts_create_and_search(api: httpx.Client, spec: Any) -> None:
+    """`POST /contacts` and `POST /contacts/search` (one filter, IN, a group, pages) match."""
+    created = api.post("/contacts", json={"email": "a@x.io", "external_id": "u1"})
+    spec.response(created)
+    api.post("/contacts", json={"email": "b@x.io"})
+    spec.response(
+        api.post(
+            "/contacts/search",
+            json={
+                "query": {"field": "email", "operator": "IN", "value": ["a@x.io", "b@x.io"]},
+                "pagination": {"per_page": 1},
+            },
+        )
+    )
+    group = {
+        "operator": "OR",
+        "value": [
+            {"field": "external_id", "operator": "=", "value": "u1"},
+            {"field": "email", "operator": "=", "value": "b@x.io"},
+        ],
+    }
+    spec.response(api.post("/contacts/search", json={"query": group}))
+    bad_sort = api.post("/contacts/search", json={"query": group, "sort": {"order": "desc"}})
+    assert bad_sort.status_code == 400
+    spec.response(bad_sort)
+
+
+def test_contact_attach_and_detach(api: httpx.Client, spec: Any) -> None:
+    """Attach and detach, with their 400 and 404s, match the documented responses."""
+    intercom_id = company(api, name="A")["id"]
+    contact = api.post("/contacts", json={"email": "a@x.io"}).json()["id"]
+    attach = "/contacts/{contact_id}/companies"
+    detach = "/contacts/{contact_id}/companies/{company_id}"
+    attached = api.post(f"/contacts/{contact}/companies", json={"id": intercom_id})
+    assert attached.json()["user_count"] == 1
+    spec.response(attached, attach)
+    spec.response(api.post(f"/contacts/{contact}/companies", json={}), attach)
+    spec.response(api.post(f"/contacts/{contact}/companies", json={"id": "nope"}), attach)
+    detached = api.delete(f"/contacts/{contact}/companies/{intercom_id}")
+    assert detached.json()["user_count"] == 0
+    spec.response(detached, detach)
+    spec.response(api.delete(f"/contacts/nope/companies/{intercom_id}"), detach)
+    spec.response(api.delete(f"/contacts/{contact}/companies/{intercom_id}"), detach)

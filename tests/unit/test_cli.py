@@ -72,8 +72,10 @@ def test_plan_then_run_then_runs_in_human_form(runner: CliRunner, activation: Pa
     runner.invoke(main, ["run", str(activation)])
     history = runner.invoke(main, ["runs", str(activation)])
     assert history.exit_code == 0
-    assert len(history.stdout.strip().splitlines()) == 2  # header + one run
-    assert "partial" in history.stdout
+    lines = history.stdout.strip().splitlines()
+    assert len(lines) == 3  # header, one run, what the contact columns count
+    assert "partial" in lines[1]
+    assert lines[2].startswith("no contact: ")
 
 
 def test_runs_json_is_a_list_of_runs(runner: CliRunner, activation: Path) -> None:

@@ -21,6 +21,7 @@ from hoist.config._schedule import AlertConfig
 from hoist.config._schema import (
     SOURCE_TYPES,
     ActivationConfig,
+    ContactsConfig,
     DestinationConfig,
     ModelConfig,
     SparkSourceConfig,
@@ -53,6 +54,8 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("sync",): SyncConfig,
     ("state",): StateConfig,
     ("alerts",): AlertConfig,
+    ("contacts",): ContactsConfig,
+    ("contacts", "model"): ModelConfig,
 }
 # The keys allowed under `source` depend on its type.
 _SOURCE_SECTIONS: dict[str, type[BaseModel]] = {**SOURCE_MODELS, "spark": SparkSourceConfig}
@@ -67,6 +70,10 @@ _REQUIRED = {
     "destination.access_token": "add access_token: ${INTERCOM_ACCESS_TOKEN}",
     "sync": "add a sync section with at least company_id",
     "sync.company_id": "name the column holding the Intercom company_id",
+    "contacts.model": "add model: {sql: select account_id, email from ...} or model: {table: ...}",
+    "contacts.company_id": "name the column holding the company_id each contact belongs to",
+    "contacts.match": "say how contacts are found in Intercom: match: email or external_id",
+    "contacts.column": "name the column holding each contact's email or external_id",
 }
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
 from hoist.config._schema import (
+    ContactKeys,
     DestinationConfig,
     SourceConfig,
     SyncConfig,
@@ -24,6 +25,7 @@ from hoist.config._segment import SegmentDefinition
 
 __all__ = [
     "ActivationDefinition",
+    "ContactsDefinition",
     "ModelDefinition",
     "ProjectDefinition",
     "SourceDefinition",
@@ -70,6 +72,17 @@ class StateDefinition(BaseModel):
     )
 
 
+class ContactsDefinition(ContactKeys):
+    """Contacts to attach to the activation's companies: a model of (company, contact) pairs.
+
+    The model is read from the activation's source; a segment here must read that source too.
+    """
+
+    model: ModelDefinition = Field(
+        description="the pairs: a query, a table, or a segment of the activation's source"
+    )
+
+
 class ActivationDefinition(BaseModel):
     """An activation as written under ``activations.NAME`` (or in ``activations/NAME.yml``)."""
 
@@ -90,6 +103,9 @@ class ActivationDefinition(BaseModel):
     timezone: TimezoneName = Field(default="UTC", description="the cron schedule's time zone")
     alerts: tuple[AlertConfig, ...] = Field(
         default=(), description="webhooks told when a run fails, partly fails or recovers"
+    )
+    contacts: ContactsDefinition | None = Field(
+        default=None, description="contacts to attach to the companies (optional)"
     )
 
 

@@ -373,6 +373,35 @@ class SyncConfig(BaseModel):
         ]
 
 
+class ContactKeys(BaseModel):
+    """How the rows of a contacts model pair companies with contacts (see `ContactsConfig`)."""
+
+    model_config = _FROZEN
+
+    company_id: Column = Field(
+        description="the column holding the company_id each contact belongs to (as sync.company_id)"
+    )
+    match: Literal["email", "external_id"] = Field(
+        description="how a contact is found in Intercom: by email or by external_id"
+    )
+    column: Column = Field(description="the column holding each contact's email or external_id")
+    on_removal: Literal["keep", "detach"] = Field(
+        default="keep", description="pairs that leave the model: keep them attached, or detach"
+    )
+
+
+class ContactsConfig(ContactKeys):
+    """Which contacts to attach to which companies (optional): a second model of pairs.
+
+    Each row of `model` pairs a company (`company_id`, the same identifier as
+    `sync.company_id`) with a contact found in Intercom by `match` on the value in `column`.
+    Contacts are found, never created; pairs that leave the model are detached only with
+    `on_removal: detach`.
+    """
+
+    model: ModelConfig
+
+
 class StateConfig(BaseModel):
     """Where the activation keeps its state (absolute after loading)."""
 
@@ -410,6 +439,7 @@ class ActivationConfig(BaseModel):
     #: Webhooks told when a run fails, partly fails, or recovers.
     alerts: tuple[AlertConfig, ...] = ()
     file: Path
+    contacts: ContactsConfig | None = None
 
     @model_validator(mode="before")
     @classmethod

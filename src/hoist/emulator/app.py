@@ -1,4 +1,4 @@
-"""The Starlette app: Intercom's company and data-attribute routes, plus `/_emulator/*` admin."""
+"""The Starlette app: Intercom's company, contact and data-attribute routes; `/_emulator/*`."""
 
 from __future__ import annotations
 
@@ -111,6 +111,28 @@ async def delete_company(call: Call) -> Any:
     """`DELETE /companies/{id}` by Intercom id: archives the company (NOTES §1.5)."""
     cid = call.path_params["id"]
     return call.emulator.run(lambda ws: ws.delete(cid))
+
+
+async def create_contact(call: Call) -> Any:
+    """`POST /contacts`: a new user or lead."""
+    return call.emulator.run(lambda ws: ws.create_contact(call.body, call.emulator.now()))
+
+
+async def search_contacts(call: Call) -> Any:
+    """`POST /contacts/search`: contacts matching a query, a cursor page at a time."""
+    return call.emulator.run(lambda ws: ws.search_contacts(call.body))
+
+
+async def attach_contact(call: Call) -> Any:
+    """`POST /contacts/{contact_id}/companies`: attach the company `{"id": ...}`."""
+    contact_id = call.path_params["contact_id"]
+    return call.emulator.run(lambda ws: ws.attach_contact(contact_id, call.body))
+
+
+async def detach_contact(call: Call) -> Any:
+    """`DELETE /contacts/{contact_id}/companies/{company_id}`."""
+    contact_id, company_id = call.path_params["contact_id"], call.path_params["company_id"]
+    return call.emulator.run(lambda ws: ws.detach_contact(contact_id, company_id))
 
 
 async def list_data_attributes(call: Call) -> Any:
@@ -227,6 +249,18 @@ def create_app(emulator: Emulator) -> Starlette:
         Route("/companies/{id}", intercom_route(get_company), methods=["GET"]),
         Route("/companies/{id}", intercom_route(update_company, **write), methods=["PUT"]),
         Route("/companies/{id}", intercom_route(delete_company, **write), methods=["DELETE"]),
+        Route("/contacts", intercom_route(create_contact, **write), methods=["POST"]),
+        Route("/contacts/search", intercom_route(search_contacts), methods=["POST"]),
+        Route(
+            "/contacts/{contact_id}/companies",
+            intercom_route(attach_contact, **write),
+            methods=["POST"],
+        ),
+        Route(
+            "/contacts/{contact_id}/companies/{company_id}",
+            intercom_route(detach_contact, **write),
+            methods=["DELETE"],
+        ),
         Route("/data_attributes", intercom_route(list_data_attributes), methods=["GET"]),
         Route("/data_attributes", intercom_route(create_data_attribute, **write), methods=["POST"]),
         Route(

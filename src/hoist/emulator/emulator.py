@@ -16,7 +16,6 @@ from typing import Any
 
 from hoist.emulator.companies import missing_company
 from hoist.emulator.config import EmulatorConfig
-from hoist.emulator.contacts import UserCounts
 from hoist.emulator.errors import ApiError
 from hoist.emulator.faults import FaultInjector
 from hoist.emulator.ratelimit import Decision, FixedWindowLimiter
@@ -206,13 +205,13 @@ class Emulator:
             ws.delete(intercom_id)
 
     def set_user_count(self, intercom_id: str, n: int) -> None:
-        """Pretend `n` contacts are attached to the company (with n > 0 it shows in listings)."""
+        """Pretend `n` contacts (beyond attached ones) are attached to the company.
+
+        With a count above 0 the company shows in listings.
+        """
         with self.lock:
             self.workspace.get(intercom_id)  # 404 for an unknown or archived company
-            contacts = self.workspace.contacts
-            if not isinstance(contacts, UserCounts):
-                raise TypeError("this workspace counts attached contacts; attach contacts instead")
-            contacts.set(intercom_id, n)
+            self.workspace.contacts.set(intercom_id, n)
 
     def archived_companies(self) -> list[dict[str, Any]]:
         """Every deleted (archived) company as it was when archived, oldest id first."""
@@ -220,10 +219,22 @@ class Emulator:
             ws = self.workspace
             return [ws.render(c) for c in ws.archived.values()]
 
+    def seed_contact(self, **fields: Any) -> dict[str, Any]:
+        """Create a contact directly, with the same rules as `POST /contacts`."""
+        with self.lock:
+            return self.workspace.create_contact(fields, self.now())
+
+    def contacts(self) -> list[dict[str, Any]]:
+        """Every contact as the API would return it."""
+        with self.lock:
+            ws = self.workspace
+            return [ws.contacts.render(c, ws.app_id) for c in ws.contacts.contacts.values()]
+
     def state(self) -> dict[str, Any]:
-        """Companies, archived companies and data attributes, for `GET /_emulator/state`."""
+        """Companies, archived companies, contacts and data attributes, for `/_emulator/state`."""
         return {
             "companies": self.companies(),
             "archived_companies": self.archived_companies(),
+            "contacts": self.contacts(),
             "data_attributes": self.data_attributes(),
         }

@@ -17,7 +17,8 @@ from hoist.emulator.companies import (
     missing_company,
     render,
 )
-from hoist.emulator.contacts import CompanyContacts, UserCounts
+from hoist.emulator.contact_search import search_page
+from hoist.emulator.contacts import ContactStore
 from hoist.emulator.data_attributes import AttributeRegistry
 from hoist.emulator.errors import ApiError, invalid
 from hoist.emulator.scroll import Scrolls
@@ -35,7 +36,7 @@ class Workspace:
         self.app_id = app_id
         self.companies: dict[str, dict[str, Any]] = {}  # Intercom id -> record
         self.archived: dict[str, dict[str, Any]] = {}  # deleted (archived) companies, by id
-        self.contacts: CompanyContacts = UserCounts()
+        self.contacts = ContactStore()
         self.by_company_id: dict[str, str] = {}
         self.creating: set[str] = set()  # company_ids whose first create is in flight
         self.attributes = AttributeRegistry()
@@ -151,6 +152,35 @@ class Workspace:
         rows = self.listed()
         rows.sort(key=lambda c: c.get("last_request_at", 0), reverse=order == "desc")
         return rows
+
+    # -- contacts ---------------------------------------------------------------------------
+
+    def create_contact(self, body: Any, now: int) -> dict[str, Any]:
+        """`POST /contacts`: a new contact object."""
+        return self.contacts.render(self.contacts.create(body, now), self.app_id)
+
+    def search_contacts(self, body: Any) -> dict[str, Any]:
+        """`POST /contacts/search`: one `contact_list` page."""
+        data, paging = search_page(body, list(self.contacts.contacts.values()))
+        rendered = [self.contacts.render(c, self.app_id) for c in data]
+        return {"type": "list", "data": rendered, **paging}
+
+    def attach_contact(self, contact_id: str, body: Any) -> dict[str, Any]:
+        """`POST /contacts/{id}/companies`: attach, and return the company (spec L6915)."""
+        company_id = body.get("id") if isinstance(body, dict) else None
+        if not company_id:
+            raise ApiError(400, "parameter_not_found", "company not specified")
+        company = self.get(str(company_id))
+        self.contacts.get(contact_id)
+        self.contacts.attach(contact_id, company["id"])
+        return self.render(company)
+
+    def detach_contact(self, contact_id: str, company_id: str) -> dict[str, Any]:
+        """`DELETE /contacts/{id}/companies/{company_id}`: detach, return the company."""
+        self.contacts.get(contact_id)  # the contact's 404 first, as the spec lists it
+        company = self.get(company_id)
+        self.contacts.detach(contact_id, company_id)
+        return self.render(company)
 
     def scroll(self, param: str | None, now: float) -> dict[str, Any]:
         """One page of `GET /companies/scroll`."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from importlib import metadata
 from types import TracebackType
 from typing import Any
@@ -28,7 +28,7 @@ from hoist.intercom.transport import Reply, sender_for
 from hoist.secret import Secret
 from hoist.workspaces import API_VERSION, REGION_URLS
 
-__all__ = ["API_VERSION", "REGION_URLS", "IntercomClient"]
+__all__ = ["API_VERSION", "REGION_URLS", "SEARCH_IN_MAX", "IntercomClient"]
 
 
 #: How often a scroll is started afresh after it broke mid-way (NOTES.md §1.7).
@@ -37,6 +37,11 @@ SCROLL_RESTARTS = 3
 #: an abandoned scroll expires after 60 s idle, so ~70 s covers it (NOTES.md §1.7).
 SCROLL_EXISTS_POLL_S = 5.0
 SCROLL_EXISTS_POLLS = 14
+#: Values in one search `IN` filter. The spec limits a group to 15 filters and calls `IN` a
+#: shortcut for OR; it is silent on the array's size, so hoist takes it as a group of 15.
+SEARCH_IN_MAX = 15
+#: Contacts per search page: the documented default (the maximum is not stated for contacts).
+SEARCH_PER_PAGE = 50
 
 
 def _user_agent() -> str:
@@ -195,6 +200,37 @@ class IntercomClient:
         if description is not None:
             body["description"] = description
         return await self._request("POST", "/data_attributes", json=body)
+
+    async def search_contacts(self, field: str, values: Sequence[str]) -> list[dict[str, Any]]:
+        """`POST /contacts/search`: every contact whose `field` is one of `values`.
+
+        One `IN` filter of at most `SEARCH_IN_MAX` values (the caller batches); the pages are
+        followed through `pages.next.starting_after` (NOTES: search uses cursor pagination).
+        """
+        if len(values) > SEARCH_IN_MAX:
+            raise ValueError(f"search at most {SEARCH_IN_MAX} values at once")
+        body: dict[str, Any] = {
+            "query": {"field": field, "operator": "IN", "value": list(values)},
+            "pagination": {"per_page": SEARCH_PER_PAGE},
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = await self._request("POST", "/contacts/search", json=body)
+            found += page.get("data") or []
+            after = ((page.get("pages") or {}).get("next") or {}).get("starting_after")
+            if not after or not page.get("data"):
+                return found
+            body["pagination"] = {"per_page": SEARCH_PER_PAGE, "starting_after": after}
+
+    async def attach_contact(self, contact_id: str, company_intercom_id: str) -> dict[str, Any]:
+        """`POST /contacts/{id}/companies`: attach the company (Intercom id); returns it."""
+        body = {"id": company_intercom_id}
+        return await self._request("POST", f"/contacts/{contact_id}/companies", json=body)
+
+    async def detach_contact(self, contact_id: str, company_intercom_id: str) -> dict[str, Any]:
+        """`DELETE /contacts/{id}/companies/{company_id}`: detach; returns the company."""
+        path = f"/contacts/{contact_id}/companies/{company_intercom_id}"
+        return await self._request("DELETE", path)
 
     async def scroll_companies(self) -> AsyncGenerator[list[dict[str, Any]], None]:
         """Every company, a page at a time, via `GET /companies/scroll` (NOTES.md §1.7).

@@ -14,6 +14,7 @@ from hoist.company_attributes import CUSTOM_PREFIX
 from hoist.custom_attributes import create_missing
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.pipeline.contacts import ContactsResult, attach_contacts
 from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
 from hoist.resolve import resolve_existing
@@ -48,6 +49,11 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
         contradictions += _companies_lost(execution.stale, recreated)
         # Deleted companies leave state: if they come back to the model, they are created anew.
         store.forget_intercom_ids(_deleted(ctx, execution))
+        # Their contacts were detached with them (NOTES §1.5): those pairs are attached anew.
+        store.forget_pairs_of([*execution.stale, *recreated, *_deleted(ctx, execution)])
+        contacts = await _contacts(ctx, client, bound, p, execution, concurrency)
+        store.fold()
+        fatal = execution.fatal or contacts.fatal
         outcome = Outcome(
             insert=ctx.config.sync.insert,
             # Companies whose only changes were never-set nulls: recorded, nothing sent.
@@ -57,13 +63,16 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             not_in_intercom=not_found,
             removed=len(execution.removed),
             rejected=p.rejected,
-            failed=tuple(execution.failed),
+            failed=(*execution.failed, *contacts.failed),
             api_calls=client.api_calls,
             attributes_created=created_attributes,
             custom_attributes_remaining=p.attributes.remaining,
             interrupted=execution.interrupted,
-            fatal=str(execution.fatal) if execution.fatal else None,
+            fatal=str(fatal) if fatal else None,
             contradictions=tuple(contradictions),
+            without_contacts=store.without_contacts(),
+            contacts_attached=contacts.attached,
+            contacts_not_found=p.contacts.not_found(store.pairs_relation()) if p.contacts else 0,
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -72,8 +81,8 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             finished_at=datetime.now(UTC),
             insert=ctx.config.sync.insert,
         )
-    if execution.fatal is not None:
-        raise execution.fatal
+    if fatal is not None:
+        raise fatal
     return report
 
 
@@ -122,6 +131,25 @@ def _companies_lost(stale: list[str], recreated: list[str]) -> list[str]:
     return lost
 
 
+async def _contacts(
+    ctx: RunContext,
+    client: IntercomClient,
+    bound: _Binding,
+    p: Prepared,
+    execution: Execution,
+    concurrency: int,
+) -> ContactsResult:
+    """Attach the contacts model's pairs, unless the run was stopped or has none."""
+    config = ctx.config.contacts
+    if config is None or p.contacts is None or execution.fatal or execution.interrupted:
+        return ContactsResult()
+    result = await attach_contacts(config, client, bound.store, p.contacts, concurrency)
+    if result.attached or result.detached:
+        bound.record()
+    ctx.progress.stage(f"attached {result.attached:,} contacts, detached {result.detached:,}")
+    return result
+
+
 async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared) -> int:
     """Update-only runs: find the companies Intercom has; return how many it does not."""
     if ctx.config.sync.insert:
@@ -134,7 +162,8 @@ async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: 
         f"{len(resolution.not_found):,} not in Intercom, {resolution.skipped:,} not looked up "
         "again (unchanged since they were not found)"
     )
-    found = [Confirmation(cid, iid, {}) for cid, iid in resolution.found]
+    counts = resolution.user_counts
+    found = [Confirmation(cid, iid, {}, counts.get(cid)) for cid, iid in resolution.found]
     bound.commit(found, p.attribute_names)
     bound.store.forget_missing([cid for cid, _ in resolution.found])
     bound.store.remember_missing(resolution.not_found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hoist.changes import Change
+from hoist.pipeline.contacts import PlannedContacts, planned_contacts
 from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport
 from hoist.resolve import resolve_existing
@@ -10,6 +11,7 @@ from hoist.resolve import resolve_existing
 __all__ = ["plan_run"]
 
 _SAMPLE = 20
+_NONE = PlannedContacts()
 #: Intercom's rate limits are per 10-second window; `X-RateLimit-Limit` is per window (NOTES §4).
 _WINDOW_S = 10.0
 
@@ -18,7 +20,9 @@ async def plan_run(ctx: RunContext) -> RunReport:
     """What a run of `ctx.config` would do: its counts and a sample of changes, old -> new.
 
     With insert mode off, the read-only existence lookups are made, so the counts are exact;
-    their calls show in ``api_calls``.
+    their calls show in ``api_calls``. Contacts are not searched: ``contacts_attached`` counts
+    the pairs a run would search for (of companies delivered before or by the run), and the
+    estimate counts one search per `SEARCH_IN_MAX` contacts plus one attach per pair.
     """
     insert = ctx.config.sync.insert
     async with prepared(ctx, read_only=True) as (client, store, p):
@@ -31,8 +35,9 @@ async def plan_run(ctx: RunContext) -> RunReport:
         written_new = p.changes.count(new_only=True, known_only=known_only)
         writes = p.changes.count(known_only=known_only)
         sample = p.changes.sample(_SAMPLE, known_only=known_only)
+        contacts = planned_contacts(p.contacts, store, insert=insert) if p.contacts else _NONE
         # The run repeats the plan's own calls (workspace, attributes, lookups), then writes.
-        calls = client.api_calls + len(p.attributes.to_create) + writes
+        calls = client.api_calls + len(p.attributes.to_create) + writes + contacts.calls
         outcome = Outcome(
             insert=insert,
             unchanged=p.changes.counts.unchanged,
@@ -47,6 +52,9 @@ async def plan_run(ctx: RunContext) -> RunReport:
             sample=tuple(_planned(change) for change in sample),
             estimated_calls=calls,
             estimated_seconds=_duration(calls, client.limiter.limit),
+            without_contacts=store.without_contacts(),
+            contacts_attached=contacts.pairs,
+            contacts_not_found=contacts.not_found,
         )
     return ctx.report(outcome, dry_run=True)
 

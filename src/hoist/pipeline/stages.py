@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -22,8 +22,9 @@ from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
-from hoist.sources import open_source
+from hoist.sources import Source, open_source
 from hoist.sql.changeset import ChangeSet
+from hoist.sql.contacts import ContactPairs
 from hoist.sql.model import model_query
 from hoist.state import StateStore
 
@@ -85,6 +86,7 @@ class Prepared:
     changes: ChangeSet
     rejected: tuple[RecordError, ...]
     workspace: WorkspaceIdentity
+    contacts: ContactPairs | None = None
 
     @property
     def attribute_names(self) -> list[str]:
@@ -120,7 +122,29 @@ async def prepared(
                 state.path, read_only=read_only, memory_limit=state.memory_limit
             ) as store:
                 check_workspace(recorded_workspace(store), workspace, state_path=state.path)
-                yield client, store, _diff(ctx, store, reader, fields, attributes, workspace)
+                diffed = _diff(ctx, store, reader, fields, attributes, workspace)
+                yield client, store, replace(diffed, contacts=_stage_contacts(ctx, source, store))
+
+
+def _stage_contacts(ctx: RunContext, source: Source, store: StateStore) -> ContactPairs | None:
+    """Read the contacts model, if the activation has one, through the same source."""
+    contacts = ctx.config.contacts
+    if contacts is None:
+        return None
+    sql = model_query(
+        contacts.model, source.dialect, file=ctx.file, source=source, key="contacts.model"
+    )
+    reader = source.read(sql)
+    for column, key in ((contacts.company_id, "company_id"), (contacts.column, "column")):
+        if column not in reader.schema.names:
+            raise missing_column(column, reader.schema, file=ctx.file, key=f"contacts.{key}")
+    return ContactPairs.stage(
+        store.con,
+        reader,
+        company_column=contacts.company_id,
+        key_column=contacts.column,
+        match=contacts.match,
+    )
 
 
 def check_removals(ctx: RunContext, p: Prepared) -> int:

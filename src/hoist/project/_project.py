@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from hoist.config import (
     ActivationConfig,
+    ContactsConfig,
     DestinationConfig,
     ModelConfig,
     SourceConfig,
@@ -24,6 +25,7 @@ from hoist.config import (
 from hoist.config._load import describe_errors, substitute
 from hoist.config._project import (
     ActivationDefinition,
+    ContactsDefinition,
     ModelDefinition,
     SourceDefinition,
     StateDefinition,
@@ -190,6 +192,7 @@ class Project:
         destination = self._collect(
             problems, lambda: self._reference(definition, "destination", written.destination)
         )
+        contacts = self._contacts(definition, written.contacts, source, problems)
         if problems or source is None or destination is None or model is None:
             raise ProjectError(problems)
         return ActivationConfig(
@@ -203,6 +206,7 @@ class Project:
             timezone=written.timezone,
             alerts=written.alerts,
             file=definition.file,
+            contacts=contacts,
         )
 
     def _dangling(self, definition: Definition) -> list[Problem]:
@@ -211,6 +215,10 @@ class Project:
         model = data.get("model")
         refs = [("source", data.get("source")), ("destination", data.get("destination"))]
         refs.append(("model.segment", model.get("segment") if isinstance(model, Mapping) else None))
+        contacts = data.get("contacts")
+        pairs = contacts.get("model") if isinstance(contacts, Mapping) else None
+        segment = pairs.get("segment") if isinstance(pairs, Mapping) else None
+        refs.append(("contacts.model.segment", segment))
         problems = []
         for key, name in refs:
             kind = _KIND_OF[key]
@@ -221,17 +229,43 @@ class Project:
         return problems
 
     def _model(
-        self, definition: Definition, model: ModelDefinition, problems: list[Problem]
+        self,
+        definition: Definition,
+        model: ModelDefinition,
+        problems: list[Problem],
+        key: str = "model.segment",
     ) -> tuple[ModelConfig | None, SourceConfig | None]:
         if model.segment is None:
             return ModelConfig(sql=model.sql, table=model.table), None
         name = model.segment
-        segment = self._collect(
-            problems, lambda: self._reference(definition, "model.segment", name)
-        )
+        segment = self._collect(problems, lambda: self._reference(definition, key, name))
         if segment is None:
             return None, None
         return ModelConfig(segment=segment), segment.source
+
+    def _contacts(
+        self,
+        definition: Definition,
+        written: ContactsDefinition | None,
+        source: SourceConfig | None,
+        problems: list[Problem],
+    ) -> ContactsConfig | None:
+        """The contacts config, its segment resolved; it must read the activation's source."""
+        if written is None:
+            return None
+        key = "contacts.model.segment"
+        model, segment_source = self._model(definition, written.model, problems, key)
+        if segment_source is not None and source is not None and segment_source != source:
+            message = (
+                f"segment {written.model.segment!r} reads another source than the activation; "
+                "the contacts model is read from the activation's source: name a segment of "
+                "that source, or use contacts.model.sql / contacts.model.table"
+            )
+            problems.append(Problem(definition.file, f"{definition.key}.{key}", message))
+        if model is None:
+            return None
+        keys = written.model_dump(exclude={"model"})
+        return ContactsConfig.model_validate({**keys, "model": model})
 
     def _activation_source(
         self,
@@ -310,7 +344,12 @@ class _SourceHolder(BaseModel):
 
 
 #: The kind of definition each reference of an activation names.
-_KIND_OF = {"source": "sources", "destination": "destinations", "model.segment": "segments"}
+_KIND_OF = {
+    "source": "sources",
+    "destination": "destinations",
+    "model.segment": "segments",
+    "contacts.model.segment": "segments",
+}
 
 _ACTIVATION: _Sections = {
     (): ActivationDefinition,
@@ -318,6 +357,8 @@ _ACTIVATION: _Sections = {
     ("sync",): SyncConfig,
     ("state",): StateDefinition,
     ("alerts",): AlertConfig,
+    ("contacts",): ContactsDefinition,
+    ("contacts", "model"): ModelDefinition,
 }
 
 M = TypeVar("M", bound=BaseModel)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
-from hoist.config import ActivationConfig
+from hoist.config import ActivationConfig, ModelConfig
 from hoist.errors import ConfigError, SourceError
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Project
@@ -51,7 +51,7 @@ def _activation_problems(project: Project) -> Iterator[Problem]:
         config = project.activations[name]
         key = f"activations.{name}"
         try:
-            columns = _model_columns(config)
+            columns = _model_columns(config, config.model)
         except ProjectError as exc:
             yield from exc.problems
             continue
@@ -59,14 +59,33 @@ def _activation_problems(project: Project) -> Iterator[Problem]:
             yield Problem(config.file, f"{key}.model", str(exc))
             continue
         yield from _sync_problems(config, key, columns)
+        yield from _contacts_problems(config, key)
 
 
-def _model_columns(config: ActivationConfig) -> list[str]:
-    """The model's column names, read without reading its rows."""
+def _contacts_problems(config: ActivationConfig, key: str) -> Iterator[Problem]:
+    """The columns `contacts:` names must be columns of the contacts model."""
+    contacts = config.contacts
+    if contacts is None:
+        return
+    try:
+        columns = _model_columns(config, contacts.model)
+    except (SourceError, ConfigError) as exc:
+        yield Problem(config.file, f"{key}.contacts.model", str(exc))
+        return
+    for where, column in (("company_id", contacts.company_id), ("column", contacts.column)):
+        if column not in columns:
+            message = (
+                f"column {column!r} is not in the contacts model; it has: {', '.join(columns)}"
+            )
+            yield Problem(config.file, f"{key}.contacts.{where}", message)
+
+
+def _model_columns(config: ActivationConfig, model: ModelConfig) -> list[str]:
+    """The column names of `model` (read from the activation's source), without its rows."""
     with open_source(config.source) as source:
-        if config.model.segment is not None:  # compiled (and reported) with the segments
-            return list(table_columns(config.model.segment, source).names)
-        query = model_query(config.model, source.dialect, file=str(config.file))
+        if model.segment is not None:  # compiled (and reported) with the segments
+            return list(table_columns(model.segment, source).names)
+        query = model_query(model, source.dialect, file=str(config.file))
         parsed = sqlglot.parse_one(query, read=source.dialect)
         assert isinstance(parsed, exp.Query), "model_query accepts queries only"
         probe = exp.select(exp.Star()).from_(parsed.subquery("model")).limit(0)

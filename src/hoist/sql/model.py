@@ -21,25 +21,31 @@ __all__ = ["model_query"]
 
 
 def model_query(
-    model: ModelConfig, dialect: str, *, file: str | None = None, source: Source | None = None
+    model: ModelConfig,
+    dialect: str,
+    *,
+    file: str | None = None,
+    source: Source | None = None,
+    key: str = "model",
 ) -> str:
     """The SQL that reads `model`'s rows, for the sqlglot `dialect` of the source.
 
-    Problems are `ConfigError`s naming `file` (the activation file) and the model key. A segment
-    is checked against its table's real columns, read from `source`.
+    Problems are `ConfigError`s naming `file` (the activation file) and the model's `key`
+    (``model``, or ``contacts.model`` for the contacts model). A segment is checked against its
+    table's real columns, read from `source`.
     """
     if model.segment is not None:
         if source is None:
-            raise ConfigError("a segment is compiled against its source", file=file, key="model")
+            raise ConfigError("a segment is compiled against its source", file=file, key=key)
         return segment_sql(model.segment, source)
     if model.table is not None:
-        return _table_query(model.table, dialect, file)
+        return _table_query(model.table, dialect, file, key)
     if model.sql is not None:
-        return _checked_query(model.sql, dialect, file)
-    raise ConfigError("set model.sql or model.table", file=file, key="model")
+        return _checked_query(model.sql, dialect, file, key)
+    raise ConfigError(f"set {key}.sql or {key}.table", file=file, key=key)
 
 
-def _table_query(table: str, dialect: str, file: str | None) -> str:
+def _table_query(table: str, dialect: str, file: str | None, key: str) -> str:
     try:
         node = exp.to_table(table, dialect=dialect)
     except SqlglotError as exc:
@@ -47,39 +53,39 @@ def _table_query(table: str, dialect: str, file: str | None) -> str:
             f"{table!r} is not a table name ({_first_line(exc)}); write it as schema.table and "
             'put a part holding unusual characters in double quotes, e.g. analytics."my table"',
             file=file,
-            key="model.table",
+            key=f"{key}.table",
         ) from exc
     # "safe" quotes only where quoting cannot change which table is meant in the dialect.
     return exp.select("*").from_(node).sql(dialect=dialect, identify="safe")
 
 
-def _checked_query(sql: str, dialect: str, file: str | None) -> str:
+def _checked_query(sql: str, dialect: str, file: str | None, key: str) -> str:
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as exc:
         raise ConfigError(
             f"the query does not parse as {dialect} SQL: {_parse_problem(exc)}; fix the query",
             file=file,
-            key="model.sql",
+            key=f"{key}.sql",
         ) from exc
     except SqlglotError as exc:
         raise ConfigError(
             f"the query does not parse as {dialect} SQL: {_first_line(exc)}; fix the query",
             file=file,
-            key="model.sql",
+            key=f"{key}.sql",
         ) from exc
     if len(statements) != 1:
         raise ConfigError(
             f"holds {len(statements)} statements; the model must be one query",
             file=file,
-            key="model.sql",
+            key=f"{key}.sql",
         )
     if not isinstance(statements[0], exp.Query):
         raise ConfigError(
             f"is a {statements[0].key.upper()} statement; the model must be a query "
             "(SELECT ..., WITH ... SELECT ..., FROM ...)",
             file=file,
-            key="model.sql",
+            key=f"{key}.sql",
         )
     return sql
 

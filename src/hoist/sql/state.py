@@ -3,13 +3,16 @@
 The tables live in one schema (the attached ``state`` database locally; a schema of the
 warehouse in warehouse-native mode):
 
-- ``companies``: per company its Intercom id and the JSON text of each attribute Intercom
-  confirmed (``a:<attribute>``; NULL: never delivered);
+- ``companies``: per company its Intercom id, the JSON text of each attribute Intercom
+  confirmed (``a:<attribute>``; NULL: never delivered) and the last `user_count` Intercom
+  answered with;
 - ``journal``: confirmations appended while a run goes on, folded into ``companies`` once per run
   (appending costs the same at any state size, a MERGE into ten million rows does not);
 - ``missing``: company_ids an update-only run did not find in Intercom, with the hash of their
   row then, so they are looked up again only when the row changes (or on ``--recheck-missing``);
 - ``runs`` and ``record_errors``: the history;
+- ``contact_pairs``: per (company, contact key) the Intercom contact attached to the company, or
+  NULL when Intercom had no such contact at ``checked_at``;
 - ``meta``: the schema version, so an older state is migrated and a newer one refused; the
   workspace state is bound to (``workspace_app_id``, ``workspace_region``, ``workspace_name``).
 """
@@ -25,7 +28,7 @@ from sqlglot import exp
 from hoist.sql.build import column, identifier, join_and, literal, table, template
 from hoist.sql.diff import state_column
 
-__all__ = ["RUN_COLUMNS", "StateTables"]
+__all__ = ["PAIR_COLUMNS", "RUN_COLUMNS", "V4_COLUMNS", "StateTables"]
 
 #: The run history's columns, in table order.
 RUN_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
@@ -43,6 +46,24 @@ RUN_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("api_calls", "BIGINT"),
     ("duration_s", "DOUBLE"),
     ("message", "VARCHAR"),
+    ("without_contacts", "BIGINT"),
+    ("contacts_attached", "BIGINT"),
+    ("contacts_not_found", "BIGINT"),
+)
+#: The (table, column) pairs schema 4 added to tables that existed before it; all BIGINT.
+V4_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("companies", "user_count"),
+    ("journal", "user_count"),
+    ("runs", "without_contacts"),
+    ("runs", "contacts_attached"),
+    ("runs", "contacts_not_found"),
+)
+#: The contact pairs' columns, in table order.
+PAIR_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("company_id", "VARCHAR"),
+    ("contact_key", "VARCHAR"),
+    ("contact_id", "VARCHAR"),
+    ("checked_at", "TIMESTAMPTZ"),
 )
 _MISSING_COLUMNS: Final = (("company_id", "VARCHAR"), ("row_hash", "UBIGINT"))
 _ERROR_COLUMNS: Final = (
@@ -65,7 +86,7 @@ class StateTables:
 
     def create_statements(self) -> list[exp.Expr]:
         """The tables of a new state (existing tables are left as they are)."""
-        key = (("company_id", "VARCHAR"), ("intercom_id", "VARCHAR"))
+        key = (("company_id", "VARCHAR"), ("intercom_id", "VARCHAR"), ("user_count", "BIGINT"))
         return [
             _create("companies", self.table("companies"), key),
             _create("journal", self.table("journal"), (("seq", "BIGINT"), *key)),
@@ -73,6 +94,18 @@ class StateTables:
             _create("record_errors", self.table("record_errors"), _ERROR_COLUMNS),
             _create("meta", self.table("meta"), (("key", "VARCHAR"), ("value", "VARCHAR"))),
             _create("missing", self.table("missing"), _MISSING_COLUMNS),
+            _create("contact_pairs", self.table("contact_pairs"), PAIR_COLUMNS),
+        ]
+
+    def add_bigint_columns_statements(self, columns: Sequence[tuple[str, str]]) -> list[exp.Expr]:
+        """Give each listed (table, column) of an older state a BIGINT column."""
+        return [
+            template(
+                "ALTER TABLE $t ADD COLUMN IF NOT EXISTS $c BIGINT",
+                t=self.table(name),
+                c=identifier(name_of_column),
+            )
+            for name, name_of_column in columns
         ]
 
     def add_column_statements(self, attribute: str) -> list[exp.Expr]:
@@ -270,6 +303,72 @@ class StateTables:
             batch=table(batch),
         )
 
+    def without_contacts_query(self, *, with_journal: bool) -> exp.Expr:
+        """How many companies with an Intercom id have a last known `user_count` of 0.
+
+        `with_journal` reads the journal (a plan after a killed run) on top of ``companies``.
+        """
+        companies: exp.Expr = exp.select(
+            column("company_id"), column("intercom_id"), column("user_count")
+        ).from_(self.table("companies"))
+        if with_journal:
+            companies = template(
+                "SELECT coalesce(j.intercom_id, c.intercom_id) AS intercom_id, "
+                "coalesce(j.user_count, c.user_count) AS user_count FROM $companies AS c "
+                "FULL JOIN $latest AS j ON c.company_id = j.company_id",
+                companies=exp.paren(companies),
+                latest=self.journal_latest(["intercom_id", "user_count"]),
+            )
+        return template(
+            "SELECT count(*) FROM $companies AS s "
+            "WHERE s.intercom_id IS NOT NULL AND s.user_count = 0",
+            companies=exp.paren(companies),
+        )
+
+    def pairs_relation(self, *, present: bool) -> exp.Expr:
+        """The ``contact_pairs`` rows; an empty relation of the same columns if not `present`."""
+        if present:
+            return exp.select("*").from_(self.table("contact_pairs")).subquery()
+        empty = [exp.cast(exp.null(), kind).as_(identifier(name)) for name, kind in PAIR_COLUMNS]
+        return exp.select(*empty).where(exp.false()).subquery()
+
+    def record_pairs_statements(self, batch: str) -> list[exp.Expr]:
+        """Remember the pairs in the registered relation `batch` (``PAIR_COLUMNS``).
+
+        A pair's earlier "not found" row gives way to what the batch says now.
+        """
+        pairs = self.table("contact_pairs")
+        return [
+            template(
+                "DELETE FROM $pairs AS p WHERE p.contact_id IS NULL AND EXISTS (SELECT 1 "
+                "FROM $batch AS b WHERE b.company_id = p.company_id "
+                "AND b.contact_key = p.contact_key)",
+                pairs=pairs,
+                batch=table(batch),
+            ),
+            exp.insert(
+                exp.select(*(column(c) for c, _ in PAIR_COLUMNS)).from_(table(batch)), pairs
+            ),
+        ]
+
+    def forget_pairs_statement(self, batch: str) -> exp.Expr:
+        """Forget the pairs (company_id, contact_key, contact_id) in the relation `batch`."""
+        return template(
+            "DELETE FROM $pairs AS p WHERE EXISTS (SELECT 1 FROM $batch AS b "
+            "WHERE b.company_id = p.company_id AND b.contact_key = p.contact_key "
+            "AND b.contact_id IS NOT DISTINCT FROM p.contact_id)",
+            pairs=self.table("contact_pairs"),
+            batch=table(batch),
+        )
+
+    def forget_pairs_of_statement(self, batch: str) -> exp.Expr:
+        """Forget every pair of the company_ids listed in the registered relation `batch`."""
+        return template(
+            "DELETE FROM $t WHERE company_id IN (SELECT company_id FROM $batch)",
+            t=self.table("contact_pairs"),
+            batch=table(batch),
+        )
+
     def forget_statement(self, batch: str) -> exp.Expr:
         """Drop from ``companies`` the company_ids listed in the registered relation `batch`."""
         return template(
@@ -291,9 +390,13 @@ class StateTables:
         select = exp.select(*(column(c) for c, _ in _ERROR_COLUMNS)).from_(table(batch))
         return exp.insert(select, self.table("record_errors"))
 
-    def runs_query(self, limit: int) -> exp.Expr:
-        """The newest `limit` runs."""
-        query = exp.select(*(column(name) for name, _ in RUN_COLUMNS)).from_(self.table("runs"))
+    def runs_query(self, limit: int, present: set[str]) -> exp.Expr:
+        """The newest `limit` runs; columns not `present` (an older state in a plan) are NULL."""
+        listed = [
+            column(name) if name in present else exp.cast(exp.null(), kind).as_(identifier(name))
+            for name, kind in RUN_COLUMNS
+        ]
+        query = exp.select(*listed).from_(self.table("runs"))
         return query.order_by(exp.Ordered(this=column("started_at"), desc=True)).limit(limit)
 
     def errors_query(self, run_id: str) -> exp.Expr:

@@ -36,6 +36,7 @@ _BATCH = "confirmed_batch"
 _ERRORS = "run_errors"
 _GONE = "gone_ids"
 _MISSING = "missing_ids"
+_PAIRS = "pairs_batch"
 
 
 class StateStore:
@@ -103,6 +104,7 @@ class StateStore:
                 "seq": pa.array(range(first, self._next_seq), pa.int64()),
                 "company_id": [c.company_id for c in confirmations],
                 "intercom_id": [c.intercom_id for c in confirmations],
+                "user_count": pa.array([c.user_count for c in confirmations], pa.int64()),
                 **{
                     state_column(a): pa.array([c.texts.get(a) for c in confirmations], pa.string())
                     for a in attributes
@@ -116,7 +118,7 @@ class StateStore:
         """Move the journal into the companies table, in one transaction (writers only)."""
         if not self._value(_TABLES.journal_count_query()):
             return
-        columns = ["intercom_id", *self._attribute_columns("journal")]
+        columns = ["intercom_id", "user_count", *self._attribute_columns("journal")]
         self.con.execute("BEGIN")
         for statement in _TABLES.fold_statements(columns):
             self._run(statement)
@@ -197,6 +199,56 @@ class StateStore:
             return 0
         return int(self._value(_TABLES.delivered_count_query(attribute)))
 
+    def record_pairs(self, rows: Sequence[tuple[str, str, str | None, datetime]]) -> None:
+        """Remember (company_id, contact key, contact id or None, checked at) in one transaction."""
+        if not rows:
+            return
+        company_ids, keys, contact_ids, checked = zip(*rows, strict=True)
+        batch = pa.table(
+            {
+                "company_id": pa.array(company_ids, pa.string()),
+                "contact_key": pa.array(keys, pa.string()),
+                "contact_id": pa.array(contact_ids, pa.string()),
+                "checked_at": pa.array(checked, pa.timestamp("us", "UTC")),
+            }
+        )
+        with self._registered(_PAIRS, batch):
+            self.con.execute("BEGIN")
+            for statement in _TABLES.record_pairs_statements(_PAIRS):
+                self._run(statement)
+            self.con.execute("COMMIT")
+
+    def forget_pairs(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+        """Forget (company_id, contact key, contact id or None) pairs."""
+        if rows:
+            names = ["company_id", "contact_key", "contact_id"]
+            batch = pa.table(
+                {n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)}
+            )
+            with self._registered(_PAIRS, batch):
+                self._run(_TABLES.forget_pairs_statement(_PAIRS))
+
+    def forget_pairs_of(self, company_ids: Sequence[str]) -> None:
+        """Forget every pair of `company_ids` (gone from Intercom, with their contacts)."""
+        if company_ids:
+            batch = pa.table({"company_id": pa.array(list(company_ids), pa.string())})
+            with self._registered(_PAIRS, batch):
+                self._run(_TABLES.forget_pairs_of_statement(_PAIRS))
+
+    def without_contacts(self) -> int:
+        """How many delivered companies Intercom last said have no contact attached.
+
+        A plan over a state from before schema 4 knows no user_count yet: 0.
+        """
+        if "user_count" not in self._columns("companies"):
+            return 0
+        with_journal = bool(self._value(_TABLES.journal_count_query()))
+        return int(self._value(_TABLES.without_contacts_query(with_journal=with_journal)))
+
+    def pairs_relation(self) -> exp.Expr:
+        """The contact pairs state remembers (none in a plan over a state before schema 4)."""
+        return _TABLES.pairs_relation(present=bool(self._columns("contact_pairs")))
+
     def record_run(
         self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
     ) -> None:
@@ -224,13 +276,17 @@ class StateStore:
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The run history, newest first."""
-        rows = self.con.execute(render(_TABLES.runs_query(limit))).fetchall()
+        present = set(self._columns("runs"))
+        rows = self.con.execute(render(_TABLES.runs_query(limit, present))).fetchall()
         names = [name for name, _ in RUN_COLUMNS]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _attribute_columns(self, table: str) -> list[str]:
+        return [name for name in self._columns(table) if name.startswith("a:")]
+
+    def _columns(self, table: str) -> list[str]:
         rows = self.con.execute(render(_TABLES.columns_query(table))).fetchall()
-        return [row[0] for row in rows if row[0].startswith("a:")]
+        return [row[0] for row in rows]
 
     def _run(self, statement: exp.Expr) -> None:
         self.con.execute(render(statement))

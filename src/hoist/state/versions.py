@@ -13,12 +13,12 @@ import duckdb
 
 from hoist.errors import StateError
 from hoist.sql.build import render
-from hoist.sql.state import StateTables
+from hoist.sql.state import V4_COLUMNS, StateTables
 
 __all__ = ["SCHEMA_VERSION", "check_readable", "migrate", "read_version"]
 
 #: The version this hoist writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The tables every hoist state has had since version 1.
 _V1_TABLES = frozenset({"companies", "journal", "runs", "record_errors"})
@@ -59,9 +59,20 @@ def _to_3(con: duckdb.DuckDBPyConnection, tables: StateTables) -> None:
         con.execute(render(statement))
 
 
+def _to_4(con: duckdb.DuckDBPyConnection, tables: StateTables) -> None:
+    # Version 4 keeps each company's last user_count, the contact pairs attached (table
+    # ``contact_pairs``) and the contact counts of each run. Old companies have no user_count
+    # (NULL: unknown) until Intercom next answers for them.
+    for statement in tables.add_bigint_columns_statements(V4_COLUMNS):
+        con.execute(render(statement))
+    for statement in tables.create_statements():
+        con.execute(render(statement))
+
+
 _MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, StateTables], None]] = {
     1: _to_2,
     2: _to_3,
+    3: _to_4,
 }
 
 

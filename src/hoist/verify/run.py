@@ -108,6 +108,8 @@ class _Verify:
         )
         if outcome.repaired:
             record_workspace(store, identity)  # a state from before the binding: bind it now
+        # A missing company was deleted, detaching its contacts (NOTES §1.5): attach them again.
+        store.forget_pairs_of(report.missing)
         return dataclasses.replace(
             report,
             repair=True,
