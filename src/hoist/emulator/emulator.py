@@ -38,6 +38,10 @@ class RecordedRequest:
     intercom_version: str | None
     status: int
     time: float
+    window: int | None = None
+    """The `X-RateLimit-Reset` of the rate-limit window that counted the call (None: not
+    counted, e.g. unauthorized). `time` is when the answer left, latency included, so a call
+    counted at the end of one window can carry a time in the next."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for `GET /_emulator/requests`."""

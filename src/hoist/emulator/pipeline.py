@@ -112,8 +112,14 @@ def intercom_route(
                 intercom_version=request.headers.get("intercom-version"),
                 status=status,
                 time=emulator.clock(),
+                window=_reset(headers),
             )
         )
         return json_response(payload, status, headers)
 
     return endpoint
+
+
+def _reset(headers: dict[str, str]) -> int | None:
+    reset = headers.get("X-RateLimit-Reset")
+    return None if reset is None else int(reset)
