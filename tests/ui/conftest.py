@@ -37,6 +37,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
 
 
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """No base URL: each test starts its own server. (Replaces pytest-base-url's fixture, whose
+    definition pytest deprecates, and warnings are errors here.)"""
+    return None
+
+
 def build_warehouse(path: Path) -> None:
     """40 companies over plans, regions and sizes: enough for a segment of three conditions."""
     con = duckdb.connect(str(path))
@@ -101,3 +108,13 @@ def ui(project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch)
     yield RunningUi(f"http://127.0.0.1:{server.port}", server)
     server.server.should_exit = True
     thread.join(timeout=60)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/ui with HOIST_UI_SCREENSHOTS=1 (to refresh the committed
+    ones), else a temporary folder (taken all the same, so every page must render)."""
+    if os.environ.get("HOIST_UI_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path / "screenshots"

@@ -223,7 +223,7 @@ async def _page(
     if analysis is None:
         analysis = await run_in_threadpool(analyse, context, draft)
         analysis.errors.clear()
-    target = context.files.target("activations", draft.name or "-")
+    target = context.files.target("activations", draft.name or "NAME")
     return page(
         request,
         "activation_form.html",

@@ -82,7 +82,7 @@ def _form(
     status: int = 200,
     conflict: str | None = None,
 ) -> Response:
-    target = ui(request).files.target("destinations", values["name"] or "-")
+    target = ui(request).files.target("destinations", values["name"] or "NAME")
     expected = values.get("expected") or fingerprint(target)
     return page(
         request,

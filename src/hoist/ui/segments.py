@@ -159,10 +159,12 @@ async def _page(
     conflict: str | None = None,
     analysis: Analysis | None = None,
 ) -> Response:
+    """The builder page; problems beside their fields once saving was tried (`analysis`)."""
     context = ui(request)
+    inline = analysis.errors if analysis is not None else {}
     if analysis is None:
         analysis = await run_in_threadpool(analyse, context, draft)
-    target = context.files.target("segments", draft.name or "-")
+    target = context.files.target("segments", draft.name or "NAME")
     expected = draft.expected or fingerprint(target)
     return page(
         request,
@@ -171,6 +173,7 @@ async def _page(
         draft=draft,
         analysis=analysis,
         groups=GROUPS,
+        inline=inline,
         expected=expected,
         conflict=conflict,
         file=str(target.relative_to(context.root)),
@@ -187,7 +190,9 @@ async def builder(request: Request) -> Response:
         first = analysis.columns[0].name if analysis.columns else ""
         draft.root = apply_action(draft.root, action, first)
         analysis = await run_in_threadpool(analyse, ui(request), draft)
-    return page(request, "_builder.html", draft=draft, analysis=analysis, groups=GROUPS, oob=True)
+    return page(
+        request, "_builder.html", draft=draft, analysis=analysis, groups=GROUPS, inline={}, oob=True
+    )
 
 
 async def preview_panel(request: Request) -> Response:
