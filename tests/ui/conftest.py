@@ -101,7 +101,9 @@ def start_ui(root: Path, *, password: str | None = None) -> tuple[UiServer, thre
 
 
 @pytest.fixture
-def ui(project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningUi]:
+def ui(
+    project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RunningUi]:
     """The UI over `project`, with the emulator's token in this process's environment."""
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
     server, thread = start_ui(project)

@@ -65,7 +65,9 @@ def test_with_a_password_every_page_asks_for_it(project: Path, browser: Browser)
         assert refused.headers["www-authenticate"].startswith("Basic")
         assert httpx.get(f"{url}/static/hoist.css", auth=("me", "wrong")).status_code == 401
         assert httpx.get(f"{url}/destinations", auth=("me", "s3cret pass")).status_code == 200
-        context = browser.new_context(http_credentials={"username": "me", "password": "s3cret pass"})
+        context = browser.new_context(
+            http_credentials={"username": "me", "password": "s3cret pass"}
+        )
         page = context.new_page()
         page.goto(f"{url}/destinations")
         expect(page.locator("h1")).to_have_text("Destinations")

@@ -72,9 +72,15 @@ def test_a_segment_value_that_does_not_fit_its_column_is_named_on_its_condition(
     page.get_by_label("Table").fill("analytics.companies")
     builder(lambda: page.get_by_label("Table").press("Tab"))
     builder(lambda: page.get_by_role("button", name="+ condition").click())
-    builder(lambda: page.locator('[data-path="r.0"] select[aria-label=column]').select_option("mrr"))
-    builder(lambda: page.locator('[data-path="r.0"] select[aria-label=operator]').select_option("gte"))
+    builder(
+        lambda: page.locator('[data-path="r.0"] select[aria-label=column]').select_option("mrr")
+    )
+    builder(
+        lambda: page.locator('[data-path="r.0"] select[aria-label=operator]').select_option("gte")
+    )
     page.locator('[data-path="r.0"] input[aria-label=value]').fill("lots")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#error-r-0-value")).to_contain_text("'lots' is text but the column is integer")
+    expect(page.locator("#error-r-0-value")).to_contain_text(
+        "'lots' is text but the column is integer"
+    )
     assert not (project / "segments").exists()

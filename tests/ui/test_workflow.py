@@ -4,6 +4,7 @@ activation, preview, run, history; then Intercom holds exactly the segment's com
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -28,10 +29,10 @@ def segment_ids(project: Path) -> set[str]:
     return {row[0] for row in rows}
 
 
-def waiting(page: Page, path: str) -> Callable[[Callable[[], None]], None]:
+def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
     """Do an action, then wait for the htmx request it sends to `path` to be answered."""
 
-    def act(action: Callable[[], None]) -> None:
+    def act(action: Callable[[], object]) -> None:
         with page.expect_response(lambda response: path in response.url):
             action()
         page.wait_for_timeout(50)  # htmx swaps the answer in after its settle delay
@@ -95,8 +96,8 @@ def create_activation(page: Page, ui: RunningUi, shots: Path) -> None:
     ):
         refresh(lambda: page.get_by_role("button", name="+ mapping").click())
         row = page.locator(f'[data-row="{index}"]')
-        refresh(lambda r=row, a=attribute: r.locator("select").first.select_option(a))
-        refresh(lambda r=row, c=column: r.locator("select").last.select_option(c))
+        refresh(partial(row.locator("select").first.select_option, attribute))
+        refresh(partial(row.locator("select").last.select_option, column))
     page.locator('input[name=custom][value="health_score"]').check()
     expect(page.locator("#custom")).to_contain_text("health_score")
     expect(page.locator("#custom")).to_contain_text("Intercom type float")

@@ -23,7 +23,7 @@ from hoist.errors import HoistError
 from hoist.project import Project
 from hoist.ui.context import UiContext, ui
 from hoist.ui.fields import CustomChoice, MappingRow, custom_choices, mapping_rows
-from hoist.ui.files import ChangedOnDisk, fingerprint
+from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
 from hoist.ui.render import page
 from hoist.ui.security import checked_form
@@ -284,7 +284,7 @@ async def save(request: Request) -> Response:
     target = context.files.target("activations", draft.name)
     try:
         context.files.save("activations", draft.name, data, expected=expected_of(form, target))
-    except ChangedOnDisk as exc:
+    except ChangedOnDiskError as exc:
         where = str(exc.file.relative_to(context.root))
         return await _page(request, draft, status=409, conflict=where)
     return RedirectResponse(f"/activations/{draft.name}", status_code=303)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 from starlette.datastructures import FormData
@@ -99,8 +99,10 @@ def _text(value: Any) -> str:
         return ", ".join(_text(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
     if isinstance(value, date):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        return value.isoformat()
     return str(value)
 
 

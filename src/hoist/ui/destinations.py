@@ -10,18 +10,17 @@ import os
 import re
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pydantic import ValidationError
-
 from hoist.config import DestinationConfig, Secret
 from hoist.config._load import describe_errors
 from hoist.errors import HoistError
 from hoist.ui.context import ui
-from hoist.ui.files import ChangedOnDisk, fingerprint
+from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
 from hoist.ui.render import page
 from hoist.ui.security import checked_form
@@ -140,7 +139,7 @@ async def save(request: Request) -> Response:
     try:
         target = files.target("destinations", values["name"])
         files.save("destinations", values["name"], definition, expected=expected_of(form, target))
-    except ChangedOnDisk as exc:
+    except ChangedOnDiskError as exc:
         return _form(request, values, {}, editing=editing, status=409, conflict=str(exc.file))
     return RedirectResponse("/destinations", status_code=303)
 

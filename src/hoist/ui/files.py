@@ -6,7 +6,7 @@ destinations and sources go under their section of ``hoist.yml``. Files are edit
 with round-trip YAML, so comments, key order and keys the UI does not show are kept.
 
 Each edit page carries the fingerprint of the file it will write, taken when the page was
-shown. A save finding the file changed on disk since then raises `ChangedOnDisk`, and the page
+shown. A save finding the file changed on disk since then raises `ChangedOnDiskError`, and the page
 asks whether to reload or to overwrite: nothing is overwritten blindly.
 """
 
@@ -26,14 +26,14 @@ from ruamel.yaml.comments import CommentedMap
 from hoist.project import PROJECT_FILE, Definition
 from hoist.project._files import read_definitions
 
-__all__ = ["ABSENT", "ChangedOnDisk", "ProjectFiles", "fingerprint"]
+__all__ = ["ABSENT", "ChangedOnDiskError", "ProjectFiles", "fingerprint"]
 
 #: The fingerprint of a file that does not exist (yet).
 ABSENT = "absent"
 _OWN_FILES = ("segments", "activations")
 
 
-class ChangedOnDisk(Exception):
+class ChangedOnDiskError(Exception):
     """The file changed on disk since the page was shown; saving would lose those changes."""
 
     def __init__(self, file: Path) -> None:
@@ -83,11 +83,11 @@ class ProjectFiles:
     def save(self, kind: str, name: str, data: Mapping[str, Any], *, expected: str) -> Path:
         """Write the definition; `expected` is the target's fingerprint when the page was shown.
 
-        Raises `ChangedOnDisk` when the file no longer has that fingerprint.
+        Raises `ChangedOnDiskError` when the file no longer has that fingerprint.
         """
         file = self.target(kind, name)
         if fingerprint(file) != expected:
-            raise ChangedOnDisk(file)
+            raise ChangedOnDiskError(file)
         yaml = _yaml()
         document = yaml.load(file.read_text(encoding="utf-8")) if file.exists() else None
         if not isinstance(document, CommentedMap):

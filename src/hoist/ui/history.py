@@ -47,7 +47,9 @@ async def history(request: Request) -> Response:
 
 
 def _matches(error: dict[str, Any], query: str) -> bool:
-    return any(query in str(error.get(key) or "").lower() for key in ("company_id", "code", "message"))
+    return any(
+        query in str(error.get(key) or "").lower() for key in ("company_id", "code", "message")
+    )
 
 
 async def run_detail(request: Request) -> Response:
@@ -62,7 +64,13 @@ async def run_detail(request: Request) -> Response:
         errors = await run_in_threadpool(run_errors, config, run_id)
     except HoistError as exc:
         return page(
-            request, "run_detail.html", name=name, run=None, errors=[], total=0, q=query,
+            request,
+            "run_detail.html",
+            name=name,
+            run=None,
+            errors=[],
+            total=0,
+            q=query,
             error=str(exc),
         )
     run = next((r for r in every if r["run_id"] == run_id), None)

@@ -53,7 +53,9 @@ async def detail(request: Request) -> Response:
     except HoistError as exc:
         config, error = None, str(exc)
     live = ui(request).runs.current(name)
-    return page(request, "activation.html", name=name, raw=raw, config=config, error=error, live=live)
+    return page(
+        request, "activation.html", name=name, raw=raw, config=config, error=error, live=live
+    )
 
 
 async def preview(request: Request) -> Response:

@@ -36,7 +36,9 @@ class Background:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="hoist-runs", daemon=True)
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="hoist-runs", daemon=True
+        )
         self._thread.start()
 
     def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:

@@ -26,7 +26,7 @@ from hoist.sources import open_source
 from hoist.ui.builder import GROUPS, Node, apply_action, from_form, from_where, problem_field
 from hoist.ui.builder import to_where as where_of
 from hoist.ui.context import UiContext, ui
-from hoist.ui.files import ChangedOnDisk, fingerprint
+from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
 from hoist.ui.render import page
 from hoist.ui.security import checked_form
@@ -222,7 +222,7 @@ async def save(request: Request) -> Response:
     data = {**_kept(context, draft.name), **analysis.data}
     try:
         context.files.save("segments", draft.name, data, expected=expected_of(form, target))
-    except ChangedOnDisk as exc:
+    except ChangedOnDiskError as exc:
         return await _page(request, draft, status=409, conflict=str(_relative(exc.file, context)))
     return RedirectResponse("/segments", status_code=303)
 

@@ -52,7 +52,9 @@ class UiServer:
     ) -> None:
         service = Service(configs, engine_runner(self.stop, limiters=limiters))
         for job in service.scheduler.jobs:
-            log.info("%s: %s, next run %s", job.name, job.schedule, job.due.isoformat(" ", "seconds"))
+            log.info(
+                "%s: %s, next run %s", job.name, job.schedule, job.due.isoformat(" ", "seconds")
+            )
         await service.serve(self.stop)
 
     @property

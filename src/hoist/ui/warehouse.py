@@ -69,7 +69,8 @@ def model_columns(source: SourceConfig, model: ModelConfig) -> pa.Schema:
     with open_source(source) as opened:
         sql = model_query(model, opened.dialect, source=opened)
         parsed = sqlglot.parse_one(sql, dialect=opened.dialect)
-        probe = exp.select(exp.Star()).from_(parsed.subquery("model")).limit(0)
+        model_rows = exp.Subquery(this=parsed, alias=exp.TableAlias(this=exp.to_identifier("m")))
+        probe = exp.select(exp.Star()).from_(model_rows).limit(0)
         reader = opened.read(probe.sql(dialect=opened.dialect))
         schema: pa.Schema = reader.schema
         reader.read_all()
