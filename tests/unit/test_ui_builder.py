@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from hoist.ui.builder import Node, apply_action, from_form, from_where, problem_field, to_where
 
@@ -26,9 +26,10 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
-def fields(node: Node) -> list[tuple[str, str]]:
+def fields(node: Node) -> list[tuple[str, str | UploadFile]]:
     """The form fields the page renders for `node` (what the browser posts back)."""
     prefix = f"w.{node.path}"
+    own: list[tuple[str, str | UploadFile]]
     if node.is_group:
         own = [(f"{prefix}.kind", node.kind)]
         return own + [pair for child in node.children for pair in fields(child)]
