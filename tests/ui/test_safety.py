@@ -176,3 +176,44 @@ def test_a_file_changed_on_disk_is_not_overwritten_blindly(
     assert yaml.safe_load(saved)["destinations"]["intercom"]["access_token"] == (
         f"${{{TOKEN_VARIABLE}}}"
     )
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_hoist_serve_serves_the_ui_until_sigterm(project: Path) -> None:
+    """The real `hoist serve` answers on 127.0.0.1:PORT and exits 0 on SIGTERM."""
+    import signal
+    import time
+
+    port = free_port()
+    process = subprocess.Popen(
+        [HOIST, "serve", "--project", str(project), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/segments", timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "hoist serve did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert "New segment" in answer.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert f"http://127.0.0.1:{port}/" in out

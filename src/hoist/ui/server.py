@@ -7,8 +7,11 @@ stop and is waited for, so what Intercom confirmed is committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -65,10 +68,11 @@ class UiServer:
 
     def run(self) -> None:
         """Serve until SIGTERM or Ctrl-C (or `server.should_exit`), then stop every run."""
-        try:
-            self.server.run()
-        finally:
-            self.shutdown()
+        with _signals_end_serving():
+            try:
+                self.server.run()
+            finally:
+                self.shutdown()
 
     def shutdown(self) -> None:
         """Tell the schedules and runs to stop, and wait until they have committed."""
@@ -76,6 +80,25 @@ class UiServer:
         self.runs.stop_all()
         self._schedules.result()
         self.background.close()
+
+
+@contextlib.contextmanager
+def _signals_end_serving() -> Iterator[None]:
+    """SIGTERM and Ctrl-C end serving, then the process exits normally (status 0).
+
+    uvicorn catches them to stop serving and raises them again once stopped, for the handlers
+    it found: these no-ops, so the runs are stopped and committed and the command returns.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.signal(signum, lambda *_: None) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def serve_ui(
