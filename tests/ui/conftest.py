@@ -10,11 +10,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 import yaml
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from hoist.emulator.testing import EmulatorHandle
 from hoist.ui.server import UiServer
@@ -27,21 +27,30 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's chromium (Playwright's own builds cannot be downloaded here); as root, without
-    the sandbox, which Chromium refuses to use for root."""
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless (Playwright's own builds cannot be downloaded here); as
+    root without the sandbox, which Chromium refuses to use for root.
+
+    One browser per test, not per session: Playwright's sync API runs an event loop in the
+    test's thread while it is open, and the tests after these ones call `asyncio.run` there.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed: run bash .ci/system-packages")
     args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        yield launched
+        launched.close()
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """No base URL: each test starts its own server. (Replaces pytest-base-url's fixture, whose
-    definition pytest deprecates, and warnings are errors here.)"""
-    return None
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies) and a page in it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
 
 
 def build_warehouse(path: Path) -> None:

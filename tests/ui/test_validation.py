@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.ui.conftest import TOKEN_VARIABLE, RunningUi
+from tests.ui.conftest import TOKEN, TOKEN_VARIABLE, RunningUi
 from tests.ui.test_workflow import waiting
 
 pytestmark = pytest.mark.ui
@@ -84,3 +85,21 @@ def test_a_segment_value_that_does_not_fit_its_column_is_named_on_its_condition(
         "'lots' is text but the column is integer"
     )
     assert not (project / "segments").exists()
+
+
+def test_test_connection_shows_intercoms_exact_error(
+    ui: RunningUi, page: Page, emulator_factory: Callable[..., EmulatorHandle]
+) -> None:
+    """A workspace that refuses the token: Test connection shows Intercom's answer, not the
+    token; an unset variable is named."""
+    strict = emulator_factory(token="only-this-one")
+    page.goto(f"{ui.url}/destinations/new")
+    page.get_by_label("Token variable").fill(TOKEN_VARIABLE)
+    page.get_by_label("Base URL (optional)").fill(strict.base_url)
+    page.get_by_role("button", name="Test connection").click()
+    error = page.locator("#connection-error")
+    expect(error).to_contain_text("401")
+    assert TOKEN not in page.content()
+    page.get_by_label("Token variable").fill("HOIST_UI_TEST_UNSET_VARIABLE")
+    page.get_by_role("button", name="Test connection").click()
+    expect(error).to_contain_text("HOIST_UI_TEST_UNSET_VARIABLE is not set")

@@ -35,7 +35,10 @@ def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
     def act(action: Callable[[], object]) -> None:
         with page.expect_response(lambda response: path in response.url):
             action()
-        page.wait_for_timeout(50)  # htmx swaps the answer in after its settle delay
+        # htmx swaps the answer in, then settles: wait until no element is in either step.
+        page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        )
 
     return act
 
