@@ -140,7 +140,14 @@ async def save(request: Request) -> Response:
         target = files.target("destinations", values["name"])
         files.save("destinations", values["name"], definition, expected=expected_of(form, target))
     except ChangedOnDiskError as exc:
-        return _form(request, values, {}, editing=editing, status=409, conflict=str(exc.file))
+        return _form(
+            request,
+            values,
+            {},
+            editing=editing,
+            status=409,
+            conflict=str(exc.file.relative_to(files.root)),
+        )
     return RedirectResponse("/destinations", status_code=303)
 
 
