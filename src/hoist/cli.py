@@ -279,17 +279,37 @@ def verify_command(
 @project_option
 @click.option("--once", is_flag=True, help="Run every activation due now, then exit (for cron).")
 @click.option("--no-ui", is_flag=True, help="Run the schedules only, without the web UI.")
-def serve_command(names: tuple[str, ...], project: Path | None, once: bool, no_ui: bool) -> None:
-    """Run the schedules of activations NAMES (names or activation files; default: every
-    activation of the project) until stopped (SIGTERM or Ctrl-C)."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="The UI's interface.")
+@click.option("--port", default=8600, show_default=True, type=int, help="The UI's port.")
+@click.option(
+    "--password",
+    envvar="HOIST_UI_PASSWORD",
+    default=None,
+    help="The UI's password (HTTP basic auth); required to listen beyond 127.0.0.1. "
+    "Prefer HOIST_UI_PASSWORD: a command line is visible to other users.",
+)
+def serve_command(
+    names: tuple[str, ...],
+    project: Path | None,
+    once: bool,
+    no_ui: bool,
+    host: str,
+    port: int,
+    password: str | None,
+) -> None:
+    """Serve the web UI on 127.0.0.1:8600 and run the schedules of activations NAMES (names or
+    activation files; default: every activation of the project) until stopped (SIGTERM or
+    Ctrl-C). With --no-ui, the schedules only."""
     import logging
 
     from hoist.schedule.serve import serve
 
-    del no_ui  # the web UI is not built yet: `hoist serve` runs the schedules only
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     # httpx logs every request URL at INFO, and a webhook URL is a credential.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not (once or no_ui):
+        _serve_with_ui(names, project, host=host, port=port, password=password)
+        return
     configs = _guarded(lambda: _serve_targets(names, project), as_json=False)
     reports = _guarded(lambda: serve(configs, once=once), as_json=False)
     if once:
@@ -299,6 +319,41 @@ def serve_command(names: tuple[str, ...], project: Path | None, once: bool, no_u
         # Like `hoist run`: the worst outcome decides (a failed run is 2), so cron tells.
         codes = [2 if r.status == "failed" else _exit_code_for(r) for r in reports.values() if r]
         sys.exit(max(codes, default=0))
+
+
+def _serve_with_ui(
+    names: tuple[str, ...], project: Path | None, *, host: str, port: int, password: str | None
+) -> None:
+    """The UI over the project, and the schedules of the activations that load."""
+    from hoist.cli_project import current_project
+    from hoist.ui import serve_ui
+    from hoist.ui.security import check_bind
+
+    _guarded(lambda: check_bind(host, password), as_json=False)
+    root = _guarded(lambda: current_project(project).root, as_json=False)
+    configs = _guarded(lambda: _ui_targets(names, project), as_json=False)
+    serve_ui(root, configs, host=host, port=port, password=password)
+
+
+def _ui_targets(names: tuple[str, ...], project: Path | None) -> list[ActivationConfig]:
+    """The activations to schedule: those named, else every one that loads (the UI shows the
+    problems of the others, which can be fixed while it runs)."""
+    import logging
+
+    from hoist.project import ProjectError
+
+    if names:
+        return _serve_targets(names, project)
+    from hoist.cli_project import current_project
+
+    found = current_project(project)
+    configs = []
+    for name in found.activations:
+        try:
+            configs.append(found.activations[name])
+        except ProjectError as exc:
+            logging.getLogger("hoist.ui").warning("%s: not scheduled: %s", name, exc)
+    return configs
 
 
 def _serve_targets(names: tuple[str, ...], project: Path | None) -> list[ActivationConfig]:

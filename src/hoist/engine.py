@@ -24,7 +24,7 @@ from hoist.report import RunReport
 from hoist.state import StateStore
 from hoist.state.reset import move_state_aside
 
-__all__ = ["plan", "reset_state", "run", "run_async", "runs"]
+__all__ = ["plan", "reset_state", "run", "run_async", "run_errors", "runs"]
 
 
 def run(
@@ -99,6 +99,13 @@ def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[
     config = _config(activation)
     with StateStore.open(config.state.path, read_only=True) as store:
         return store.runs(limit)
+
+
+def run_errors(activation: ActivationConfig | str | Path, run_id: str) -> list[dict[str, Any]]:
+    """The companies one run could not sync, each with its company_id, code and reason."""
+    config = _config(activation)
+    with StateStore.open(config.state.path, read_only=True) as store:
+        return store.record_errors(run_id)
 
 
 def _config(activation: ActivationConfig | str | Path) -> ActivationConfig:

@@ -23,17 +23,21 @@ log = logging.getLogger("hoist.schedule")
 
 
 def engine_runner(
-    stop: asyncio.Event | None = None, transport: httpx.AsyncBaseTransport | None = None
+    stop: asyncio.Event | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    limiters: dict[tuple[str, Secret], RateLimiter] | None = None,
 ) -> RunActivation:
     """Runs activations with the engine in this event loop, one rate limiter per destination.
 
     Intercom limits calls per app, i.e. per access token (NOTES.md §4): activations with the same
     API URL and token share one `RateLimiter`, so together they keep to the limit. `stop` (set
     on SIGTERM) makes running activations stop sending and commit what Intercom confirmed.
+    `limiters` is shared with other runners of the process (the web UI's runs).
     """
     from hoist.engine import run_async
 
-    limiters: dict[tuple[str, Secret], RateLimiter] = {}
+    limiters = {} if limiters is None else limiters
 
     async def run(config: ActivationConfig) -> RunReport:
         destination = (config.destination.url, config.destination.access_token)

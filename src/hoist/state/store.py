@@ -281,6 +281,11 @@ class StateStore:
         names = [name for name, _ in RUN_COLUMNS]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def record_errors(self, run_id: str) -> list[dict[str, Any]]:
+        """The record errors of one run: company_id, code and message of each."""
+        rows = self.con.execute(render(_TABLES.errors_query(run_id))).fetchall()
+        return [dict(zip(("company_id", "code", "message"), row, strict=True)) for row in rows]
+
     def _attribute_columns(self, table: str) -> list[str]:
         return [name for name in self._columns(table) if name.startswith("a:")]
 

@@ -1,0 +1,87 @@
+"""Run history: every run of an activation in a table and in charts, and one run's errors,
+searchable by company, code or reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hoist.errors import HoistError
+from hoist.ui.charts import line_chart
+from hoist.ui.context import ui
+from hoist.ui.render import page
+
+__all__ = ["routes"]
+
+_SHOWN_RUNS = 100
+
+
+def _charts(runs: list[dict[str, Any]]) -> list[Any]:
+    oldest_first = list(reversed(runs))
+
+    def series(*names: str) -> dict[str, list[float]]:
+        return {n.replace("_", " "): [float(r[n] or 0) for r in oldest_first] for n in names}
+
+    return [
+        line_chart("companies per run", series("created", "updated", "unchanged", "failed")),
+        line_chart("duration (s)", series("duration_s")),
+        line_chart("API calls", series("api_calls")),
+    ]
+
+
+async def history(request: Request) -> Response:
+    """The activation's runs, newest first, and charts of their counts over time."""
+    from hoist.engine import runs
+
+    name = request.path_params["name"]
+    try:
+        config = ui(request).project(secrets=False).activation(name)
+        shown = await run_in_threadpool(runs, config, limit=_SHOWN_RUNS)
+    except HoistError as exc:
+        return page(request, "history.html", name=name, runs=[], charts=[], error=str(exc))
+    return page(request, "history.html", name=name, runs=shown, charts=_charts(shown), error=None)
+
+
+def _matches(error: dict[str, Any], query: str) -> bool:
+    return any(
+        query in str(error.get(key) or "").lower() for key in ("company_id", "code", "message")
+    )
+
+
+async def run_detail(request: Request) -> Response:
+    """One run: its counts and the companies it could not sync, filtered by `q`."""
+    from hoist.engine import run_errors, runs
+
+    name, run_id = request.path_params["name"], request.path_params["run_id"]
+    query = request.query_params.get("q", "").strip().lower()
+    try:
+        config = ui(request).project(secrets=False).activation(name)
+        every = await run_in_threadpool(runs, config, limit=_SHOWN_RUNS)
+        errors = await run_in_threadpool(run_errors, config, run_id)
+    except HoistError as exc:
+        return page(
+            request,
+            "run_detail.html",
+            name=name,
+            run=None,
+            errors=[],
+            total=0,
+            q=query,
+            error=str(exc),
+        )
+    run = next((r for r in every if r["run_id"] == run_id), None)
+    shown = [e for e in errors if _matches(e, query)] if query else errors
+    template = "_errors.html" if request.headers.get("hx-request") else "run_detail.html"
+    return page(
+        request, template, name=name, run=run, errors=shown, total=len(errors), q=query, error=None
+    )
+
+
+routes = [
+    Route("/activations/{name}/history", history),
+    Route("/activations/{name}/runs/{run_id}", run_detail),
+]

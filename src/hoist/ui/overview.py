@@ -1,0 +1,79 @@
+"""The activations: the list (schedule, next run, last status), one activation's page, and its
+preview: `plan`, the same function as `hoist plan`, which writes nothing anywhere."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from hoist.config import ActivationConfig
+from hoist.errors import HoistError
+from hoist.project import ProjectError
+from hoist.schedule.status import ScheduleStatus, schedule_status
+from hoist.ui.context import ui
+from hoist.ui.render import page
+from hoist.ui.security import checked_form
+
+__all__ = ["routes"]
+
+
+async def home(request: Request) -> Response:
+    """The activations are where a user starts."""
+    return RedirectResponse("/activations", status_code=303)
+
+
+async def listing(request: Request) -> Response:
+    """Every activation: its schedule, next run and last status, or its problems."""
+    project = ui(request).project(secrets=False)
+    statuses: list[ScheduleStatus] = []
+    problems: dict[str, str] = {}
+    for name in project.activations:
+        try:
+            config = project.activations[name]
+        except ProjectError as exc:
+            problems[name] = "; ".join(p.message for p in exc.problems)
+            continue
+        statuses += await run_in_threadpool(schedule_status, [config])
+    return page(request, "activations.html", statuses=statuses, problems=problems)
+
+
+def _config(request: Request, *, secrets: bool = False) -> ActivationConfig:
+    return ui(request).project(secrets=secrets).activation(request.path_params["name"])
+
+
+async def detail(request: Request) -> Response:
+    """One activation: what it syncs, where, how; buttons to preview, run and see history."""
+    name = request.path_params["name"]
+    raw = ui(request).files.raw("activations", name)
+    try:
+        config: ActivationConfig | None = _config(request)
+        error = None
+    except HoistError as exc:
+        config, error = None, str(exc)
+    live = ui(request).runs.current(name)
+    return page(
+        request, "activation.html", name=name, raw=raw, config=config, error=error, live=live
+    )
+
+
+async def preview(request: Request) -> Response:
+    """Plan a run: the counts, the cost and a sample of attribute changes old -> new."""
+    await checked_form(request)
+    from hoist.engine import plan
+
+    name = request.path_params["name"]
+    try:
+        report = await run_in_threadpool(plan, _config(request, secrets=True))
+    except HoistError as exc:
+        return page(request, "preview.html", name=name, report=None, error=str(exc), status=400)
+    return page(request, "preview.html", name=name, report=report, error=None)
+
+
+routes = [
+    Route("/", home),
+    Route("/activations", listing),
+    Route("/activations/{name}", detail),
+    Route("/activations/{name}/preview", preview, methods=["POST"]),
+]

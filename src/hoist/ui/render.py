@@ -1,0 +1,51 @@
+"""Pages from the Jinja2 templates shipped in the package, with the CSRF cookie they need."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from hoist.report import RunReport
+from hoist.ui.security import CSRF_COOKIE, csrf_token
+
+__all__ = ["STATIC", "page", "report_counts"]
+
+#: The vendored static files (htmx, the style sheet), served under /static.
+STATIC = resources.files("hoist.ui") / "static"
+
+_ENV = Environment(
+    loader=PackageLoader("hoist.ui", "templates"),
+    autoescape=select_autoescape(default=True),  # every value is escaped unless marked safe
+    undefined=StrictUndefined,  # a typo in a template fails the test that renders it
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["number"] = lambda value: f"{value:,}" if isinstance(value, int) else value
+_ENV.filters["counts"] = lambda report: report_counts(report)
+
+
+def report_counts(report: RunReport) -> list[tuple[str, int]]:
+    """Every count of a run report, read from its fields: counts added to the report later
+    (contacts attached, rows fetched ...) show up without a change here."""
+    return [
+        (key.replace("_", " "), value)
+        for key, value in report.to_json().items()
+        if isinstance(value, int) and not isinstance(value, bool) and key not in _NOT_COUNTS
+    ]
+
+
+_NOT_COUNTS = frozenset({"custom_attributes_remaining", "estimated_calls"})
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render `template` with `context`, the request and the CSRF token."""
+    token = csrf_token(request)
+    html = _ENV.get_template(template).render(request=request, csrf=token, **context)
+    response = HTMLResponse(html, status_code=status)
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
