@@ -120,6 +120,10 @@ def preview_run_and_history(page: Page, ui: RunningUi, expected: int, shots: Pat
     page.get_by_role("button", name="Run now").click()
     expect(page.locator("#run-status")).to_contain_text("success", timeout=60_000)
     expect(page.locator('[data-count="created"]')).to_have_text(str(expected))
+    # No contacts model: every company created is one Intercom will not show, and the page says why.
+    expect(page.locator("#without-contacts")).to_contain_text(
+        f"{expected:,} companies have no contact attached"
+    )
     page.screenshot(path=shots / "run.png", full_page=True)
     page.get_by_role("link", name="Run history").click()
     expect(page.locator("#runs tbody tr")).to_have_count(1)

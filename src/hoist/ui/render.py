@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from hoist.report import RunReport
+from hoist.report import WITHOUT_CONTACTS_NOTE, RunReport
 from hoist.ui.security import CSRF_COOKIE, csrf_token
 
 __all__ = ["STATIC", "page", "report_counts"]
@@ -26,6 +26,8 @@ _ENV = Environment(
 )
 _ENV.filters["number"] = lambda value: f"{value:,}" if isinstance(value, int) else value
 _ENV.filters["counts"] = lambda report: report_counts(report)
+# The same sentence the CLI prints under its counts (issue 15).
+_ENV.globals["without_contacts_note"] = WITHOUT_CONTACTS_NOTE.replace("`", "")
 
 
 def report_counts(report: RunReport) -> list[tuple[str, int]]:
