@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 import duckdb
+import yaml
 
 from hoist.emulator.testing import EmulatorHandle
 from tests.e2e.conftest import Activation, company_rows
@@ -89,3 +90,26 @@ def test_verify_says_it_does_not_read_native_state(duckdb_native: Twin) -> None:
 
     assert done.returncode == 2
     assert "state.in_warehouse" in done.stderr
+
+
+def test_a_contacts_model_with_native_state_is_refused_naming_the_key(
+    duckdb_native: Twin,
+) -> None:
+    """A contacts model needs local state: a native run exits 2 naming `contacts`, sends nothing."""
+    activation = duckdb_native.activation
+    activation.write_rows(company_rows(3))
+    document = yaml.safe_load(activation.file.read_text())
+    document["contacts"] = {
+        "model": {"sql": "SELECT account_id, 'a@example.com' AS email FROM analytics.companies"},
+        "company_id": "account_id",
+        "match": "email",
+        "column": "email",
+    }
+    activation.file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    done = activation.hoist("run")
+
+    assert done.returncode == 2
+    assert "contacts" in done.stderr
+    assert "in_warehouse" in done.stderr
+    assert duckdb_native.emulator.companies() == []
