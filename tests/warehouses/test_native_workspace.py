@@ -7,9 +7,11 @@ import json
 from collections.abc import Callable
 
 import duckdb
+import pytest
 import yaml
 
 from hoist.emulator.testing import EmulatorHandle
+from hoist.engine import run_errors
 from tests.e2e.conftest import Activation, company_rows
 from tests.e2e.test_run import writes
 from tests.warehouses.conftest import NATIVE, Twin, with_state
@@ -113,3 +115,21 @@ def test_a_contacts_model_with_native_state_is_refused_naming_the_key(
     assert "contacts" in done.stderr
     assert "in_warehouse" in done.stderr
     assert duckdb_native.emulator.companies() == []
+
+
+def test_a_native_runs_record_errors_are_read_back(
+    duckdb_native: Twin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run_errors` (the UI's per-run errors) reads a native run's errors from the warehouse."""
+    activation = duckdb_native.activation
+    rows = company_rows(4)
+    rows[2]["account_id"] = rows[1]["account_id"]
+    activation.write_rows(rows)
+    report = activation.run_json()
+    monkeypatch.setenv("E2E_INTERCOM_TOKEN", activation.token)
+
+    errors = run_errors(activation.file, report["run_id"])
+
+    assert [(e["company_id"], e["code"]) for e in errors] == [
+        (rows[1]["account_id"], "duplicate_company_id")
+    ]
