@@ -106,22 +106,26 @@ def _initdb(folder: Path) -> Path:
     return data
 
 
-def _start(data: Path, folder: Path, port: int) -> None:
+def _start(data: Path, folder: Path, port: int, settings: dict[str, str]) -> None:
     # fsync off: a test cluster is thrown away, and this keeps it fast on a shared machine.
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
     options += " -c synchronous_commit=off -c full_page_writes=off"
+    options += "".join(f" -c {name}={value}" for name, value in settings.items())
     log = str(folder / "log")
     _run([_binary("pg_ctl"), "start", "-w", "-D", str(data), "-l", log, "-o", options], folder)
 
 
 @contextmanager
-def running_postgres() -> Iterator[PostgresServer]:
-    """Start a fresh cluster for the block; always stop it and delete its files afterwards."""
+def running_postgres(settings: dict[str, str] | None = None) -> Iterator[PostgresServer]:
+    """Start a fresh cluster for the block; always stop it and delete its files afterwards.
+
+    `settings`: server settings (``shared_buffers`` ...), e.g. for benchmarks.
+    """
     folder = _owned_tempdir()
     try:
         data = _initdb(folder)
         port = _free_port()
-        _start(data, folder, port)
+        _start(data, folder, port, settings or {})
         try:
             yield PostgresServer(port=port, folder=folder)
         finally:

@@ -9,6 +9,7 @@ can proceed are raised (see `hoist.errors`), with nothing marked as synced. The 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from hoist.pipeline.stages import RunContext
 from hoist.progress import NullProgress, Progress
 from hoist.report import RunReport
 from hoist.state import StateStore
+from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.native import native_store
 from hoist.state.reset import move_state_aside
 
 __all__ = ["plan", "reset_state", "run", "run_async", "run_errors", "runs"]
@@ -85,18 +88,24 @@ def plan(
     return asyncio.run(plan_run(ctx))
 
 
-def reset_state(activation: ActivationConfig | str | Path) -> Path | None:
+def reset_state(activation: ActivationConfig | str | Path) -> Path | str | None:
     """Move the activation's state aside (never deleted) so the next run starts over.
 
-    Returns where the old state went (None: there was none). The next run binds the new state
-    to the workspace it then reaches and sends it every company.
+    Returns where the old state went: a file, or the renamed warehouse tables of
+    warehouse-native state (None: there was none). The next run binds the new state to the
+    workspace it then reaches and sends it every company.
     """
-    return move_state_aside(_config(activation).state.path)
+    config = _config(activation)
+    if config.state.in_warehouse:
+        return _warehouse_reset(config)
+    return move_state_aside(config.state.path)
 
 
 def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[dict[str, Any]]:
     """The activation's run history, newest first."""
     config = _config(activation)
+    if config.state.in_warehouse:
+        return _warehouse_runs(config, limit)
     with StateStore.open(config.state.path, read_only=True) as store:
         return store.runs(limit)
 
@@ -104,8 +113,28 @@ def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[
 def run_errors(activation: ActivationConfig | str | Path, run_id: str) -> list[dict[str, Any]]:
     """The companies one run could not sync, each with its company_id, code and reason."""
     config = _config(activation)
+    if config.state.in_warehouse:
+        with native_store(config, read_only=True) as native:
+            return native.record_errors(run_id)
     with StateStore.open(config.state.path, read_only=True) as store:
         return store.record_errors(run_id)
+
+
+def _warehouse_runs(config: ActivationConfig, limit: int) -> list[dict[str, Any]]:
+    with native_store(config, read_only=True) as store:
+        return store.runs(limit)
+
+
+def _warehouse_reset(config: ActivationConfig) -> str | None:
+    lock = acquire_lock(config.state.path)  # never from under a run in progress
+    try:
+        with native_store(config, read_only=True) as store:
+            moved = store.move_aside(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    finally:
+        release_lock(lock)
+    if not moved:
+        return None
+    return f"tables {', '.join(moved)} of schema {config.state.schema_name!r}"
 
 
 def _config(activation: ActivationConfig | str | Path) -> ActivationConfig:

@@ -64,6 +64,9 @@ class RunReport:
     failed: int = 0
     removed: int = 0
     api_calls: int = 0
+    #: Rows moved out of the source: the whole model with local state; with warehouse-native
+    #: state only the changed and rejected rows.
+    rows_fetched: int = 0
     duration_s: float = 0.0
     without_contacts: int = 0
     contacts_attached: int = 0
@@ -110,6 +113,7 @@ class Outcome:
     rejected: tuple[RecordError, ...] = ()
     failed: tuple[RecordError, ...] = ()
     api_calls: int = 0
+    rows_fetched: int = 0
     attributes_created: tuple[str, ...] = ()
     custom_attributes_remaining: int | None = None
     removed: int = 0
@@ -165,6 +169,7 @@ def summarise(
         failed=len(outcome.failed),
         removed=outcome.removed,
         api_calls=outcome.api_calls,
+        rows_fetched=outcome.rows_fetched,
         duration_s=duration_s,
         without_contacts=outcome.without_contacts,
         contacts_attached=outcome.contacts_attached,
@@ -189,6 +194,7 @@ _ROWS = (
     ("failed", "failed"),
     ("removed", "removed"),
     ("api_calls", "API calls"),
+    ("rows_fetched", "rows fetched"),
     ("without_contacts", "without contacts"),
 )
 #: The one line under the counts that says why `without_contacts` matters.
@@ -281,13 +287,14 @@ def render_history(runs: Sequence[dict[str, Any]]) -> str:
         return "no runs yet"
     header = (
         f"{'run_id':<14}{'started':<22}{'status':<12}{'created':>9}{'updated':>9}"
-        f"{'unchanged':>11}{'rejected':>10}{'failed':>8}{'calls':>8}{'secs':>8}"
+        f"{'unchanged':>11}{'rejected':>10}{'failed':>8}{'calls':>8}{'fetched':>10}{'secs':>8}"
         f"{'no contact':>12}{'attached':>10}{'unknown':>9}"
     )
     rows = [
         f"{r['run_id']:<14}{r['started_at']:%Y-%m-%d %H:%M:%S}    {r['status']:<12}"
         f"{r['created']:>9}{r['updated']:>9}{r['unchanged']:>11}{r['rejected']:>10}"
-        f"{r['failed']:>8}{r['api_calls']:>8}{r['duration_s']:>8.1f}"
+        f"{r['failed']:>8}{r['api_calls']:>8}{_count(r.get('rows_fetched')):>10}"
+        f"{r['duration_s']:>8.1f}"
         f"{_count(r.get('without_contacts')):>12}{_count(r.get('contacts_attached')):>10}"
         f"{_count(r.get('contacts_not_found')):>9}"
         for r in runs

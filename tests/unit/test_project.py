@@ -269,3 +269,14 @@ def test_validate_reads_the_warehouse(tmp_path: Path) -> None:
     found = {p.key: p.message for p in validate_project(load_project(tmp_path, environ=ENV))}
     assert "cannot read the table 'analytics.companies'" in found["segments.paying-eu.from"]
     assert "nowhere" in found["activations.everyone.model"]
+
+
+def test_a_project_activation_keeps_its_state_in_the_warehouse(tmp_path: Path) -> None:
+    """`state: {in_warehouse: true, schema: ...}` in a project reaches the activation."""
+    data = project_data()
+    data["activations"]["everyone"]["state"] = {"in_warehouse": True, "schema": "sync_state"}
+    write(tmp_path, data)
+    project = load_project(tmp_path, environ=ENV)
+    state = project.activations["everyone"].state
+    assert (state.in_warehouse, state.schema_name) == (True, "sync_state")
+    assert project.activations["paying"].state.in_warehouse is False

@@ -17,6 +17,9 @@ from psycopg import sql
 from hoist.emulator import Emulator
 from tests.e2e.conftest import COLUMNS, HOIST, Activation
 
+#: The state section of warehouse-native activations.
+NATIVE: dict[str, Any] = {"in_warehouse": True, "schema": "hoist"}
+
 #: The e2e model's DuckDB column types, spelled for Postgres.
 POSTGRES_TYPES = {
     "VARCHAR": "text",
@@ -114,5 +117,30 @@ def duckdb_twin(tmp_path: Path, emulator_factory: Any) -> Twin:
         file=folder / "activation.yml",
     )
     made.configure()
+    made.write_rows([])
+    return Twin(made, server.emulator)
+
+
+def with_state(activation: Activation, state: dict[str, Any]) -> None:
+    """Rewrite `activation`'s file with this `state` section (after `configure`)."""
+    document = yaml.safe_load(activation.file.read_text())
+    document["state"] = state
+    activation.file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+@pytest.fixture
+def duckdb_native(tmp_path: Path, emulator_factory: Any) -> Twin:
+    """The e2e activation over a DuckDB file with its state in that file's `hoist` schema."""
+    server = emulator_factory()
+    folder = tmp_path / "native"
+    folder.mkdir()
+    made = Activation(
+        folder=folder,
+        base_url=server.base_url,
+        warehouse=folder / "warehouse.duckdb",
+        file=folder / "activation.yml",
+    )
+    made.configure()
+    with_state(made, NATIVE)
     made.write_rows([])
     return Twin(made, server.emulator)

@@ -64,11 +64,17 @@ class ModelDefinition(BaseModel):
 class StateDefinition(BaseModel):
     """Where the activation keeps its state (default: ``.hoist/NAME.duckdb`` in the project)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     path: Path | None = Field(default=None, description="relative to the project folder")
     memory_limit: str = Field(
         default="512MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
+    in_warehouse: bool = Field(
+        default=False, description="keep state in the source warehouse and diff there"
+    )
+    schema_name: str = Field(
+        default="hoist", alias="schema", min_length=1, description="the warehouse schema of it"
     )
 
 

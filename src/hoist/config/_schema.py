@@ -405,12 +405,17 @@ class ContactsConfig(ContactKeys):
 class StateConfig(BaseModel):
     """Where the activation keeps its state (absolute after loading)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     path: Path
     #: DuckDB's working-memory cap for the diff; beyond it DuckDB spills to disk beside the
     #: state file. Lower it to trade speed for memory, raise it for very large models.
     memory_limit: str = Field(default=DEFAULT_MEMORY_LIMIT, pattern=_MEMORY)
+    #: Keep state in the source warehouse (in `schema`) and run the diff there, so only
+    #: changed and rejected rows leave it. `path` then only names the local run lock.
+    in_warehouse: bool = False
+    #: The warehouse schema holding the state tables (``state.schema`` in the file).
+    schema_name: str = Field(default="hoist", alias="schema", min_length=1)
 
 
 def _check_name(value: str) -> str:

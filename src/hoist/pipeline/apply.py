@@ -15,7 +15,7 @@ from hoist.custom_attributes import create_missing
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.pipeline.contacts import ContactsResult, attach_contacts
-from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
+from hoist.pipeline.stages import AnyStore, Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
 from hoist.resolve import resolve_existing
 from hoist.state import StateStore
@@ -65,6 +65,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             rejected=p.rejected,
             failed=(*execution.failed, *contacts.failed),
             api_calls=client.api_calls,
+            rows_fetched=p.rows_fetched,
             attributes_created=created_attributes,
             custom_attributes_remaining=p.attributes.remaining,
             interrupted=execution.interrupted,
@@ -72,7 +73,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             contradictions=tuple(contradictions),
             without_contacts=store.without_contacts(),
             contacts_attached=contacts.attached,
-            contacts_not_found=p.contacts.not_found(store.pairs_relation()) if p.contacts else 0,
+            contacts_not_found=_contacts_not_found(store, p),
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -89,7 +90,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
 class _Binding:
     """Binds state to the run's workspace with the first confirmed write (see hoist.binding)."""
 
-    def __init__(self, store: StateStore, workspace: WorkspaceIdentity) -> None:
+    def __init__(self, store: AnyStore, workspace: WorkspaceIdentity) -> None:
         self.store = store
         self.workspace = workspace
         self._done = False
@@ -107,7 +108,7 @@ class _Binding:
         self.store.commit(batch, attributes)
 
 
-def _attributes_lost(store: StateStore, p: Prepared) -> list[str]:
+def _attributes_lost(store: AnyStore, p: Prepared) -> list[str]:
     """Custom attributes the run must create although state says values of them went out."""
     lost = []
     for name, _ in p.attributes.to_create:
@@ -143,11 +144,20 @@ async def _contacts(
     config = ctx.config.contacts
     if config is None or p.contacts is None or execution.fatal or execution.interrupted:
         return ContactsResult()
+    # Warehouse-native state refuses a contacts model before the run starts.
+    assert isinstance(bound.store, StateStore)
     result = await attach_contacts(config, client, bound.store, p.contacts, concurrency)
     if result.attached or result.detached:
         bound.record()
     ctx.progress.stage(f"attached {result.attached:,} contacts, detached {result.detached:,}")
     return result
+
+
+def _contacts_not_found(store: AnyStore, p: Prepared) -> int:
+    """Contacts Intercom did not have when last searched (local state keeps the pairs)."""
+    if p.contacts is None or not isinstance(store, StateStore):
+        return 0
+    return p.contacts.not_found(store.pairs_relation())
 
 
 async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared) -> int:

@@ -7,6 +7,7 @@ from hoist.pipeline.contacts import PlannedContacts, planned_contacts
 from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport
 from hoist.resolve import resolve_existing
+from hoist.state import StateStore
 
 __all__ = ["plan_run"]
 
@@ -35,7 +36,9 @@ async def plan_run(ctx: RunContext) -> RunReport:
         written_new = p.changes.count(new_only=True, known_only=known_only)
         writes = p.changes.count(known_only=known_only)
         sample = p.changes.sample(_SAMPLE, known_only=known_only)
-        contacts = planned_contacts(p.contacts, store, insert=insert) if p.contacts else _NONE
+        contacts = _NONE
+        if p.contacts and isinstance(store, StateStore):  # native state refuses contacts
+            contacts = planned_contacts(p.contacts, store, insert=insert)
         # The run repeats the plan's own calls (workspace, attributes, lookups), then writes.
         calls = client.api_calls + len(p.attributes.to_create) + writes + contacts.calls
         outcome = Outcome(
@@ -46,6 +49,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
             not_in_intercom=0 if insert else p.changes.count(unresolved_only=True),
             rejected=p.rejected,
             api_calls=client.api_calls,
+            rows_fetched=p.rows_fetched,
             attributes_created=tuple(name for name, _ in p.attributes.to_create),
             custom_attributes_remaining=p.attributes.remaining,
             removed=removals,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+import duckdb
 import httpx
 import pyarrow as pa
+from sqlglot import exp
 
 from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import ActivationConfig
@@ -23,12 +25,19 @@ from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
+from hoist.sql import native_diff
+from hoist.sql.build import render
 from hoist.sql.changeset import ChangeSet
 from hoist.sql.contacts import ContactPairs
 from hoist.sql.model import model_query
+from hoist.sql.native_changeset import NativeChangeSet
 from hoist.state import StateStore
+from hoist.state.native import NativeStateStore, Warehouse
 
-__all__ = ["Prepared", "RunContext", "check_removals", "prepared"]
+#: Either state store: the local file (default) or the warehouse's tables.
+AnyStore = StateStore | NativeStateStore
+
+__all__ = ["AnyStore", "Prepared", "RunContext", "check_removals", "prepared"]
 
 
 @dataclass
@@ -86,6 +95,8 @@ class Prepared:
     changes: ChangeSet
     rejected: tuple[RecordError, ...]
     workspace: WorkspaceIdentity
+    #: Rows moved out of the source: the model (local state), or changed + rejected (native).
+    rows_fetched: int
     contacts: ContactPairs | None = None
 
     @property
@@ -97,13 +108,17 @@ class Prepared:
 @asynccontextmanager
 async def prepared(
     ctx: RunContext, *, read_only: bool
-) -> AsyncIterator[tuple[IntercomClient, StateStore, Prepared]]:
+) -> AsyncIterator[tuple[IntercomClient, AnyStore, Prepared]]:
     """Read the model, check the mapping against Intercom, open state and diff.
 
     The client's first call (`GET /me`) proves the token and names the workspace; config and
     schema problems surface before state is opened, locked or created; a state bound to another
     workspace stops the run before the diff (`WorkspaceMismatchError`).
     """
+    if ctx.config.state.in_warehouse:
+        async with _prepared_in_warehouse(ctx, read_only=read_only) as ready:
+            yield ready
+        return
     config = ctx.config
     with open_source(config.source, file=ctx.file) as source:
         reader = source.read(
@@ -112,11 +127,7 @@ async def prepared(
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
             workspace = await client.workspace()
-            existing = await fetch_attributes(client)
-            attributes = plan_custom_attributes(config.sync, reader.schema, existing, file=ctx.file)
-            fields = build_fields(
-                config.sync.fields(), reader.schema, attributes.types, file=ctx.file
-            )
+            fields, attributes = await _fields(ctx, client, reader.schema)
             state = config.state
             with StateStore.open(
                 state.path, read_only=read_only, memory_limit=state.memory_limit
@@ -172,6 +183,98 @@ def check_removals(ctx: RunContext, p: Prepared) -> int:
     return count
 
 
+@asynccontextmanager
+async def _prepared_in_warehouse(
+    ctx: RunContext, *, read_only: bool
+) -> AsyncIterator[tuple[IntercomClient, AnyStore, Prepared]]:
+    """The same, with state in the warehouse: only changed, rejected and removed rows leave it."""
+    config = ctx.config
+    with open_source(config.source, file=ctx.file, writable=True) as source:
+        if not isinstance(source, Warehouse):
+            raise ConfigError(
+                f"state.in_warehouse is not available for source type {config.source.type!r}; "
+                "remove it to keep state in a local file",
+                file=ctx.file,
+                key="state.in_warehouse",
+            )
+        if config.contacts is not None:
+            raise ConfigError(
+                "a contacts model needs state in a local file: warehouse-native state does not "
+                "keep contact pairs yet; remove state.in_warehouse or the contacts key",
+                file=ctx.file,
+                key="contacts",
+            )
+        sql = model_query(config.model, source.dialect, file=ctx.file, source=source)
+        schema = source.read(render(native_diff.schema_query(sql, source.dialect))).schema
+        _check_identifier(ctx, schema)
+        async with ctx.client() as client:
+            workspace = await client.workspace()
+            fields, attributes = await _fields(ctx, client, schema)
+            state = config.state
+            with (
+                NativeStateStore.open(
+                    source,
+                    state.schema_name,
+                    config.name,
+                    read_only=read_only,
+                    lock_path=state.path,
+                ) as store,
+                _scratch(state.memory_limit) as con,
+            ):
+                where = f"the state in schema {state.schema_name!r} of the warehouse"
+                check_workspace(recorded_workspace(store), workspace, state_path=where)
+                model = native_diff.model_relation(sql, source.dialect)
+                changes = NativeChangeSet.diff_in_warehouse(
+                    con, source, _native_spec(ctx, store, fields, model)
+                )
+                _announce(ctx, changes)
+                rejected = tuple(changes.rejections())
+                p = Prepared(fields, attributes, changes, rejected, workspace, changes.rows_fetched)
+                yield client, store, p
+
+
+def _native_spec(
+    ctx: RunContext, store: NativeStateStore, fields: tuple[Field, ...], model: exp.Expr
+) -> native_diff.DiffSpec:
+    """What the warehouse's diff compares, under the same rules as the local diff."""
+    sync = ctx.config.sync
+    names = [f.attribute for f in fields]
+    if ctx.full_resync:
+        relation = store.blank_relation(names, keep_ids=sync.insert)
+    else:
+        relation = store.relation(names)
+    missing = None if sync.insert or ctx.recheck_missing else store.missing_relation()
+    return native_diff.DiffSpec(
+        fields,
+        sync.company_id,
+        model,
+        relation,
+        on_removal=sync.on_removal,
+        insert=sync.insert,
+        missing=missing,
+    )
+
+
+async def _fields(
+    ctx: RunContext, client: IntercomClient, schema: pa.Schema
+) -> tuple[tuple[Field, ...], AttributePlan]:
+    config = ctx.config
+    existing = await fetch_attributes(client)
+    attributes = plan_custom_attributes(config.sync, schema, existing, file=ctx.file)
+    fields = build_fields(config.sync.fields(), schema, attributes.types, file=ctx.file)
+    return fields, attributes
+
+
+@contextmanager
+def _scratch(memory_limit: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB for the changes the warehouse sent (small: changed rows only)."""
+    con = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def _check_identifier(ctx: RunContext, schema: pa.Schema) -> None:
     column = ctx.config.sync.company_id
     if column not in schema.names:
@@ -193,10 +296,16 @@ def _diff(
     else:
         relation = store.relation(names)
     changes = ChangeSet.build(store.con, reader, fields, ctx.config.sync.company_id, relation)
+    _announce(ctx, changes)
+    rejected = tuple(changes.rejections())
+    # Local state reads the whole model out of the source, bad rows included.
+    return Prepared(fields, attributes, changes, rejected, workspace, changes.counts.rows)
+
+
+def _announce(ctx: RunContext, changes: ChangeSet) -> None:
     counts = changes.counts
     ctx.progress.stage(
         f"read {counts.rows:,} rows in {time.monotonic() - ctx.started:.1f} s: "
         f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
         f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
     )
-    return Prepared(fields, attributes, changes, tuple(changes.rejections()), workspace)

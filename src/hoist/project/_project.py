@@ -299,7 +299,10 @@ class Project:
     def _state(self, name: str, state: StateDefinition) -> StateConfig:
         path = state.path if state.path is not None else Path(".hoist") / f"{name}.duckdb"
         return StateConfig(
-            path=_anchored({"path": path}, self.root)["path"], memory_limit=state.memory_limit
+            path=_anchored({"path": path}, self.root)["path"],
+            memory_limit=state.memory_limit,
+            in_warehouse=state.in_warehouse,
+            schema=state.schema_name,
         )
 
     def _reference(self, definition: Definition, key: str, name: str) -> Any:

@@ -9,6 +9,7 @@ run was still going, and runs that failed before the engine could record them.
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from hoist.config import ActivationConfig
 from hoist.report import RunReport
 from hoist.schedule.alerts import CONCLUSIVE
 from hoist.state import StateStore
+from hoist.state.native import NativeStateStore, native_store
 
 __all__ = ["LastRuns", "ensure_recorded", "read_last_runs", "record_skipped"]
 
@@ -34,7 +36,7 @@ class LastRuns:
 
 def read_last_runs(config: ActivationConfig) -> LastRuns:
     """The activation's `LastRuns` from its state (empty if it never ran)."""
-    with StateStore.open(config.state.path, read_only=True) as store:
+    with _reader(config) as store:
         runs = store.runs(_LOOK_BACK)
     if not runs:
         return LastRuns()
@@ -62,5 +64,13 @@ def ensure_recorded(config: ActivationConfig, report: RunReport, since: datetime
         )
 
 
-def _writer(config: ActivationConfig) -> StateStore:
+def _reader(config: ActivationConfig) -> AbstractContextManager[StateStore | NativeStateStore]:
+    if config.state.in_warehouse:
+        return native_store(config, read_only=True)
+    return StateStore.open(config.state.path, read_only=True)
+
+
+def _writer(config: ActivationConfig) -> AbstractContextManager[StateStore | NativeStateStore]:
+    if config.state.in_warehouse:
+        return native_store(config, read_only=False)
     return StateStore.open(config.state.path, memory_limit=config.state.memory_limit)

@@ -82,10 +82,11 @@ _CONNECTORS: dict[str, _Connector] = {
 }
 
 
-def open_source(config: SourceConfig, *, file: str | None = None) -> Source:
+def open_source(config: SourceConfig, *, file: str | None = None, writable: bool = False) -> Source:
     """Connect to the warehouse `config` describes, importing its driver only now.
 
     `file` is the activation file the config came from, named in configuration errors.
+    `writable`: warehouse-native state writes its tables (a DuckDB file opens read-write).
     """
     connector = _CONNECTORS.get(config.type)
     if connector is None:
@@ -107,5 +108,5 @@ def open_source(config: SourceConfig, *, file: str | None = None) -> Source:
             file=file,
             key="source.type",
         ) from exc
-    source: Source = module.connect(config)
+    source: Source = module.connect(config, writable=True) if writable else module.connect(config)
     return source

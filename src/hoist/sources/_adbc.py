@@ -7,6 +7,7 @@ connection. Driver errors become `SourceError` here, with the URL's credentials 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import adbc_driver_manager
@@ -25,7 +26,8 @@ DRIVER_ERRORS = (adbc_driver_manager.Error, adbc_driver_manager.DatabaseError)
 
 def driver_error(what: str, exc: BaseException, url: SecretUrl | None) -> SourceError:
     """A `SourceError` saying `what` failed, with the driver's message and no credentials."""
-    message = str(exc).strip() or type(exc).__name__
+    # The driver appends the whole statement ("Query was: ..."): long, and not the user's SQL.
+    message = str(exc).split("Query was:")[0].strip() or type(exc).__name__
     if url is not None:
         message = url.redact(message)
     return SourceError(f"{what}: {message}")
@@ -102,6 +104,44 @@ class AdbcSource(Source):
         schema = plain_schema(reader.schema)
         batches = (plain_batch(batch, schema) for batch in reader)
         return stream(schema, batches, batch_rows=batch_rows, translate=self._translate)
+
+    def execute(self, sql: str) -> None:
+        """Run one statement and commit it."""
+        self._run(sql, lambda cursor: None)
+
+    def query(self, sql: str) -> pa.Table:
+        """Run a query whose result is small and return it whole (then end the transaction)."""
+        table: pa.Table = self._run(sql, lambda cursor: cursor.fetch_arrow_table())
+        schema = plain_schema(table.schema)
+        return pa.Table.from_batches([plain_batch(b, schema) for b in table.to_batches()], schema)
+
+    def append(self, schema: str, table: str, rows: pa.Table) -> None:
+        """Append `rows` to `schema`.`table` (bulk: COPY on Postgres) and commit."""
+        if rows.num_rows:
+            self._run(
+                None,
+                lambda cursor: cursor.adbc_ingest(
+                    table, rows, mode="append", db_schema_name=schema
+                ),
+            )
+
+    def _run(self, sql: str | None, then: Any) -> Any:
+        cursor = self.connection.cursor()
+        try:
+            if sql is not None:
+                cursor.execute(sql)
+            result = then(cursor)
+            self.connection.commit()
+            return result
+        except DRIVER_ERRORS as exc:
+            self._rollback()
+            raise driver_error(f"a statement failed in {self.name}", exc, self.url) from exc
+        finally:
+            cursor.close()
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(*DRIVER_ERRORS):
+            self.connection.rollback()
 
     def _translate(self, exc: Exception) -> Exception | None:
         if isinstance(exc, (*DRIVER_ERRORS, pa.ArrowException, OSError)):

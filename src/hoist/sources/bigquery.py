@@ -29,8 +29,11 @@ def options(config: BigQuerySourceConfig) -> dict[str, str]:
     return found
 
 
-def connect(config: BigQuerySourceConfig) -> AdbcSource:
-    """Open a connection to the BigQuery project `config.project`."""
+def connect(config: BigQuerySourceConfig, *, writable: bool = False) -> AdbcSource:
+    """Open a connection to the BigQuery project `config.project`.
+
+    `writable` changes nothing: the database's grants decide what hoist may write.
+    """
     try:
         connection = adbc_driver_bigquery.dbapi.connect(db_kwargs=options(config))
     except DRIVER_ERRORS as exc:

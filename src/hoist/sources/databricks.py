@@ -14,7 +14,10 @@ from hoist.sources._sqlalchemy import SqlAlchemySource, open_engine
 __all__ = ["connect"]
 
 
-def connect(config: DatabricksSourceConfig) -> SqlAlchemySource:
-    """Open the SQL warehouse `config.url` names."""
+def connect(config: DatabricksSourceConfig, *, writable: bool = False) -> SqlAlchemySource:
+    """Open the SQL warehouse `config.url` names.
+
+    `writable` changes nothing: the database's grants decide what hoist may write.
+    """
     engine = open_engine(config.url, name="Databricks")
     return SqlAlchemySource(engine, dialect="databricks", name="Databricks", url=config.url)

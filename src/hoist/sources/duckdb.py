@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from hoist.config import DuckDBSourceConfig
 from hoist.errors import SourceError
@@ -20,7 +21,7 @@ class DuckDBSource(Source):
 
     dialect = "duckdb"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, writable: bool = False) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise SourceError(
@@ -32,8 +33,9 @@ class DuckDBSource(Source):
             # other read-only processes.
             # A model is read once, front to back: a small buffer pool keeps memory flat
             # however big the warehouse file is (DuckDB's default is 80% of RAM).
+            # writable: warehouse-native state keeps its tables in the warehouse file.
             self._con = duckdb.connect(
-                str(self.path), read_only=True, config={"memory_limit": "256MB"}
+                str(self.path), read_only=not writable, config={"memory_limit": "256MB"}
             )
         except duckdb.Error as exc:
             raise SourceError(f"cannot open the DuckDB warehouse {self.path}: {exc}") from exc
@@ -47,6 +49,36 @@ class DuckDBSource(Source):
         except duckdb.Error as exc:
             raise SourceError(f"the model query failed in DuckDB: {exc}") from exc
         return pa.RecordBatchReader.from_batches(reader.schema, _translated(reader))
+
+    def execute(self, sql: str) -> None:
+        """Run one statement (committed: DuckDB autocommits)."""
+        try:
+            self._con.cursor().execute(sql)
+        except duckdb.Error as exc:
+            raise SourceError(f"a statement failed in DuckDB: {exc}") from exc
+
+    def query(self, sql: str) -> pa.Table:
+        """Run a query whose result is small and return it whole."""
+        try:
+            return self._con.cursor().sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise SourceError(f"a query failed in DuckDB: {exc}") from exc
+
+    def append(self, schema: str, table: str, rows: pa.Table) -> None:
+        """Append `rows` to `schema`.`table`, matching columns by name."""
+        if not rows.num_rows:
+            return
+        target = exp.table_(
+            exp.to_identifier(table, quoted=True), db=exp.to_identifier(schema, quoted=True)
+        ).sql("duckdb")
+        cursor = self._con.cursor()
+        try:
+            cursor.register("hoist_rows", rows)
+            cursor.execute(f"INSERT INTO {target} BY NAME SELECT * FROM hoist_rows")
+        except duckdb.Error as exc:
+            raise SourceError(f"appending to {target} failed in DuckDB: {exc}") from exc
+        finally:
+            cursor.close()
 
     def close(self) -> None:
         """Close the connection (and every cursor opened from it)."""
@@ -62,6 +94,6 @@ def _translated(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
         raise SourceError(f"reading the model from DuckDB failed: {exc}") from exc
 
 
-def connect(config: DuckDBSourceConfig) -> DuckDBSource:
-    """Open the DuckDB warehouse `config` names."""
-    return DuckDBSource(config.path)
+def connect(config: DuckDBSourceConfig, *, writable: bool = False) -> DuckDBSource:
+    """Open the DuckDB warehouse `config` names (read-only unless `writable`)."""
+    return DuckDBSource(config.path, writable=writable)

@@ -23,7 +23,10 @@ def driver_url(url: str) -> str:
     return urlunsplit(("redshift+redshift_connector", *parts[1:]))
 
 
-def connect(config: RedshiftSourceConfig) -> SqlAlchemySource:
-    """Open the Redshift database `config.url` names."""
+def connect(config: RedshiftSourceConfig, *, writable: bool = False) -> SqlAlchemySource:
+    """Open the Redshift database `config.url` names.
+
+    `writable` changes nothing: the database's grants decide what hoist may write.
+    """
     engine = open_engine(config.url, name="Redshift", driver_url=driver_url(config.url.reveal()))
     return SqlAlchemySource(engine, dialect="redshift", name="Redshift", url=config.url)

@@ -13,8 +13,11 @@ from hoist.sources._adbc import DRIVER_ERRORS, AdbcSource, driver_error
 __all__ = ["connect"]
 
 
-def connect(config: SnowflakeSourceConfig) -> AdbcSource:
-    """Open a connection to the Snowflake account `config.url` names."""
+def connect(config: SnowflakeSourceConfig, *, writable: bool = False) -> AdbcSource:
+    """Open a connection to the Snowflake account `config.url` names.
+
+    `writable` changes nothing: the database's grants decide what hoist may write.
+    """
     try:
         connection = adbc_driver_snowflake.dbapi.connect(config.url.reveal())
     except DRIVER_ERRORS as exc:

@@ -189,8 +189,12 @@ def _connect_session(url: str, conf: dict[str, str]) -> Any:
     return builder.create()
 
 
-def connect(config: SparkSourceConfig) -> SparkSource:
-    """Start (or join) the Spark session `config` describes."""
+def connect(config: SparkSourceConfig, *, writable: bool = False) -> SparkSource:
+    """Start (or join) the Spark session `config` describes.
+
+    `writable` changes nothing: Spark offers no warehouse-native state yet, so a run asking for
+    it is refused once the source is open (`state.in_warehouse`).
+    """
     conf = {key: _conf_text(value) for key, value in config.conf.items()}
     for name in _QUERY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)

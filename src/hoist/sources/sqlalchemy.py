@@ -14,7 +14,10 @@ from hoist.sources._sqlalchemy import SqlAlchemySource, open_engine
 __all__ = ["connect"]
 
 
-def connect(config: SqlAlchemySourceConfig) -> SqlAlchemySource:
-    """Open the database `config.url` names."""
+def connect(config: SqlAlchemySourceConfig, *, writable: bool = False) -> SqlAlchemySource:
+    """Open the database `config.url` names.
+
+    `writable` changes nothing: the database's grants decide what hoist may write.
+    """
     engine = open_engine(config.url, name=config.backend)
     return SqlAlchemySource(engine, dialect=config.sql_dialect, name=config.backend, url=config.url)

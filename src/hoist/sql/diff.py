@@ -20,13 +20,18 @@ from hoist.sql.values import reason_expression, value_expression
 __all__ = [
     "CHANGES",
     "STAGED",
+    "change_columns",
     "changes_statement",
     "count_query",
     "counts_query",
     "old_column",
     "page_query",
+    "reason_column",
+    "rejectable_rows",
+    "rejection_rows",
     "rejections_query",
     "resolve_statement",
+    "row_hash",
     "stage_statement",
     "state_column",
     "touched_statement",
@@ -129,8 +134,15 @@ def touched_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
     return _create_temp(_TOUCHED, query)
 
 
-def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
-    """``changes``: per touched company, the new text of each attribute that differs."""
+def change_columns(
+    fields: Sequence[Field],
+) -> tuple[list[exp.Expr], list[exp.Expr], exp.Expr]:
+    """(new texts, old texts, "something differs") of a company, staged ``s`` against state ``c``.
+
+    A new text is set only for an attribute whose value differs from what state remembers; a
+    value Intercom would refuse is held back (never a difference), so it is not sent.
+    Shared by the local diff and the one the warehouse runs (`hoist.sql.native_diff`).
+    """
     news: list[exp.Expr] = []
     olds: list[exp.Expr] = []
     differs: list[exp.Expr] = []
@@ -145,6 +157,17 @@ def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
         differs.append(differ)
         news.append(exp.case().when(differ, new).as_(identifier(value_column(field.attribute))))
         olds.append(old.as_(identifier(old_column(field.attribute))))
+    return news, olds, join_or(differs)
+
+
+def row_hash(values: Sequence[exp.Expr]) -> exp.Expr:
+    """The hash of a company's staged values (the ``missing`` table's ``row_hash``; DuckDB)."""
+    return exp.func("hash", *values)
+
+
+def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
+    """``changes``: per touched company, the new text of each attribute that differs."""
+    news, olds, differs = change_columns(fields)
     query = template(
         """SELECT row_number() OVER () AS _seq, s.company_id, c.intercom_id,
             c.company_id IS NULL AS _new
@@ -153,12 +176,12 @@ def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
             ON s.company_id = c.company_id
         WHERE s._code IS NULL AND (c.company_id IS NULL OR $differs)""",
         state=state,
-        differs=join_or(differs),
+        differs=differs,
     )
     assert isinstance(query, exp.Select)
     values = [column(value_column(f.attribute), "s") for f in fields] or [column("company_id", "s")]
-    row_hash = exp.func("hash", *values).as_("_row_hash")
-    return _create_temp(CHANGES, query.select(*news, *olds, row_hash, append=True))
+    hashed = row_hash(values).as_("_row_hash")
+    return _create_temp(CHANGES, query.select(*news, *olds, hashed, append=True))
 
 
 def counts_query() -> exp.Expr:
@@ -171,31 +194,54 @@ def counts_query() -> exp.Expr:
     )
 
 
-def rejections_query(fields: Sequence[Field] = ()) -> exp.Expr:
-    """Every rejection as (company_id, code, message, attribute).
+def rejection_rows(fields: Sequence[Field] = (), relation: str = STAGED) -> exp.Query:
+    """Every rejection in ``staged`` as (company_id, _code, _message, attribute), unordered.
 
     One entry per duplicated company_id and per id-less row (attribute NULL), and one per value
     held back (company_id, ``invalid_value``, reason, attribute) of a company otherwise sent.
+    `relation` names another table of staged rows to read (the warehouse's diff reads only the
+    rows with a verdict or a reason, `rejectable_rows`).
     """
+    staged = table(relation)
     rows = template(
         """SELECT DISTINCT company_id, _code, _message, CAST(NULL AS VARCHAR) AS attribute
-        FROM staged
+        FROM $staged
         WHERE _code IS NOT NULL AND company_id IS NOT NULL AND trim(company_id) <> ''
         UNION ALL
         SELECT company_id, _code, _message, CAST(NULL AS VARCHAR) AS attribute
-        FROM staged WHERE _code = 'missing_company_id'"""
+        FROM $staged WHERE _code = 'missing_company_id'""",
+        staged=staged,
     )
     for field, _ in _checked(fields):
         reason = column(reason_column(field.attribute))
         held = template(
-            "SELECT company_id, 'invalid_value', $r, $a FROM staged "
+            "SELECT company_id, 'invalid_value', $r, $a FROM $staged "
             "WHERE _code IS NULL AND $r IS NOT NULL",
             r=reason,
             a=literal(field.attribute),
+            staged=staged,
         )
         rows = exp.union(rows, held, distinct=False)
     assert isinstance(rows, exp.Query)
-    ordered = exp.select("*").from_(rows.subquery("rejections"))
+    return rows
+
+
+def rejectable_rows(fields: Sequence[Field]) -> exp.Select:
+    """The staged rows `rejection_rows` can draw from: a verdict, or a value held back."""
+    checked = _checked(fields)
+    reasons = [column(reason_column(f.attribute)) for f, _ in checked]
+    query = exp.select(column("company_id"), column("_code"), column("_message"), *reasons)
+    conditions = [template("_code IS NOT NULL"), *(r.is_(exp.null()).not_() for r in reasons)]
+    return query.from_(table(STAGED)).where(join_or(conditions))
+
+
+def rejections_query(fields: Sequence[Field] = (), source: exp.Expr | None = None) -> exp.Expr:
+    """Every rejection as (company_id, code, message, attribute), in company order.
+
+    From ``staged`` (`rejection_rows`), or from `source`, a relation of those four columns.
+    """
+    rows = rejection_rows(fields).subquery("rejections") if source is None else source
+    ordered = exp.select("*").from_(rows)
     return ordered.order_by(
         exp.Ordered(this=column("company_id"), nulls_first=True), column("attribute")
     )

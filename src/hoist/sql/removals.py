@@ -22,9 +22,11 @@ from hoist.sql.diff import STAGED, old_column, state_column
 __all__ = [
     "REMOVALS",
     "delivered_query",
+    "removal_candidates",
     "removal_page_query",
     "removals_count_query",
     "removals_statement",
+    "removals_table",
 ]
 
 REMOVALS = "removals"
@@ -53,16 +55,17 @@ def delivered_query(fields: Sequence[Field], state: exp.Expr, *, insert: bool) -
     )
 
 
-def removals_statement(
+def removal_candidates(
     fields: Sequence[Field], state: exp.Expr, policy: str, *, insert: bool
-) -> exp.Expr:
-    """``removals``: delivered companies absent from ``staged`` that `policy` acts on."""
+) -> exp.Select:
+    """(company_id, intercom_id, ``o:<attribute>``...) of the delivered companies absent from
+    ``staged`` that `policy` acts on (any engine: the warehouse's diff selects them too)."""
     olds = [
         column(state_column(f.attribute), "c").as_(identifier(old_column(f.attribute)))
         for f in fields
     ]
     query = template(
-        """SELECT row_number() OVER () AS _seq, c.company_id, c.intercom_id
+        """SELECT c.company_id, c.intercom_id
         FROM $state AS c
         WHERE c.intercom_id IS NOT NULL AND c.intercom_id <> ''
             AND NOT EXISTS (SELECT 1 FROM $staged AS s WHERE s.company_id = c.company_id)
@@ -72,10 +75,24 @@ def removals_statement(
         delivered=_delivered(fields, held_only=policy == "clear", insert=insert),
     )
     assert isinstance(query, exp.Select)
+    return query.select(*olds, append=True)
+
+
+def removals_statement(
+    fields: Sequence[Field], state: exp.Expr, policy: str, *, insert: bool
+) -> exp.Expr:
+    """``removals``: delivered companies absent from ``staged`` that `policy` acts on."""
+    candidates = removal_candidates(fields, state, policy, insert=insert)
+    return removals_table(candidates.subquery("candidates"))
+
+
+def removals_table(candidates: exp.Expr) -> exp.Expr:
+    """``removals`` from a relation of removal candidates, numbered for paging."""
+    query = exp.select(template("row_number() OVER (ORDER BY company_id)").as_("_seq"), "*")
     return exp.Create(
         this=table(REMOVALS),
         kind="TABLE",
-        expression=query.select(*olds, append=True),
+        expression=query.from_(candidates),
         replace=True,
         properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     )

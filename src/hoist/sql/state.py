@@ -44,6 +44,7 @@ RUN_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("rejected", "BIGINT"),
     ("failed", "BIGINT"),
     ("api_calls", "BIGINT"),
+    ("rows_fetched", "BIGINT"),
     ("duration_s", "DOUBLE"),
     ("message", "VARCHAR"),
     ("without_contacts", "BIGINT"),

@@ -71,7 +71,10 @@ def _time(field: Field, col: exp.Column) -> tuple[exp.Expr, exp.Expr | None]:
 
 def _integer(field: Field, col: exp.Column) -> tuple[exp.Expr, exp.Expr | None]:
     number = template("TRY_CAST($c AS DOUBLE)", c=col) if field.category == "string" else col
-    value = template("TRY_CAST(trunc($n) AS BIGINT)", n=number)
+    if field.category == "integer":  # already whole: no trunc to evaluate per row
+        value = template("TRY_CAST($n AS BIGINT)", n=number)
+    else:
+        value = template("TRY_CAST(trunc($n) AS BIGINT)", n=number)
     bad = template("($c IS NOT NULL AND $v IS NULL)", c=col, v=value)
     if field.attribute == "monthly_spend":
         bad = template("($b OR $v > $cap)", b=bad, v=value, cap=literal(MAX_MONTHLY_SPEND))

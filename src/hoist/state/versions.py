@@ -18,7 +18,7 @@ from hoist.sql.state import V4_COLUMNS, StateTables
 __all__ = ["SCHEMA_VERSION", "check_readable", "migrate", "read_version"]
 
 #: The version this hoist writes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The tables every hoist state has had since version 1.
 _V1_TABLES = frozenset({"companies", "journal", "runs", "record_errors"})
@@ -69,10 +69,17 @@ def _to_4(con: duckdb.DuckDBPyConnection, tables: StateTables) -> None:
         con.execute(render(statement))
 
 
+def _to_5(con: duckdb.DuckDBPyConnection, tables: StateTables) -> None:
+    # Version 5 records how many rows each run fetched from the source.
+    for statement in tables.add_bigint_columns_statements((("runs", "rows_fetched"),)):
+        con.execute(render(statement))
+
+
 _MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, StateTables], None]] = {
     1: _to_2,
     2: _to_3,
     3: _to_4,
+    4: _to_5,
 }
 
 

@@ -67,6 +67,13 @@ class _Verify:
     async def go(self) -> VerifyReport:
         """Check the workspace first, then read back, compare and (if asked) repair."""
         destination, state = self.config.destination, self.config.state
+        if state.in_warehouse:
+            raise ConfigError(
+                "hoist verify reads what a local state file says was delivered; it does not "
+                "read warehouse-native state (state.in_warehouse: true) yet",
+                file=str(self.config.file),
+                key="state.in_warehouse",
+            )
         async with IntercomClient(
             base_url=destination.url,
             token=destination.access_token,

@@ -1,0 +1,331 @@
+"""The diff run by the warehouse itself: one query whose result holds only what must leave it.
+
+The model is staged, normalised and compared with the state relation inside the warehouse
+(the local diff's own expressions, `hoist.sql.diff`, made portable for the warehouse's
+dialect), and the query returns four kinds of rows (``_kind``):
+
+- ``c``: a company to write, with the new text of the attributes that changed and the old
+  text of every attribute (the local diff's ``changes`` columns), every new text
+  (``n:<attribute>``, for the row hash the ``missing`` table keeps) and, for update-only runs,
+  the row hash recorded when the company was last not found (``_missing_hash``);
+- ``r``: a rejection (a duplicated company_id, a row without one, a value held back), with its
+  code, message and attribute;
+- ``x``: a company the removal policy acts on (``sync.on_removal``), with its old texts;
+- ``s``: one summary row: ``_rows`` model rows, of which ``_bad`` rejected.
+
+It writes nothing, so a plan runs it as a run does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import sqlglot
+from sqlglot import exp
+
+from hoist.mapping import Field
+from hoist.sql.build import column, identifier, literal, table, template
+from hoist.sql.diff import (
+    change_columns,
+    old_column,
+    rejectable_rows,
+    rejection_rows,
+    row_hash,
+    stage_statement,
+    value_column,
+)
+from hoist.sql.removals import removal_candidates, removals_table
+
+__all__ = [
+    "KINDS",
+    "MISSING_SEEN",
+    "REJECTIONS",
+    "DiffSpec",
+    "diff_query",
+    "landed_counts_query",
+    "landing_statements",
+    "model_relation",
+    "new_column",
+    "portable",
+    "schema_query",
+]
+
+#: The values of ``_kind``: a change, a rejection, a removal, the summary.
+KINDS: Final = ("c", "r", "x", "s")
+
+# Text a string must look like for a cast to succeed where the engine has no TRY_CAST.
+_NUMBER = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
+_TIMESTAMP = (
+    r"^\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?)?"
+    r"\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$"
+)
+_BIGINT_LIMIT = 9.2e18
+
+
+def new_column(attribute: str) -> str:
+    """The fetched column holding the model's text of `attribute` (changed or not)."""
+    return f"n:{attribute}"
+
+
+@dataclass(frozen=True)
+class DiffSpec:
+    """What the warehouse's diff compares: the model against state, under the sync's rules."""
+
+    fields: Sequence[Field]
+    id_column: str
+    model: exp.Expr
+    state: exp.Expr
+    #: ``sync.on_removal``, and whether insert mode is on (which companies hoist delivered).
+    on_removal: str = "keep"
+    insert: bool = True
+    #: Update-only runs: (company_id, row_hash) of the companies last not found, or None.
+    missing: exp.Expr | None = None
+
+
+def model_relation(sql: str, dialect: str) -> exp.Expr:
+    """The model query (in the warehouse's `dialect`) as a subquery to select from."""
+    query = sqlglot.parse_one(sql, read=dialect)
+    assert isinstance(query, exp.Query)  # model_query checked it is one query
+    return query.subquery("model")
+
+
+def diff_query(spec: DiffSpec) -> exp.Expr:
+    """The changes, rejections, removals and row count of the model against state."""
+    names = [f.attribute for f in spec.fields]
+    empty = _Row(names)
+    parts: list[exp.Query] = [_changes(spec, empty), _rejections(spec, empty)]
+    if spec.on_removal != "keep":
+        parts.append(_removals(spec, empty))
+    parts.append(_summary(empty))
+    union = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    staged = stage_statement(spec.fields, spec.id_column, spec.model).expression
+    query = union.with_("staged", as_=staged).with_("hoist_state", as_=_unwrapped(spec.state))
+    query = query.with_("rejectable", as_=rejectable_rows(spec.fields))
+    if spec.missing is not None:
+        query = query.with_("hoist_missing", as_=_unwrapped(spec.missing))
+    return query
+
+
+class _Row:
+    """The fetched row's columns, in order, NULL unless a part sets them."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.kinds: dict[str, str] = {
+            "company_id": "VARCHAR",
+            "intercom_id": "VARCHAR",
+            "_new": "BOOLEAN",
+            **{value_column(a): "VARCHAR" for a in names},
+            **{old_column(a): "VARCHAR" for a in names},
+            **{new_column(a): "VARCHAR" for a in names},
+            "_missing_hash": "VARCHAR",
+            "_code": "VARCHAR",
+            "_message": "VARCHAR",
+            "attribute": "VARCHAR",
+            "_rows": "BIGINT",
+            "_bad": "BIGINT",
+        }
+
+    def select(self, kind: str, given: Mapping[str, exp.Expr]) -> exp.Select:
+        """``SELECT kind AS _kind, <every column: given or NULL>``."""
+        listed = [
+            (given[name] if name in given else _null(type_)).as_(identifier(name))
+            for name, type_ in self.kinds.items()
+        ]
+        return exp.select(literal(kind).as_("_kind"), *listed)
+
+
+def _changes(spec: DiffSpec, row: _Row) -> exp.Select:
+    news, olds, differs = change_columns(spec.fields)
+    given: dict[str, exp.Expr] = {
+        "company_id": column("company_id", "s"),
+        "intercom_id": column("intercom_id", "c"),
+        "_new": template("c.company_id IS NULL"),
+    }
+    for expression in (*news, *olds):
+        assert isinstance(expression, exp.Alias)
+        given[expression.alias] = expression.this
+    for field in spec.fields:
+        given[new_column(field.attribute)] = column(value_column(field.attribute), "s")
+    if spec.missing is not None:
+        given["_missing_hash"] = column("row_hash", "m")
+    query = row.select("c", given).from_(exp.alias_(table("staged"), "s"))
+    query = query.join(
+        exp.alias_(table("hoist_state"), "c"),
+        on=template("s.company_id = c.company_id"),
+        join_type="LEFT",
+    )
+    if spec.missing is not None:
+        query = query.join(
+            exp.alias_(table("hoist_missing"), "m"),
+            on=template("s.company_id = m.company_id"),
+            join_type="LEFT",
+        )
+    return query.where(template("s._code IS NULL AND (c.company_id IS NULL OR $d)", d=differs))
+
+
+def _rejections(spec: DiffSpec, row: _Row) -> exp.Select:
+    # From the few rows with a verdict or a reason (``rejectable``, one scan of ``staged``), not
+    # one scan per checked attribute: Spark recomputes a CTE at every reference.
+    given = {name: column(name) for name in ("company_id", "_code", "_message", "attribute")}
+    rows = rejection_rows(spec.fields, "rejectable").subquery("rejected")
+    return row.select("r", given).from_(rows)
+
+
+def _removals(spec: DiffSpec, row: _Row) -> exp.Select:
+    candidates = removal_candidates(
+        spec.fields, table("hoist_state"), spec.on_removal, insert=spec.insert
+    )
+    given = {"company_id": column("company_id"), "intercom_id": column("intercom_id")}
+    given |= {old_column(f.attribute): column(old_column(f.attribute)) for f in spec.fields}
+    return row.select("x", given).from_(candidates.subquery("removed"))
+
+
+def _summary(row: _Row) -> exp.Select:
+    given = {
+        "_rows": exp.cast(template("count(*)"), "BIGINT"),
+        "_bad": exp.cast(template("sum(CASE WHEN _code IS NULL THEN 0 ELSE 1 END)"), "BIGINT"),
+    }
+    return row.select("s", given).from_(table("staged"))
+
+
+def _null(kind: str) -> exp.Expr:
+    return exp.cast(exp.null(), exp.DataType.build(kind, dialect="duckdb"))
+
+
+def _unwrapped(relation: exp.Expr) -> exp.Expr:
+    return relation.this if isinstance(relation, exp.Subquery) else relation
+
+
+def portable(expression: exp.Expr, dialect: str) -> exp.Expr:
+    """`expression` (written for DuckDB) rewritten where `dialect` lacks what it uses."""
+    rewrite = _REWRITES.get(dialect)
+    return expression.transform(rewrite) if rewrite else expression
+
+
+def _postgres(node: exp.Expr) -> exp.Expr:
+    """Postgres has no TRY_CAST or isfinite(double), its to_json returns json, not text, and
+    (before version 16) every subquery in FROM needs an alias.
+
+    A node returned in place of another is not descended into, so replacements rewrite their
+    own operands first.
+    """
+    if isinstance(node, exp.Subquery) and not node.alias and _in_from(node):
+        node.set("alias", exp.TableAlias(this=identifier(f"_q{id(node)}")))
+        return node
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_json":
+        original = node.expressions[0]
+        operand = original.transform(_postgres)
+        if isinstance(original, exp.Cast) and original.to.is_type(*exp.DataType.INTEGER_TYPES):
+            # A whole number's text is its JSON; a plain cast costs half of to_json per row.
+            return exp.cast(operand, "TEXT")
+        return exp.cast(exp.Anonymous(this="to_json", expressions=[operand]), "TEXT")
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "isfinite":
+        number = node.expressions[0].transform(_postgres)
+        specials = [exp.cast(literal(s), "DOUBLE") for s in ("Infinity", "-Infinity", "NaN")]
+        return exp.not_(number.isin(*specials))
+    if isinstance(node, exp.TryCast):
+        return _checked_cast(node.this.transform(_postgres), node.to)
+    return node
+
+
+def _in_from(node: exp.Subquery) -> bool:
+    # Templates put a subquery where a table name stood, so it may sit inside a Table node.
+    parent = node.parent
+    if isinstance(parent, exp.Table):
+        return not parent.alias
+    return isinstance(parent, exp.From | exp.Join)
+
+
+def _checked_cast(value: exp.Expr, kind: exp.DataType) -> exp.Expr:
+    # TRY_CAST's NULL on failure, by checking the value first: a failed CAST stops the query.
+    cast = exp.cast(value.copy(), kind.copy())
+    if kind.is_type(*exp.DataType.INTEGER_TYPES):
+        guard: exp.Expr = template("abs($v) < $limit", v=value.copy(), limit=literal(_BIGINT_LIMIT))
+    else:
+        pattern = _NUMBER if kind.is_type(*exp.DataType.REAL_TYPES) else _TIMESTAMP
+        text = exp.cast(value.copy(), "TEXT")
+        guard = exp.RegexpLike(this=text, expression=literal(pattern))
+    return exp.case().when(guard, cast)
+
+
+_REWRITES: Final[dict[str, Callable[[exp.Expr], exp.Expr]]] = {
+    "postgres": _postgres,
+    "redshift": _postgres,
+}
+
+
+def schema_query(model_sql: str, dialect: str) -> exp.Expr:
+    """The model with no rows: its columns and types, at no cost."""
+    return exp.select("*").from_(model_relation(model_sql, dialect)).limit(0)
+
+
+#: The local scratch tables the fetched rows land in (besides ``changes`` and ``removals``).
+REJECTIONS: Final = "native_rejections"
+MISSING_SEEN: Final = "missing_seen"
+
+
+def landing_statements(fields: Sequence[Field], fetched: str) -> list[exp.Expr]:
+    """The local scratch tables from the rows the warehouse sent (the registered `fetched`),
+    shaped as the local diff leaves them: ``changes`` (row hashes computed here, by DuckDB,
+    exactly as the local diff does), ``removals``, the rejections, and the companies last not
+    found with the row hash recorded then (``missing_seen``)."""
+    names = [f.attribute for f in fields]
+    source = table(fetched)
+    changed = [column(value_column(a)) for a in names] + [column(old_column(a)) for a in names]
+    hashed = row_hash([column(new_column(a)) for a in names] or [column("company_id")])
+    changes = (
+        exp.select(
+            template("row_number() OVER (ORDER BY company_id)").as_("_seq"),
+            column("company_id"),
+            column("intercom_id"),
+            column("_new"),
+            *changed,
+            hashed.as_("_row_hash"),
+        )
+        .from_(source)
+        .where(template("_kind = 'c'"))
+    )
+    removed = exp.select(
+        column("company_id"), column("intercom_id"), *(column(old_column(a)) for a in names)
+    )
+    removed = removed.from_(source).where(template("_kind = 'x'"))
+    rejected = exp.select(*(column(c) for c in ("company_id", "_code", "_message", "attribute")))
+    rejected = rejected.from_(source).where(template("_kind = 'r'"))
+    seen = template(
+        "SELECT company_id, CAST(_missing_hash AS UBIGINT) AS row_hash FROM $f "
+        "WHERE _kind = 'c' AND _missing_hash IS NOT NULL",
+        f=source,
+    )
+    return [
+        _local_table("changes", changes),
+        removals_table(removed.subquery("candidates")),
+        _local_table(REJECTIONS, rejected),
+        _local_table(MISSING_SEEN, seen),
+    ]
+
+
+def landed_counts_query(fetched: str) -> exp.Expr:
+    """(model rows, rejected rows, changes, new changes, rows fetched), from what was sent."""
+    return template(
+        "SELECT coalesce(sum(CASE WHEN _kind = 's' THEN _rows END), 0), "
+        "coalesce(sum(CASE WHEN _kind = 's' THEN _bad END), 0), "
+        "count(*) FILTER (WHERE _kind = 'c'), "
+        "count(*) FILTER (WHERE _kind = 'c' AND _new), "
+        "count(*) FILTER (WHERE _kind <> 's') FROM $f",
+        f=table(fetched),
+    )
+
+
+def _local_table(name: str, query: exp.Expr) -> exp.Expr:
+    return exp.Create(
+        this=table(name),
+        kind="TABLE",
+        expression=query,
+        replace=True,
+        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+    )

@@ -1,0 +1,461 @@
+"""Warehouse-native state: what Intercom confirmed, kept in a schema of the source warehouse.
+
+The same facts as the local state file (per company its Intercom id and the last confirmed
+text of each attribute, the run history, the record errors), in tables the warehouse itself
+diffs against, so only changed rows leave it. Built for engines without cheap row updates or
+MERGE: confirmations are appended to a journal in batches as they arrive, and a compaction
+rebuilds the snapshot with CREATE TABLE AS (see `hoist.sql.native_state`).
+
+Crash safety is the local state's: only confirmed results are appended; a run killed at any
+point leaves the journal holding what was confirmed, which every later read overlays on the
+snapshot; a compaction killed before its meta row is written left the old generation current
+(its half-built table is dropped and rebuilt next time), one killed after it left the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Protocol, runtime_checkable
+
+import pyarrow as pa
+from sqlglot import exp
+
+from hoist.changes import Confirmation
+from hoist.config import ActivationConfig
+from hoist.errors import ConfigError, StateError
+from hoist.report import RunReport
+from hoist.sql.build import column, render, table, template
+from hoist.sql.diff import state_column
+from hoist.sql.native_diff import MISSING_SEEN, portable
+from hoist.sql.native_state import ERROR_COLUMNS, NATIVE_VERSION, RUN_COLUMNS, NativeTables
+from hoist.sql.state import StateTables
+from hoist.state.lock import acquire_lock, release_lock
+
+__all__ = ["NativeStateStore", "Warehouse", "native_store"]
+
+#: The local state's statements that apply to any relation (a full resync's blank state).
+_LOCAL = StateTables()
+
+#: Compact when the journal holds at least this share of the snapshot's companies.
+_COMPACT_SHARE = 0.05
+
+
+@runtime_checkable
+class Warehouse(Protocol):
+    """What native state needs from a source: statements, small queries, bulk appends."""
+
+    dialect: str
+
+    def execute(self, sql: str) -> None:
+        """Run one statement and commit it."""
+        ...
+
+    def query(self, sql: str) -> pa.Table:
+        """Run a query whose result is small and return it whole."""
+        ...
+
+    def append(self, schema: str, table: str, rows: pa.Table) -> None:
+        """Append `rows` to `schema`.`table` (columns matched by name) and commit."""
+        ...
+
+
+@dataclass
+class _Meta:
+    generation: int | None  # None: no snapshot yet
+    folded_seq: int
+
+
+class NativeStateStore:
+    """Open with `NativeStateStore.open`; one per run of one activation."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        tables: NativeTables,
+        *,
+        read_only: bool,
+        lock: IO[str] | None = None,
+    ) -> None:
+        self.warehouse = warehouse
+        self.tables = tables
+        self.read_only = read_only
+        self._lock = lock
+        self._attributes: list[str] = []
+        self._exists = self._table_names()
+        self._meta = self._read_meta()
+        self._journal_rows, self._last_seq = self._journal_tail()
+
+    @classmethod
+    def open(
+        cls,
+        warehouse: Warehouse,
+        schema: str,
+        activation: str,
+        *,
+        read_only: bool = False,
+        lock_path: Path | None = None,
+    ) -> NativeStateStore:
+        """Open (writers: create) the activation's state tables in `schema`.
+
+        A plan (`read_only`) creates the schema on first use and nothing else; tables it does
+        not find read as empty. Writers hold the local lock file at `lock_path` for the run.
+        """
+        lock = None if read_only or lock_path is None else acquire_lock(lock_path)
+        try:
+            tables = NativeTables(schema, activation)
+            warehouse.execute(_render(tables.create_schema(), warehouse.dialect))
+            if not read_only:
+                for statement in tables.create_statements():
+                    warehouse.execute(_render(statement, warehouse.dialect))
+            return cls(warehouse, tables, read_only=read_only, lock=lock)
+        except BaseException:
+            release_lock(lock)
+            raise
+
+    def __enter__(self) -> NativeStateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the lock (the warehouse connection belongs to the source)."""
+        release_lock(self._lock)
+        self._lock = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def relation(self, attributes: Sequence[str]) -> exp.Expr:
+        """SQL (in the warehouse) for what Intercom confirmed, a column per attribute."""
+        if self.tables.name("journal") not in self._exists:
+            return _empty(attributes)
+        generation = self._meta.generation
+        if generation is not None and not self._journal_rows:
+            return self._snapshot_only(attributes, generation)
+        return self.tables.relation(
+            attributes,
+            generation=generation,
+            snapshot_columns=self._columns(f"snapshot_{generation}") if generation else set(),
+            journal_columns=self._columns("journal"),
+            after=self._meta.folded_seq,
+        )
+
+    def _snapshot_only(self, attributes: Sequence[str], generation: int) -> exp.Expr:
+        # The common case after a clean run: no journal to overlay, no window to compute.
+        present = self._columns(f"snapshot_{generation}")
+        return self.tables.snapshot_relation(attributes, generation, present)
+
+    def blank_relation(self, attributes: Sequence[str], *, keep_ids: bool) -> exp.Expr:
+        """The companies state knows, as if nothing had been delivered (a full resync)."""
+        return _LOCAL.blank_relation(attributes, self.relation(attributes), keep_ids=keep_ids)
+
+    def delivered_count(self, attribute: str) -> int:
+        """How many companies state says hold a delivered value of `attribute`."""
+        relation = self.relation([attribute])
+        query = template(
+            "SELECT count(*) FROM $r AS r WHERE $c <> 'null'",
+            r=relation,
+            c=column(state_column(attribute)),
+        )
+        return int(self._query(query).column(0)[0].as_py())
+
+    def missing_relation(self) -> exp.Expr | None:
+        """(company_id, row_hash) in the warehouse of companies last not found (None: none)."""
+        if self.tables.name("missing") not in self._exists:
+            return None
+        return self.tables.missing_relation()
+
+    def missing(self) -> exp.Expr:
+        """The same for the run's changed companies, landed locally by the diff."""
+        return table(MISSING_SEEN)
+
+    def remember_missing(self, missing: Sequence[tuple[str, int]]) -> None:
+        """Record companies Intercom does not have, with the hash of their row (writers)."""
+        rows: dict[str, list[Any]] = {
+            "company_id": [m[0] for m in missing],
+            "row_hash": [str(m[1]) for m in missing],
+            "_found": [False] * len(missing),
+        }
+        self._append_numbered("missing", rows)
+
+    def forget_missing(self, company_ids: Sequence[str]) -> None:
+        """Companies found in Intercom after all are no longer remembered as missing."""
+        rows: dict[str, list[Any]] = {
+            "company_id": list(company_ids),
+            "row_hash": [None] * len(company_ids),
+            "_found": [True] * len(company_ids),
+        }
+        self._append_numbered("missing", rows)
+
+    def without_contacts(self) -> int:
+        """Delivered companies known to have no contact: native state does not record
+        Intercom's ``user_count`` yet, so it knows of none (0)."""
+        return 0
+
+    def forget_pairs_of(self, company_ids: Sequence[str]) -> None:
+        """Native state keeps no contact pairs (a contacts model is refused): nothing to do."""
+        del company_ids
+
+    def meta_values(self, keys: Sequence[str]) -> dict[str, str]:
+        """The newest values recorded under `keys` in the settings (absent keys left out)."""
+        if self.tables.name("settings") not in self._exists:
+            return {}
+        rows = self._query(self.tables.settings_query()).to_pylist()
+        return {str(r["key"]): str(r["value"]) for r in rows if r["key"] in keys}
+
+    def set_meta_values(self, values: dict[str, str]) -> None:
+        """Record `values` in the settings, in one append (writers only)."""
+        rows: dict[str, list[Any]] = {"key": list(values), "value": list(values.values())}
+        self._append_numbered("settings", rows)
+
+    def move_aside(self, stamp: str) -> list[str]:
+        """Rename the activation's tables to ``<name>__replaced_<stamp>__...`` (never drop them);
+        return the new names. The next run starts a new state (`--reset-state`)."""
+        moved = []
+        generation = self._meta.generation
+        names = self.tables.names()
+        if generation is not None:
+            names.append(self.tables.name(f"snapshot_{generation}"))
+        prefix = self.tables.name("")
+        for name in names:
+            if name in self._exists:
+                new = f"{prefix}replaced_{stamp}__{name.removeprefix(prefix)}"
+                self._execute(self.tables.rename(name, new))
+                moved.append(new)
+        return moved
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The run history, newest first (times in UTC, as the local state gives them)."""
+        if self.tables.name("runs") not in self._exists:
+            return []
+        rows: list[dict[str, Any]] = self._query(self.tables.runs_query(limit)).to_pylist()
+        for row in rows:
+            for key in ("started_at", "finished_at"):
+                if isinstance(row[key], datetime) and row[key].tzinfo is None:
+                    row[key] = row[key].replace(tzinfo=UTC)
+        return rows
+
+    def record_errors(self, run_id: str) -> list[dict[str, Any]]:
+        """The record errors of one run: company_id, code and message of each."""
+        if self.tables.name("record_errors") not in self._exists:
+            return []
+        rows: list[dict[str, Any]] = self._query(self.tables.errors_query(run_id)).to_pylist()
+        return rows
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add_attribute_columns(self, attributes: Sequence[str]) -> None:
+        """Give the journal a column for every mapped attribute it lacks."""
+        self._attributes = list(attributes)
+        present = self._columns("journal")
+        for attribute in attributes:
+            if state_column(attribute) not in present:
+                self._execute(self.tables.add_column(attribute))
+
+    def commit(self, confirmations: Sequence[Confirmation], attributes: Sequence[str]) -> None:
+        """Append confirmed results to the journal in one bulk append."""
+        if not confirmations:
+            return
+        first = self._last_seq + 1
+        rows = {
+            "seq": pa.array(range(first, first + len(confirmations)), pa.int64()),
+            "company_id": pa.array([c.company_id for c in confirmations], pa.string()),
+            "intercom_id": pa.array([c.intercom_id for c in confirmations], pa.string()),
+            "_forget": pa.array([False] * len(confirmations), pa.bool_()),
+            **{
+                state_column(a): pa.array([c.texts.get(a) for c in confirmations], pa.string())
+                for a in attributes
+            },
+        }
+        self._append("journal", pa.table(rows))
+
+    def forget_intercom_ids(self, company_ids: Sequence[str]) -> None:
+        """Forget companies Intercom no longer knows (404 by id), so they are resolved again."""
+        if not company_ids:
+            return
+        first = self._last_seq + 1
+        rows = {
+            "seq": pa.array(range(first, first + len(company_ids)), pa.int64()),
+            "company_id": pa.array(list(company_ids), pa.string()),
+            "intercom_id": pa.array([None] * len(company_ids), pa.string()),
+            "_forget": pa.array([True] * len(company_ids), pa.bool_()),
+        }
+        self._append("journal", pa.table(rows))
+
+    def fold(self, *, force: bool = False) -> bool:
+        """Compact the journal into a new snapshot when it has grown (or `force`).
+
+        The snapshot holds the attributes given to `add_attribute_columns`. Returns whether it
+        compacted. Each step is safe to interrupt (see the module doc).
+        """
+        attributes = self._attributes
+        if self.read_only or not self._journal_rows:
+            return False
+        if not force and not self._worth_compacting():
+            return False
+        old = self._meta.generation
+        new = (old or 0) + 1
+        through = self._last_seq
+        self._execute(self.tables.drop_snapshot(new))  # a half-built one from a crash
+        relation = self.tables.relation(
+            attributes,
+            generation=old,
+            snapshot_columns=self._columns(f"snapshot_{old}") if old else set(),
+            journal_columns=self._columns("journal"),
+            after=self._meta.folded_seq,
+            through=through,
+        )
+        self._execute(self.tables.create_snapshot(new, relation))
+        self._execute(self.tables.meta_insert(new, through))  # the commit point
+        self._meta = _Meta(new, through)
+        self._journal_rows = 0
+        if old is not None:
+            self._execute(self.tables.drop_snapshot(old))
+        self._execute(self.tables.prune_journal(through))
+        self._exists.add(self.tables.name(f"snapshot_{new}"))
+        return True
+
+    def record_run(
+        self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
+    ) -> None:
+        """Append a run to the history, then its record errors."""
+        values: dict[str, Any] = {
+            **report.to_json(),
+            "started_at": _naive_utc(started_at),
+            "finished_at": _naive_utc(finished_at),
+            "insert_mode": insert,
+        }
+        run = {name: [values.get(name)] for name, _ in RUN_COLUMNS}
+        self._append("runs", pa.table(run, schema=_arrow_schema(RUN_COLUMNS)))
+        if report.errors:
+            errors = {
+                "run_id": [report.run_id] * len(report.errors),
+                "company_id": [e.company_id for e in report.errors],
+                "code": [e.code for e in report.errors],
+                "message": [e.message for e in report.errors],
+            }
+            self._append("record_errors", pa.table(errors, schema=_arrow_schema(ERROR_COLUMNS)))
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _worth_compacting(self) -> bool:
+        generation = self._meta.generation
+        if generation is None:
+            return True
+        snapshot = self._query(self.tables.snapshot_rows_query(generation)).column(0)[0].as_py()
+        return bool(self._journal_rows >= _COMPACT_SHARE * int(snapshot or 0))
+
+    def _append_numbered(self, name: str, columns: dict[str, list[Any]]) -> None:
+        """Append rows to an append-only table after its highest ``seq``."""
+        count = len(next(iter(columns.values())))
+        if not count:
+            return
+        first = int(self._query(self.tables.max_seq_query(name)).column(0)[0].as_py()) + 1
+        kinds = {"_found": pa.bool_()}
+        rows = {
+            "seq": pa.array(range(first, first + count), pa.int64()),
+            **{k: pa.array(v, kinds.get(k, pa.string())) for k, v in columns.items()},
+        }
+        self._append(name, pa.table(rows))
+
+    def _append(self, name: str, rows: pa.Table) -> None:
+        if self.read_only:
+            raise StateError("a plan never writes state")
+        self.warehouse.append(self.tables.schema, self.tables.name(name), rows)
+        if name == "journal":
+            self._last_seq += rows.num_rows
+            self._journal_rows += rows.num_rows
+
+    def _table_names(self) -> set[str]:
+        result = self._query(self.tables.tables_query())
+        return {str(name) for name in result.column(0).to_pylist()}
+
+    def _columns(self, name: str) -> set[str]:
+        result = self._query(self.tables.columns_query(name))
+        return {str(c) for c in result.column(0).to_pylist()}
+
+    def _read_meta(self) -> _Meta:
+        if self.tables.name("meta") not in self._exists:
+            return _Meta(None, 0)
+        rows = self._query(self.tables.meta_query()).to_pylist()
+        if not rows:
+            return _Meta(None, 0)
+        if int(rows[0]["schema_version"]) > NATIVE_VERSION:
+            raise StateError(
+                f"the state in {self.tables.schema} was written by a newer hoist "
+                f"(schema version {rows[0]['schema_version']}); upgrade hoist"
+            )
+        return _Meta(int(rows[0]["generation"]), int(rows[0]["folded_seq"]))
+
+    def _journal_tail(self) -> tuple[int, int]:
+        if self.tables.name("journal") not in self._exists:
+            return 0, self._meta.folded_seq
+        row = self._query(self.tables.journal_tail_query(self._meta.folded_seq)).to_pylist()[0]
+        count, last = row.values()
+        return int(count), int(last)
+
+    def _execute(self, statement: exp.Expr) -> None:
+        self.warehouse.execute(_render(statement, self.warehouse.dialect))
+
+    def _query(self, query: exp.Expr) -> pa.Table:
+        return self.warehouse.query(_render(query, self.warehouse.dialect))
+
+
+def _render(statement: exp.Expr, dialect: str) -> str:
+    return render(portable(statement, dialect), dialect)
+
+
+def _empty(attributes: Sequence[str]) -> exp.Expr:
+    """A relation with the state's columns and no row (no state tables yet)."""
+    names = ["company_id", "intercom_id", *(state_column(a) for a in attributes)]
+    columns = [
+        exp.cast(exp.null(), "VARCHAR").as_(exp.to_identifier(n, quoted=True)) for n in names
+    ]
+    return exp.select(*columns).where(exp.false()).subquery()
+
+
+def _arrow_schema(columns: Sequence[tuple[str, str]]) -> pa.Schema:
+    kinds = {
+        "VARCHAR": pa.string(),
+        "TIMESTAMP": pa.timestamp("us"),
+        "BOOLEAN": pa.bool_(),
+        "BIGINT": pa.int64(),
+        "DOUBLE": pa.float64(),
+    }
+    return pa.schema([(name, kinds[kind]) for name, kind in columns])
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    # Warehouses disagree on zoned timestamps; the history stores UTC without a zone.
+    offset = moment.utcoffset()
+    return (moment - offset).replace(tzinfo=None) if offset is not None else moment
+
+
+@contextlib.contextmanager
+def native_store(
+    config: ActivationConfig, *, read_only: bool, lock: bool = True
+) -> Iterator[NativeStateStore]:
+    """The activation's warehouse-native state, through a connection to its source.
+
+    Writers (not `read_only`) hold the run lock unless `lock` is False (the caller holds it).
+    """
+    from hoist.sources import open_source  # the sources import the config, not state
+
+    state = config.state
+    with open_source(config.source, file=str(config.file), writable=True) as source:
+        if not isinstance(source, Warehouse):
+            raise ConfigError(
+                f"state.in_warehouse is not available for source type {config.source.type!r}; "
+                "remove it to keep state in a local file",
+                file=str(config.file),
+                key="state.in_warehouse",
+            )
+        lock_path = state.path if lock else None
+        with NativeStateStore.open(
+            source, state.schema_name, config.name, read_only=read_only, lock_path=lock_path
+        ) as store:
+            yield store
