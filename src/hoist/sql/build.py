@@ -21,6 +21,7 @@ __all__ = [
     "literal",
     "render",
     "table",
+    "temp_table_as",
     "template",
 ]
 
@@ -38,6 +39,17 @@ def column(name: str, table_alias: str | None = None) -> exp.Column:
 def table(name: str, schema: str | None = None) -> exp.Table:
     """A quoted table reference, optionally inside `schema`."""
     return exp.table_(identifier(name), db=identifier(schema) if schema else None)
+
+
+def temp_table_as(name: str, query: exp.Expr) -> exp.Expr:
+    """`CREATE OR REPLACE TEMPORARY TABLE name AS query`: a session's scratch table."""
+    return exp.Create(
+        this=table(name),
+        kind="TABLE",
+        expression=query,
+        replace=True,
+        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+    )
 
 
 def literal(value: object) -> exp.Expr:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from hoist.mapping import Field
-from hoist.sql.build import column, identifier, join_or, literal, table, template
+from hoist.sql.build import column, identifier, join_or, literal, table, temp_table_as, template
 from hoist.sql.values import reason_expression, value_expression
 
 __all__ = [
@@ -103,7 +103,7 @@ def stage_statement(fields: Sequence[Field], id_column: str, rows: exp.Expr) -> 
         *(column(value_column(f.attribute)) for f in fields),
         *(column(reason_column(f.attribute)) for f, _ in checked),
     ]
-    return _create_temp(STAGED, verdict.select(*kept, append=True))
+    return temp_table_as(STAGED, verdict.select(*kept, append=True))
 
 
 def touched_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
@@ -119,7 +119,7 @@ def touched_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
             "ON s.company_id = c.company_id WHERE s._code IS NULL",
             state=state,
         )
-        return _create_temp(_TOUCHED, query)
+        return temp_table_as(_TOUCHED, query)
     new = exp.func("hash", *(column(value_column(f.attribute)) for f in fields))
     old = exp.func("hash", *(column(state_column(f.attribute)) for f in fields))
     query = template(
@@ -131,7 +131,7 @@ def touched_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
         old=old,
         state=state,
     )
-    return _create_temp(_TOUCHED, query)
+    return temp_table_as(_TOUCHED, query)
 
 
 def change_columns(
@@ -181,7 +181,7 @@ def changes_statement(fields: Sequence[Field], state: exp.Expr) -> exp.Expr:
     assert isinstance(query, exp.Select)
     values = [column(value_column(f.attribute), "s") for f in fields] or [column("company_id", "s")]
     hashed = row_hash(values).as_("_row_hash")
-    return _create_temp(CHANGES, query.select(*news, *olds, hashed, append=True))
+    return temp_table_as(CHANGES, query.select(*news, *olds, hashed, append=True))
 
 
 def counts_query() -> exp.Expr:
@@ -298,13 +298,3 @@ def resolve_statement(found: exp.Expr) -> exp.Expr:
 
 def _known() -> exp.Expr:
     return template("intercom_id IS NOT NULL")
-
-
-def _create_temp(name: str, query: exp.Expr) -> exp.Expr:
-    return exp.Create(
-        this=table(name),
-        kind="TABLE",
-        expression=query,
-        replace=True,
-        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-    )

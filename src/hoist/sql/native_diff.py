@@ -26,7 +26,7 @@ import sqlglot
 from sqlglot import exp
 
 from hoist.mapping import Field
-from hoist.sql.build import column, identifier, literal, table, template
+from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
 from hoist.sql.diff import (
     change_columns,
     old_column,
@@ -302,10 +302,10 @@ def landing_statements(fields: Sequence[Field], fetched: str) -> list[exp.Expr]:
         f=source,
     )
     return [
-        _local_table("changes", changes),
+        temp_table_as("changes", changes),
         removals_table(removed.subquery("candidates")),
-        _local_table(REJECTIONS, rejected),
-        _local_table(MISSING_SEEN, seen),
+        temp_table_as(REJECTIONS, rejected),
+        temp_table_as(MISSING_SEEN, seen),
     ]
 
 
@@ -318,14 +318,4 @@ def landed_counts_query(fetched: str) -> exp.Expr:
         "count(*) FILTER (WHERE _kind = 'c' AND _new), "
         "count(*) FILTER (WHERE _kind <> 's') FROM $f",
         f=table(fetched),
-    )
-
-
-def _local_table(name: str, query: exp.Expr) -> exp.Expr:
-    return exp.Create(
-        this=table(name),
-        kind="TABLE",
-        expression=query,
-        replace=True,
-        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
     )
