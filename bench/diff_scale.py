@@ -94,9 +94,11 @@ def seed_state(file: Path) -> None:
         store.add_attribute_columns([f.attribute for f in fields])
         ChangeSet.build(store.con, reader, fields, "id", store.relation(store_names(fields)))
         values = ", ".join(f'"v:{f.attribute}"' for f in fields)
+        targets = ", ".join(f'"a:{f.attribute}"' for f in fields)
+        # Columns named: state has more than these (user_count, since local state v4).
         store.con.execute(
-            f"INSERT INTO state.companies SELECT company_id, 'ic-' || company_id, {values} "
-            "FROM changes"
+            f"INSERT INTO state.companies (company_id, intercom_id, {targets}) "
+            f"SELECT company_id, 'ic-' || company_id, {values} FROM changes"
         )
 
 

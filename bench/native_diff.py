@@ -34,7 +34,7 @@ from hoist.config import load_activation
 from hoist.emulator.testing import running_emulator
 from hoist.mapping import build_fields
 from hoist.sources import open_source
-from hoist.sql import native_diff
+from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import column, identifier, render, template
 from hoist.state.native import NativeStateStore, Warehouse
 from tests.postgres_server import execute, running_postgres
@@ -79,7 +79,8 @@ def write_activation(folder: Path, url: str, base_url: str, *, native: bool) -> 
 
 def seed_native(file: Path) -> None:
     """Leave native state as a run that confirmed every company and compacted: the snapshot
-    of generation 1 (built here straight from the diff, as a compaction would leave it)."""
+    of generation 1 with each row's fingerprint (built here straight from the diff, as a
+    compaction would leave it)."""
     config = load_activation(file)
     with open_source(config.source, writable=True) as source:
         assert isinstance(source, Warehouse)
@@ -91,13 +92,17 @@ def seed_native(file: Path) -> None:
         with NativeStateStore.open(source, "hoist", config.name) as store:
             store.add_attribute_columns(attributes)
             relation = native_diff.model_relation("SELECT * FROM companies", "postgres")
-            spec = native_diff.DiffSpec(fields, "id", relation, store.relation(attributes))
+            print_fp = fingerprint.expression(fields, "id", "postgres", "m")
+            spec = native_diff.DiffSpec(
+                fields, "id", relation, store.relation(attributes), fingerprint=print_fp
+            )
             diff = native_diff.diff_query(spec)
             assert isinstance(diff, exp.Query)
             select = exp.select(
                 column("company_id"),
                 template("'ic-' || company_id").as_("intercom_id"),
                 *(column(f"n:{a}").as_(identifier(f"a:{a}")) for a in attributes),
+                column(fingerprint.FINGERPRINT_COLUMN),
             )
             select = select.from_(diff.subquery("d")).where(template("_kind = 'c'"))
             tables = store.tables

@@ -43,6 +43,9 @@ class Change:
     old: dict[str, Any]
     removal: Literal["clear", "delete"] | None = None
     """Set when the company left the model: clear its attributes, or delete (archive) it."""
+    fingerprint: str | None = None
+    """The fingerprint of the model row (warehouse-native state, `hoist.sql.fingerprint`):
+    once Intercom confirms the change, state holds every value of that row."""
 
     @property
     def values(self) -> dict[str, Any]:
@@ -63,6 +66,9 @@ class Confirmation:
     intercom_id: str
     texts: dict[str, str]
     user_count: int | None = None
+    #: The fingerprint of the model row whose values state now holds whole (None: unknown,
+    #: state must not skip the row next time).
+    fingerprint: str | None = None
 
 
 def user_count_of(company: dict[str, Any]) -> int | None:

@@ -163,7 +163,14 @@ async def _worker(
         if _nothing_to_send(change):
             # Only never-set nulls changed: state records them; Intercom needs no call.
             assert change.intercom_id is not None
-            committer.add(Confirmation(change.company_id, change.intercom_id, change.texts))
+            committer.add(
+                Confirmation(
+                    change.company_id,
+                    change.intercom_id,
+                    change.texts,
+                    fingerprint=change.fingerprint,
+                )
+            )
             outcome.recorded += 1
             tick(1, 0)
             continue
@@ -200,7 +207,14 @@ def _nothing_to_send(change: Change) -> bool:
 
 def _confirmation(change: Change, company: dict[str, Any]) -> Confirmation:
     """What Intercom's answer confirms, with the `user_count` it carries (no extra call)."""
-    return Confirmation(change.company_id, str(company["id"]), change.texts, user_count_of(company))
+    fingerprint = change.fingerprint if change.removal is None else None
+    return Confirmation(
+        change.company_id,
+        str(company["id"]),
+        change.texts,
+        user_count_of(company),
+        fingerprint,
+    )
 
 
 def _record_error(change: Change, exc: IntercomError) -> RecordError:

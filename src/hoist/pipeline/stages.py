@@ -25,7 +25,7 @@ from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
-from hoist.sql import native_diff
+from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import render
 from hoist.sql.changeset import ChangeSet
 from hoist.sql.contacts import ContactPairs
@@ -244,6 +244,7 @@ def _native_spec(
     else:
         relation = store.relation(names)
     missing = None if sync.insert or ctx.recheck_missing else store.missing_relation()
+    dialect = store.warehouse.dialect
     return native_diff.DiffSpec(
         fields,
         sync.company_id,
@@ -252,6 +253,7 @@ def _native_spec(
         on_removal=sync.on_removal,
         insert=sync.insert,
         missing=missing,
+        fingerprint=fingerprint.expression(fields, sync.company_id, dialect, "m"),
     )
 
 

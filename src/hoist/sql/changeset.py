@@ -190,6 +190,7 @@ class ChangeSet:
             new=bool(row["_new"]),
             texts=texts,
             old=old,
+            fingerprint=row.get("_fp") or None,  # only the warehouse's diff lands one
         )
 
 

@@ -19,6 +19,7 @@ from hoist.sql.values import reason_expression, value_expression
 
 __all__ = [
     "CHANGES",
+    "FINGERPRINT",
     "STAGED",
     "change_columns",
     "changes_statement",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 STAGED = "staged"
+#: The column a model row's fingerprint travels in, through ``staged`` (warehouse diff only).
+FINGERPRINT = "_hoist_fp"
 CHANGES = "changes"
 _TOUCHED = "touched"
 
@@ -69,8 +72,11 @@ def _checked(fields: Sequence[Field]) -> list[tuple[Field, exp.Expr]]:
     return [(f, r) for f in fields if (r := reason_expression(f)) is not None]
 
 
-def stage_statement(fields: Sequence[Field], id_column: str, rows: exp.Expr) -> exp.Expr:
-    """``staged`` from the model relation `rows`: normalised values and verdicts.
+def stage_statement(
+    fields: Sequence[Field], id_column: str, rows: exp.Expr, *, extra: Sequence[str] = ()
+) -> exp.Expr:
+    """``staged`` from the model relation `rows`: normalised values and verdicts, and the
+    columns of `rows` named in `extra` as they are.
 
     A row as a whole is refused only for its company_id (missing, or appearing twice). A value
     Intercom would refuse holds back that attribute alone (``r:<attribute>``): the company's
@@ -81,6 +87,7 @@ def stage_statement(fields: Sequence[Field], id_column: str, rows: exp.Expr) -> 
         template("CAST($c AS VARCHAR)", c=column(id_column)).as_("company_id"),
         *(value_expression(f).as_(identifier(value_column(f.attribute))) for f in fields),
         *(reason.as_(identifier(reason_column(f.attribute))) for f, reason in checked),
+        *(column(name) for name in extra),
     ).from_(rows)
     counted = exp.select(
         "*", template("count(*) OVER (PARTITION BY company_id)").as_("_copies")
@@ -102,6 +109,7 @@ def stage_statement(fields: Sequence[Field], id_column: str, rows: exp.Expr) -> 
         column("company_id"),
         *(column(value_column(f.attribute)) for f in fields),
         *(column(reason_column(f.attribute)) for f, _ in checked),
+        *(column(name) for name in extra),
     ]
     return temp_table_as(STAGED, verdict.select(*kept, append=True))
 

@@ -7,13 +7,20 @@ dialect), and the query returns four kinds of rows (``_kind``):
 - ``c``: a company to write, with the new text of the attributes that changed and the old
   text of every attribute (the local diff's ``changes`` columns), every new text
   (``n:<attribute>``, for the row hash the ``missing`` table keeps) and, for update-only runs,
-  the row hash recorded when the company was last not found (``_missing_hash``);
+  the row hash recorded when the company was last not found (``_missing_hash``) and the
+  fingerprint of its model row (``_fp``; '' when a value is held back: state then does not
+  hold the row's values);
 - ``r``: a rejection (a duplicated company_id, a row without one, a value held back), with its
   code, message and attribute;
 - ``x``: a company the removal policy acts on (``sync.on_removal``), with its old texts;
 - ``s``: one summary row: ``_rows`` model rows, of which ``_bad`` rejected.
 
 It writes nothing, so a plan runs it as a run does.
+
+With a fingerprint (`hoist.sql.fingerprint`), only the model rows whose fingerprint differs
+from the one state remembers are normalised (``pending``), with every copy of a company_id that
+appears more than once, so the verdicts stay those of the whole model; the row count and the
+removals still see every model row.
 """
 
 from __future__ import annotations
@@ -28,15 +35,19 @@ from sqlglot import exp
 from hoist.mapping import Field
 from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
 from hoist.sql.diff import (
+    FINGERPRINT,
     change_columns,
     old_column,
+    reason_column,
     rejectable_rows,
     rejection_rows,
     row_hash,
     stage_statement,
     value_column,
 )
+from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 from hoist.sql.removals import removal_candidates, removals_table
+from hoist.sql.values import reason_expression
 
 __all__ = [
     "KINDS",
@@ -83,6 +94,9 @@ class DiffSpec:
     insert: bool = True
     #: Update-only runs: (company_id, row_hash) of the companies last not found, or None.
     missing: exp.Expr | None = None
+    #: The fingerprint of a model row aliased ``m`` (`hoist.sql.fingerprint.expression`), to
+    #: skip rows state already holds; None: normalise every row. State must then have ``_fp``.
+    fingerprint: exp.Expr | None = None
 
 
 def model_relation(sql: str, dialect: str) -> exp.Expr:
@@ -99,16 +113,74 @@ def diff_query(spec: DiffSpec) -> exp.Expr:
     parts: list[exp.Query] = [_changes(spec, empty), _rejections(spec, empty)]
     if spec.on_removal != "keep":
         parts.append(_removals(spec, empty))
-    parts.append(_summary(empty))
+    parts.append(_summary(spec, empty))
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
-    staged = stage_statement(spec.fields, spec.id_column, spec.model).expression
-    query = union.with_("staged", as_=staged).with_("hoist_state", as_=_unwrapped(spec.state))
+    extra = () if spec.fingerprint is None else (FINGERPRINT,)
+    rows = spec.model if spec.fingerprint is None else _pending(spec, spec.fingerprint)
+    staged = stage_statement(spec.fields, spec.id_column, rows, extra=extra).expression
+    query = union
+    if spec.fingerprint is not None:  # first: ``staged`` reads it
+        query = query.with_("hoist_dups", as_=_duplicated_ids(spec))
+    query = query.with_("staged", as_=staged)
+    if spec.fingerprint is None or spec.on_removal != "keep":
+        # With a fingerprint the state is otherwise read once per use (inlined): a CTE read
+        # twice is materialised whole by some engines (Postgres).
+        query = query.with_("hoist_state", as_=_unwrapped(spec.state))
     query = query.with_("rejectable", as_=rejectable_rows(spec.fields))
     if spec.missing is not None:
         query = query.with_("hoist_missing", as_=_unwrapped(spec.missing))
     return query
+
+
+def _model_id(spec: DiffSpec, alias: str | None = None) -> exp.Expr:
+    return exp.cast(column(spec.id_column, alias), "VARCHAR")
+
+
+def _duplicated_ids(spec: DiffSpec) -> exp.Select:
+    """The company_ids that appear more than once in the model (one hash aggregate)."""
+    query = exp.select(_model_id(spec).as_("company_id")).from_(spec.model.copy())
+    query = query.where(column(spec.id_column).is_(exp.null()).not_())
+    return query.group_by(_model_id(spec)).having(template("count(*) > 1"))
+
+
+def _aliased(relation: exp.Expr, alias: str) -> exp.Expr:
+    """`relation` (a query, or a subquery) as a subquery named `alias`."""
+    return exp.Subquery(
+        this=_unwrapped(relation).copy(), alias=exp.TableAlias(this=identifier(alias))
+    )
+
+
+def _pending(spec: DiffSpec, fingerprint: exp.Expr) -> exp.Expr:
+    """The model rows to normalise: those whose fingerprint is not the one state remembers
+    (new, changed, never fingerprinted), and every copy of a duplicated company_id."""
+    every = exp.Column(this=exp.Star(), table=identifier("m"))
+    remembered = exp.select(column("company_id"), column(FINGERPRINT_COLUMN))
+    remembered = remembered.from_(_aliased(spec.state, "c_"))
+    changed = (
+        exp.select(every, fingerprint.copy().as_(identifier(FINGERPRINT)))
+        .from_(_aliased(spec.model, "m"))
+        .join(
+            remembered.subquery("c"),
+            on=exp.EQ(this=_model_id(spec, "m"), expression=column("company_id", "c")),
+            join_type="LEFT",
+        )
+        .where(
+            template(
+                "(c._fp IS NULL OR c._fp <> $fp) AND NOT EXISTS "
+                "(SELECT 1 FROM hoist_dups AS d WHERE d.company_id = $id)",
+                fp=fingerprint.copy(),
+                id=_model_id(spec, "m"),
+            )
+        )
+    )
+    copies = (
+        exp.select(every, fingerprint.copy().as_(identifier(FINGERPRINT)))
+        .from_(_aliased(spec.model, "m"))
+        .where(_model_id(spec, "m").isin(query=template("SELECT company_id FROM hoist_dups")))
+    )
+    return exp.union(changed, copies, distinct=False).subquery("pending")
 
 
 class _Row:
@@ -123,6 +195,7 @@ class _Row:
             **{old_column(a): "VARCHAR" for a in names},
             **{new_column(a): "VARCHAR" for a in names},
             "_missing_hash": "VARCHAR",
+            FINGERPRINT_COLUMN: "VARCHAR",
             "_code": "VARCHAR",
             "_message": "VARCHAR",
             "attribute": "VARCHAR",
@@ -153,9 +226,11 @@ def _changes(spec: DiffSpec, row: _Row) -> exp.Select:
         given[new_column(field.attribute)] = column(value_column(field.attribute), "s")
     if spec.missing is not None:
         given["_missing_hash"] = column("row_hash", "m")
+    if spec.fingerprint is not None:
+        given[FINGERPRINT_COLUMN] = _confirmable_fingerprint(spec)
     query = row.select("c", given).from_(exp.alias_(table("staged"), "s"))
     query = query.join(
-        exp.alias_(table("hoist_state"), "c"),
+        _state(spec, "c"),
         on=template("s.company_id = c.company_id"),
         join_type="LEFT",
     )
@@ -168,6 +243,24 @@ def _changes(spec: DiffSpec, row: _Row) -> exp.Select:
     return query.where(template("s._code IS NULL AND (c.company_id IS NULL OR $d)", d=differs))
 
 
+def _state(spec: DiffSpec, alias: str) -> exp.Expr:
+    if spec.fingerprint is None or spec.on_removal != "keep":
+        return exp.alias_(table("hoist_state"), alias)
+    return _aliased(spec.state, alias)
+
+
+def _confirmable_fingerprint(spec: DiffSpec) -> exp.Expr:
+    """The row's fingerprint, or '' when one of its values is held back (state will then not
+    hold all of the row's values, so the row must not be skipped next time)."""
+    reasons = [
+        column(reason_column(f.attribute), "s").is_(exp.null())
+        for f in spec.fields
+        if reason_expression(f) is not None
+    ]
+    held = exp.not_(exp.and_(*reasons)) if reasons else exp.false()
+    return exp.case().when(held, literal("")).else_(column(FINGERPRINT, "s"))
+
+
 def _rejections(spec: DiffSpec, row: _Row) -> exp.Select:
     # From the few rows with a verdict or a reason (``rejectable``, one scan of ``staged``), not
     # one scan per checked attribute: Spark recomputes a CTE at every reference.
@@ -177,17 +270,24 @@ def _rejections(spec: DiffSpec, row: _Row) -> exp.Select:
 
 
 def _removals(spec: DiffSpec, row: _Row) -> exp.Select:
+    present = None
+    if spec.fingerprint is not None:  # ``staged`` holds only the pending rows
+        ids = exp.select(_model_id(spec).as_("company_id")).from_(spec.model.copy())
+        present = ids.subquery()
     candidates = removal_candidates(
-        spec.fields, table("hoist_state"), spec.on_removal, insert=spec.insert
+        spec.fields, table("hoist_state"), spec.on_removal, insert=spec.insert, present=present
     )
     given = {"company_id": column("company_id"), "intercom_id": column("intercom_id")}
     given |= {old_column(f.attribute): column(old_column(f.attribute)) for f in spec.fields}
     return row.select("x", given).from_(candidates.subquery("removed"))
 
 
-def _summary(row: _Row) -> exp.Select:
+def _summary(spec: DiffSpec, row: _Row) -> exp.Select:
+    rows = template("count(*)")
+    if spec.fingerprint is not None:  # ``staged`` holds only the pending rows
+        rows = exp.select(template("count(*)")).from_(spec.model.copy()).subquery()
     given = {
-        "_rows": exp.cast(template("count(*)"), "BIGINT"),
+        "_rows": exp.cast(rows, "BIGINT"),
         "_bad": exp.cast(template("sum(CASE WHEN _code IS NULL THEN 0 ELSE 1 END)"), "BIGINT"),
     }
     return row.select("s", given).from_(table("staged"))
@@ -286,6 +386,7 @@ def landing_statements(fields: Sequence[Field], fetched: str) -> list[exp.Expr]:
             column("_new"),
             *changed,
             hashed.as_("_row_hash"),
+            column(FINGERPRINT_COLUMN),
         )
         .from_(source)
         .where(template("_kind = 'c'"))

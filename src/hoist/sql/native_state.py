@@ -38,6 +38,7 @@ from sqlglot import exp
 
 from hoist.sql.build import column, identifier, literal, table, template
 from hoist.sql.diff import state_column
+from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 
 __all__ = ["ERROR_COLUMNS", "NATIVE_VERSION", "RUN_COLUMNS", "NativeTables"]
 
@@ -69,7 +70,12 @@ ERROR_COLUMNS: Final = (
     ("message", "VARCHAR"),
 )
 _KEY: Final = (("company_id", "VARCHAR"), ("intercom_id", "VARCHAR"))
-_JOURNAL: Final = (("seq", "BIGINT"), *_KEY, ("_forget", "BOOLEAN"))
+_JOURNAL: Final = (
+    ("seq", "BIGINT"),
+    *_KEY,
+    ("_forget", "BOOLEAN"),
+    (FINGERPRINT_COLUMN, "VARCHAR"),
+)
 _MISSING: Final = (
     ("seq", "BIGINT"),
     ("company_id", "VARCHAR"),
@@ -167,17 +173,12 @@ class NativeTables:
             name=literal(self.name(name)),
         )
 
-    def add_column(self, attribute: str) -> exp.Expr:
-        """Give the journal a column for `attribute` (snapshots gain it when next rebuilt)."""
+    def add_column(self, name: str) -> exp.Expr:
+        """Give the journal the text column `name` (snapshots gain it when next rebuilt)."""
         return exp.Alter(
             this=self.table("journal"),
             kind="TABLE",
-            actions=[
-                exp.ColumnDef(
-                    this=identifier(state_column(attribute)),
-                    kind=exp.DataType.build("VARCHAR"),
-                )
-            ],
+            actions=[exp.ColumnDef(this=identifier(name), kind=exp.DataType.build("VARCHAR"))],
         )
 
     def meta_query(self) -> exp.Expr:
@@ -204,7 +205,7 @@ class NativeTables:
         self, attributes: Sequence[str], generation: int, present: set[str]
     ) -> exp.Expr:
         """The snapshot of `generation` alone (no journal to overlay)."""
-        names = [state_column(a) for a in attributes]
+        names = _state_columns(attributes)
         query = exp.select(
             column("company_id"), column("intercom_id"), *(_or_null(n, present) for n in names)
         )
@@ -224,8 +225,10 @@ class NativeTables:
 
         The snapshot of `generation` (None: none yet) overlaid by the journal rows with
         ``after < seq <= through``; attributes a table lacks read as NULL (never recorded).
+        The fingerprint (``_fp``) overlays like an attribute: a confirmation that cannot vouch
+        for the whole row records '' rather than NULL, so an older fingerprint never outlives it.
         """
-        names = [state_column(a) for a in attributes]
+        names = _state_columns(attributes)
         journal = self._journal_latest(names, journal_columns, after, through)
         if generation is None:
             kept = exp.select(column("company_id"), *(column(n) for n in ["intercom_id", *names]))
@@ -342,6 +345,11 @@ def _create(target: exp.Table, columns: Sequence[tuple[str, str]]) -> exp.Expr:
         ],
     )
     return exp.Create(this=schema, kind="TABLE", exists=True)
+
+
+def _state_columns(attributes: Sequence[str]) -> list[str]:
+    """The per-company text columns of state: one per attribute, then the fingerprint."""
+    return [*(state_column(a) for a in attributes), FINGERPRINT_COLUMN]
 
 
 def _or_null(name: str, present: set[str]) -> exp.Expr:

@@ -56,10 +56,19 @@ def delivered_query(fields: Sequence[Field], state: exp.Expr, *, insert: bool) -
 
 
 def removal_candidates(
-    fields: Sequence[Field], state: exp.Expr, policy: str, *, insert: bool
+    fields: Sequence[Field],
+    state: exp.Expr,
+    policy: str,
+    *,
+    insert: bool,
+    present: exp.Expr | None = None,
 ) -> exp.Select:
     """(company_id, intercom_id, ``o:<attribute>``...) of the delivered companies absent from
-    ``staged`` that `policy` acts on (any engine: the warehouse's diff selects them too)."""
+    the model that `policy` acts on (any engine: the warehouse's diff selects them too).
+
+    The model's company_ids are ``staged``'s, or those of `present` (a relation with
+    ``company_id``) when ``staged`` holds only some rows.
+    """
     olds = [
         column(state_column(f.attribute), "c").as_(identifier(old_column(f.attribute)))
         for f in fields
@@ -71,7 +80,7 @@ def removal_candidates(
             AND NOT EXISTS (SELECT 1 FROM $staged AS s WHERE s.company_id = c.company_id)
             AND $delivered""",
         state=state,
-        staged=table(STAGED),
+        staged=table(STAGED) if present is None else present,
         delivered=_delivered(fields, held_only=policy == "clear", insert=insert),
     )
     assert isinstance(query, exp.Select)

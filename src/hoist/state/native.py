@@ -30,6 +30,7 @@ from hoist.errors import ConfigError, StateError
 from hoist.report import RunReport
 from hoist.sql.build import column, render, table, template
 from hoist.sql.diff import state_column
+from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 from hoist.sql.native_diff import MISSING_SEEN, portable
 from hoist.sql.native_state import ERROR_COLUMNS, NATIVE_VERSION, RUN_COLUMNS, NativeTables
 from hoist.sql.state import StateTables
@@ -151,7 +152,18 @@ class NativeStateStore:
 
     def blank_relation(self, attributes: Sequence[str], *, keep_ids: bool) -> exp.Expr:
         """The companies state knows, as if nothing had been delivered (a full resync)."""
-        return _LOCAL.blank_relation(attributes, self.relation(attributes), keep_ids=keep_ids)
+        blank = _LOCAL.blank_relation(attributes, self.relation(attributes), keep_ids=keep_ids)
+        query = exp.select(
+            "*",
+            exp.cast(exp.null(), "VARCHAR").as_(exp.to_identifier(FINGERPRINT_COLUMN, quoted=True)),
+        )
+        return exp.Subquery(
+            this=query.from_(
+                exp.Subquery(
+                    this=_unwrapped(blank), alias=exp.TableAlias(this=exp.to_identifier("b"))
+                )
+            )
+        )
 
     def delivered_count(self, attribute: str) -> int:
         """How many companies state says hold a delivered value of `attribute`."""
@@ -249,12 +261,13 @@ class NativeStateStore:
     # -- writing ---------------------------------------------------------------------------
 
     def add_attribute_columns(self, attributes: Sequence[str]) -> None:
-        """Give the journal a column for every mapped attribute it lacks."""
+        """Give the journal a column for every mapped attribute it lacks (and the fingerprint,
+        which journals written before it existed lack)."""
         self._attributes = list(attributes)
         present = self._columns("journal")
-        for attribute in attributes:
-            if state_column(attribute) not in present:
-                self._execute(self.tables.add_column(attribute))
+        for name in [*map(state_column, attributes), FINGERPRINT_COLUMN]:
+            if name not in present:
+                self._execute(self.tables.add_column(name))
 
     def commit(self, confirmations: Sequence[Confirmation], attributes: Sequence[str]) -> None:
         """Append confirmed results to the journal in one bulk append."""
@@ -266,6 +279,8 @@ class NativeStateStore:
             "company_id": pa.array([c.company_id for c in confirmations], pa.string()),
             "intercom_id": pa.array([c.intercom_id for c in confirmations], pa.string()),
             "_forget": pa.array([False] * len(confirmations), pa.bool_()),
+            # '' (not NULL): this confirmation voids an older fingerprint it cannot vouch for.
+            FINGERPRINT_COLUMN: pa.array([c.fingerprint or "" for c in confirmations], pa.string()),
             **{
                 state_column(a): pa.array([c.texts.get(a) for c in confirmations], pa.string())
                 for a in attributes
@@ -409,9 +424,13 @@ def _render(statement: exp.Expr, dialect: str) -> str:
     return render(portable(statement, dialect), dialect)
 
 
+def _unwrapped(relation: exp.Expr) -> exp.Expr:
+    return relation.this if isinstance(relation, exp.Subquery) else relation
+
+
 def _empty(attributes: Sequence[str]) -> exp.Expr:
     """A relation with the state's columns and no row (no state tables yet)."""
-    names = ["company_id", "intercom_id", *(state_column(a) for a in attributes)]
+    names = ["company_id", "intercom_id", *map(state_column, attributes), FINGERPRINT_COLUMN]
     columns = [
         exp.cast(exp.null(), "VARCHAR").as_(exp.to_identifier(n, quoted=True)) for n in names
     ]
