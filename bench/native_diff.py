@@ -93,8 +93,9 @@ def seed_native(file: Path) -> None:
             store.add_attribute_columns(attributes)
             relation = native_diff.model_relation("SELECT * FROM companies", "postgres")
             print_fp = fingerprint.expression(fields, "id", "postgres", "m")
+            state = store.relation(attributes)
             spec = native_diff.DiffSpec(
-                fields, "id", relation, store.relation(attributes), fingerprint=print_fp
+                fields, "id", relation, state, fingerprint=print_fp, dialect="postgres"
             )
             diff = native_diff.diff_query(spec)
             assert isinstance(diff, exp.Query)

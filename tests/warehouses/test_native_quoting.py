@@ -103,7 +103,7 @@ def exercise(warehouse: Warehouse) -> None:
     texts = {"name": '"O\'Brien — Zürich"', "custom_attributes.score": "1.5"}
     with NativeStateStore.open(warehouse, SCHEMA, ACTIVATION) as store:
         store.add_attribute_columns(ATTRIBUTES)
-        store.commit([Confirmation("c'1", "ic-1", texts)], ATTRIBUTES)
+        store.commit([Confirmation("c'1", "ic-1", texts, fingerprint="fp'1")], ATTRIBUTES)
         store.fold(force=True)
         store.commit([Confirmation("c'2", "ic-2", {"name": '"x"'})], ATTRIBUTES)
     with NativeStateStore.open(warehouse, SCHEMA, ACTIVATION, read_only=True) as store:
@@ -117,6 +117,7 @@ def exercise(warehouse: Warehouse) -> None:
             "a:name": '"O\'Brien — Zürich"',
             "a:custom_attributes.Sales Region": None,
             "a:custom_attributes.score": "1.5",
+            "_fp": "fp'1",  # kept through the compaction
         },
         {
             "company_id": "c'2",
@@ -124,6 +125,7 @@ def exercise(warehouse: Warehouse) -> None:
             "a:name": '"x"',
             "a:custom_attributes.Sales Region": None,
             "a:custom_attributes.score": None,
+            "_fp": "",  # a confirmation without a fingerprint vouches for no row
         },
     ]
 

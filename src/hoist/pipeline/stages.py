@@ -254,6 +254,7 @@ def _native_spec(
         insert=sync.insert,
         missing=missing,
         fingerprint=fingerprint.expression(fields, sync.company_id, dialect, "m"),
+        dialect=dialect,
     )
 
 

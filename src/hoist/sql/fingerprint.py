@@ -8,9 +8,12 @@ normalising it (`hoist.sql.native_diff`).
 
 A fingerprint must never match where the normalised texts differ, so it hashes:
 
-- the raw values of the identifier and every mapped column, in field order; values whose
-  equality is looser than their text (numbers: ``1.50 = 1.5``, ``-0.0 = 0.0``; zoned times;
-  anything else unknown) are hashed as their text, so only an identical text matches;
+- the raw values of the identifier and every mapped column, in field order. A value is hashed
+  as it is (cheap: no text is built) when equal values always normalise to the same text:
+  numbers, booleans, dates and times sent as numbers, booleans or times (``1.50 = 1.5`` and
+  ``-0.0 = 0.0`` send the same number). A value sent as text (where ``1.50``, ``-0.0`` or a
+  zoned time's rendering would differ) or of an unknown type is hashed as its text, so only an
+  identical text matches;
 - a signature of the fields (attribute, column, column category, Intercom type) and of the
   normalisation rules (`VERSION`), so a mapping change or a new hoist that normalises
   differently sees every row as changed once.
@@ -32,7 +35,7 @@ from sqlglot import exp
 from hoist.mapping import Field
 from hoist.sql.build import column, literal
 
-__all__ = ["FINGERPRINT_COLUMN", "VERSION", "expression", "signature"]
+__all__ = ["FINGERPRINT_COLUMN", "VERSION", "expression", "signature", "text_hash"]
 
 #: The state column holding the fingerprint of the row last confirmed ('' : none, do not skip).
 FINGERPRINT_COLUMN: Final = "_fp"
@@ -40,8 +43,10 @@ FINGERPRINT_COLUMN: Final = "_fp"
 #: Bumped whenever `hoist.sql.values` changes how a value is normalised.
 VERSION: Final = 1
 
-#: Column categories whose values are equal only when their texts are (hashed as they are).
-_EXACT: Final = frozenset({"integer", "boolean", "date"})
+#: Column categories whose equal values normalise alike unless sent as text.
+_BY_VALUE: Final = frozenset({"integer", "boolean", "date", "datetime", "float"})
+#: Intercom types a value is sent as text to (`hoist.sql.values`).
+_TEXT_TARGETS: Final = frozenset({"string", "options", "list"})
 
 
 def signature(fields: Sequence[Field], id_column: str) -> str:
@@ -63,8 +68,22 @@ def expression(
     values.append(exp.cast(column(id_column, alias), "VARCHAR"))
     for field in fields:
         value = column(field.column, alias)
-        values.append(value if field.category in _EXACT else exp.cast(value, "VARCHAR"))
+        values.append(value if _by_value(field) else exp.cast(value, "VARCHAR"))
     return exp.cast(build(values), "VARCHAR")
+
+
+def text_hash(text: exp.Expr, dialect: str) -> exp.Expr:
+    """A 64-bit hash of the text `text` in `dialect` (one with a fingerprint): grouping by it
+    is much cheaper than grouping by the text (no collation, eight-byte keys)."""
+    if dialect == "postgres":
+        return exp.Anonymous(this="hashtextextended", expressions=[text, literal(0)])
+    return exp.func("hash", text)
+
+
+def _by_value(field: Field) -> bool:
+    """Whether `field`'s values may be hashed as they are: equal values (by the engine's own
+    equality) then always give the same text to Intercom."""
+    return field.category in _BY_VALUE and field.target not in _TEXT_TARGETS
 
 
 def _postgres(values: list[exp.Expr]) -> exp.Expr:

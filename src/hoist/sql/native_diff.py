@@ -33,6 +33,7 @@ import sqlglot
 from sqlglot import exp
 
 from hoist.mapping import Field
+from hoist.sql import fingerprint
 from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
 from hoist.sql.diff import (
     FINGERPRINT,
@@ -43,6 +44,7 @@ from hoist.sql.diff import (
     rejection_rows,
     row_hash,
     stage_statement,
+    state_column,
     value_column,
 )
 from hoist.sql.fingerprint import FINGERPRINT_COLUMN
@@ -97,6 +99,8 @@ class DiffSpec:
     #: The fingerprint of a model row aliased ``m`` (`hoist.sql.fingerprint.expression`), to
     #: skip rows state already holds; None: normalise every row. State must then have ``_fp``.
     fingerprint: exp.Expr | None = None
+    #: The warehouse's dialect (for the hash of company_ids that finds duplicates).
+    dialect: str = "duckdb"
 
 
 def model_relation(sql: str, dialect: str) -> exp.Expr:
@@ -117,16 +121,14 @@ def diff_query(spec: DiffSpec) -> exp.Expr:
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
-    extra = () if spec.fingerprint is None else (FINGERPRINT,)
+    extra: tuple[str, ...] = ()
+    if spec.fingerprint is not None:
+        extra = (FINGERPRINT, *(_CARRIED + n for n in _state_names(spec)))
     rows = spec.model if spec.fingerprint is None else _pending(spec, spec.fingerprint)
     staged = stage_statement(spec.fields, spec.id_column, rows, extra=extra).expression
-    query = union
-    if spec.fingerprint is not None:  # first: ``staged`` reads it
-        query = query.with_("hoist_dups", as_=_duplicated_ids(spec))
-    query = query.with_("staged", as_=staged)
+    query = union.with_("staged", as_=staged)
     if spec.fingerprint is None or spec.on_removal != "keep":
-        # With a fingerprint the state is otherwise read once per use (inlined): a CTE read
-        # twice is materialised whole by some engines (Postgres).
+        # With a fingerprint the pending rows carry state, and only removals read it again.
         query = query.with_("hoist_state", as_=_unwrapped(spec.state))
     query = query.with_("rejectable", as_=rejectable_rows(spec.fields))
     if spec.missing is not None:
@@ -139,10 +141,13 @@ def _model_id(spec: DiffSpec, alias: str | None = None) -> exp.Expr:
 
 
 def _duplicated_ids(spec: DiffSpec) -> exp.Select:
-    """The company_ids that appear more than once in the model (one hash aggregate)."""
-    query = exp.select(_model_id(spec).as_("company_id")).from_(spec.model.copy())
+    """The hashes of the company_ids that appear more than once in the model (a superset of
+    theirs when two ids share a hash: their rows are then normalised too, and the staged count
+    of copies decides)."""
+    hashed = fingerprint.text_hash(_model_id(spec), spec.dialect)
+    query = exp.select(hashed.as_("h")).from_(spec.model.copy())
     query = query.where(column(spec.id_column).is_(exp.null()).not_())
-    return query.group_by(_model_id(spec)).having(template("count(*) > 1"))
+    return query.group_by(hashed.copy()).having(template("count(*) > 1"))
 
 
 def _aliased(relation: exp.Expr, alias: str) -> exp.Expr:
@@ -152,35 +157,55 @@ def _aliased(relation: exp.Expr, alias: str) -> exp.Expr:
     )
 
 
-def _pending(spec: DiffSpec, fingerprint: exp.Expr) -> exp.Expr:
+#: The prefix of state's columns carried along the pending rows (``<prefix>a:name`` ...).
+_CARRIED = "_hoist_c:"
+
+
+def _state_names(spec: DiffSpec) -> list[str]:
+    """The state columns the changes read, carried through ``staged`` with a fingerprint."""
+    names = ["company_id", "intercom_id", *(state_column(f.attribute) for f in spec.fields)]
+    return [*names, FINGERPRINT_COLUMN]
+
+
+def _pending(spec: DiffSpec, printed: exp.Expr) -> exp.Expr:
     """The model rows to normalise: those whose fingerprint is not the one state remembers
-    (new, changed, never fingerprinted), and every copy of a duplicated company_id."""
+    (new, changed, never fingerprinted), and every copy of a duplicated company_id; each with
+    the state row it joined (``_hoist_c:<column>``), so state is read once.
+
+    One pass over the model that the warehouse can run in parallel. Whether any company_id is
+    duplicated is asked once, first (an uncorrelated EXISTS: Postgres runs it once, before the
+    workers start), so a model without duplicates never builds the set of duplicated ids; one
+    with duplicates looks each row up in it. Both are subqueries, not a shared CTE: Postgres
+    would materialise a CTE read twice and then join in a single process.
+    """
     every = exp.Column(this=exp.Star(), table=identifier("m"))
-    remembered = exp.select(column("company_id"), column(FINGERPRINT_COLUMN))
-    remembered = remembered.from_(_aliased(spec.state, "c_"))
-    changed = (
-        exp.select(every, fingerprint.copy().as_(identifier(FINGERPRINT)))
+    carried = [column(n, "c").as_(identifier(_CARRIED + n)) for n in _state_names(spec)]
+    return (
+        exp.select(every, printed.copy().as_(identifier(FINGERPRINT)), *carried)
         .from_(_aliased(spec.model, "m"))
         .join(
-            remembered.subquery("c"),
+            _aliased(spec.state, "c"),
             on=exp.EQ(this=_model_id(spec, "m"), expression=column("company_id", "c")),
             join_type="LEFT",
         )
         .where(
             template(
-                "(c._fp IS NULL OR c._fp <> $fp) AND NOT EXISTS "
-                "(SELECT 1 FROM hoist_dups AS d WHERE d.company_id = $id)",
-                fp=fingerprint.copy(),
-                id=_model_id(spec, "m"),
+                "c._fp IS NULL OR c._fp <> $fp OR (EXISTS ($any) AND $id IN ($dups))",
+                fp=printed.copy(),
+                any=_duplicated_ids(spec),
+                id=fingerprint.text_hash(_model_id(spec, "m"), spec.dialect),
+                dups=_duplicated_ids(spec),
             )
         )
+        .subquery("pending")
     )
-    copies = (
-        exp.select(every, fingerprint.copy().as_(identifier(FINGERPRINT)))
-        .from_(_aliased(spec.model, "m"))
-        .where(_model_id(spec, "m").isin(query=template("SELECT company_id FROM hoist_dups")))
-    )
-    return exp.union(changed, copies, distinct=False).subquery("pending")
+
+
+def _from_carried(node: exp.Expr) -> exp.Expr:
+    """A reference to state (``c.<column>``) as the staged column carrying it."""
+    if isinstance(node, exp.Column) and node.table == "c":
+        return column(_CARRIED + node.name, "s")
+    return node
 
 
 class _Row:
@@ -229,24 +254,25 @@ def _changes(spec: DiffSpec, row: _Row) -> exp.Select:
     if spec.fingerprint is not None:
         given[FINGERPRINT_COLUMN] = _confirmable_fingerprint(spec)
     query = row.select("c", given).from_(exp.alias_(table("staged"), "s"))
-    query = query.join(
-        _state(spec, "c"),
-        on=template("s.company_id = c.company_id"),
-        join_type="LEFT",
-    )
+    if spec.fingerprint is None:
+        query = query.join(
+            exp.alias_(table("hoist_state"), "c"),
+            on=template("s.company_id = c.company_id"),
+            join_type="LEFT",
+        )
     if spec.missing is not None:
         query = query.join(
             exp.alias_(table("hoist_missing"), "m"),
             on=template("s.company_id = m.company_id"),
             join_type="LEFT",
         )
-    return query.where(template("s._code IS NULL AND (c.company_id IS NULL OR $d)", d=differs))
-
-
-def _state(spec: DiffSpec, alias: str) -> exp.Expr:
-    if spec.fingerprint is None or spec.on_removal != "keep":
-        return exp.alias_(table("hoist_state"), alias)
-    return _aliased(spec.state, alias)
+    query = query.where(template("s._code IS NULL AND (c.company_id IS NULL OR $d)", d=differs))
+    if spec.fingerprint is None:
+        return query
+    # With a fingerprint each staged row carries its state row: no second read of state.
+    carried = query.transform(_from_carried)
+    assert isinstance(carried, exp.Select)
+    return carried
 
 
 def _confirmable_fingerprint(spec: DiffSpec) -> exp.Expr:
