@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
+from hoist.changes import Confirmation
+from hoist.sources.duckdb import DuckDBSource
+from hoist.sql.native_state import NATIVE_VERSION
+from hoist.state.native import NativeStateStore
 from tests.e2e.conftest import Activation, company_rows
 from tests.warehouses.conftest import NATIVE, PostgresActivation, Twin, with_state
 from tests.warehouses.test_postgres_e2e import COUNTS, held
@@ -129,3 +135,24 @@ def test_unchanged_rows_stay_unchanged_after_state_is_compacted(duckdb_native: T
     report = activation.run_json()
 
     assert (report["updated"], report["unchanged"], report["rows_fetched"]) == (1, 19, 1)
+
+
+def test_a_run_stamps_older_state_so_older_hoists_refuse_to_write_it(tmp_path: Path) -> None:
+    """State written before fingerprints is stamped with the new schema version by the first
+    writer, so a hoist that appends confirmations without fingerprints refuses it."""
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    warehouse = DuckDBSource(path, writable=True)
+    with NativeStateStore.open(warehouse, "hoist", "act") as store:
+        store.add_attribute_columns(["name"])
+        store.commit([Confirmation("a", "ic-a", {"name": '"A"'})], ["name"])
+        store.fold(force=True)
+        meta = store.tables.table("meta").sql("duckdb")
+    warehouse.execute(f"UPDATE {meta} SET schema_version = 1")
+
+    with NativeStateStore.open(warehouse, "hoist", "act") as store:
+        store.add_attribute_columns(["name"])
+    versions = warehouse.query(f"SELECT schema_version FROM {meta} ORDER BY schema_version")
+
+    assert versions.column(0).to_pylist() == [1, NATIVE_VERSION]
+    assert NATIVE_VERSION == 2

@@ -42,8 +42,10 @@ from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 
 __all__ = ["ERROR_COLUMNS", "NATIVE_VERSION", "RUN_COLUMNS", "NativeTables"]
 
-#: The schema version of warehouse-native state, recorded in every meta row.
-NATIVE_VERSION: Final = 1
+#: The schema version of warehouse-native state, recorded in every meta row. 2: confirmations
+#: carry the row's fingerprint (``_fp``); a hoist that would append them without it (and so let
+#: an older fingerprint stand for values it changed) must refuse the state.
+NATIVE_VERSION: Final = 2
 
 #: The run history's columns, in table order (DuckDB type names; rendered per dialect).
 RUN_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
@@ -185,7 +187,7 @@ class NativeTables:
         """The current generation and its folded sequence number (no row: no snapshot yet)."""
         return template(
             "SELECT generation, folded_seq, schema_version FROM $meta "
-            "ORDER BY generation DESC LIMIT 1",
+            "ORDER BY generation DESC, schema_version DESC LIMIT 1",
             meta=self.table("meta"),
         )
 

@@ -68,6 +68,7 @@ class Warehouse(Protocol):
 class _Meta:
     generation: int | None  # None: no snapshot yet
     folded_seq: int
+    version: int = NATIVE_VERSION
 
 
 class NativeStateStore:
@@ -268,6 +269,11 @@ class NativeStateStore:
         for name in [*map(state_column, attributes), FINGERPRINT_COLUMN]:
             if name not in present:
                 self._execute(self.tables.add_column(name))
+        meta = self._meta
+        if meta.generation is not None and meta.version < NATIVE_VERSION:
+            # Stamp the current generation with this version, so older hoists refuse to write.
+            self._execute(self.tables.meta_insert(meta.generation, meta.folded_seq))
+            self._meta = _Meta(meta.generation, meta.folded_seq)
 
     def commit(self, confirmations: Sequence[Confirmation], attributes: Sequence[str]) -> None:
         """Append confirmed results to the journal in one bulk append."""
@@ -404,7 +410,8 @@ class NativeStateStore:
                 f"the state in {self.tables.schema} was written by a newer hoist "
                 f"(schema version {rows[0]['schema_version']}); upgrade hoist"
             )
-        return _Meta(int(rows[0]["generation"]), int(rows[0]["folded_seq"]))
+        meta = rows[0]
+        return _Meta(int(meta["generation"]), int(meta["folded_seq"]), int(meta["schema_version"]))
 
     def _journal_tail(self) -> tuple[int, int]:
         if self.tables.name("journal") not in self._exists:
