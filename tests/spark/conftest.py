@@ -21,6 +21,7 @@ import pyarrow as pa
 import pytest
 
 from hoist.sources.spark import start_session
+from hoist.sources.spark_catalog import WAREHOUSE_DIR, native_conf
 
 #: Spark settings of the shared session (and of the sessions hoist starts in subprocesses).
 SMALL_SPARK: dict[str, str] = {
@@ -33,12 +34,11 @@ SMALL_SPARK: dict[str, str] = {
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The one local Spark session of the test run; its tables live in a temp warehouse dir."""
-    warehouse = tmp_path_factory.mktemp("spark-warehouse")
-    session = start_session(
-        "local[2]",
-        {**SMALL_SPARK, "spark.sql.warehouse.dir": str(warehouse)},
-    )
+    """The one local Spark session of the test run: a persistent catalog (Hive, Derby) as hoist
+    starts one for native state, its tables in a temp warehouse dir."""
+    warehouse = tmp_path_factory.mktemp("spark") / "spark-warehouse"
+    conf = native_conf({**SMALL_SPARK, WAREHOUSE_DIR: str(warehouse)})
+    session = start_session("local[2]", conf)
     yield session
     session.stop()
 
@@ -49,9 +49,10 @@ def write_table(spark: Any, name: str, rows: list[dict[str, Any]], ddl: str) -> 
     frame.write.mode("overwrite").format("parquet").saveAsTable(name)
 
 
-@pytest.fixture
-def twins(tmp_path: Path, spark: Any, emulator_factory: Any) -> Any:
-    """The same activation over DuckDB and over the shared Spark session, each with an emulator."""
+@pytest.fixture(params=["local", "native"])
+def twins(request: pytest.FixtureRequest, tmp_path: Path, spark: Any, emulator_factory: Any) -> Any:
+    """The same activation over DuckDB (local state) and over the shared Spark session, each with
+    an emulator; the Spark side keeps its state locally, then in Spark (a schema of its own)."""
     from tests.e2e.conftest import TOKEN, Activation
     from tests.spark.twins import SPARK_TABLE, Side, Twins
 
@@ -70,6 +71,8 @@ def twins(tmp_path: Path, spark: Any, emulator_factory: Any) -> Any:
             {"table": SPARK_TABLE},
             server.base_url,
         )
+        if name == "spark" and request.param == "native":
+            side.state = {"in_warehouse": True, "schema": f"hoist_{tmp_path.name}"[:60]}
         side.configure()
         sides.append(side)
     duck_warehouse = Activation(

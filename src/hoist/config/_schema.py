@@ -459,12 +459,10 @@ class ActivationConfig(BaseModel):
         if isinstance(state, Mapping) and "path" not in state:
             # The default: .hoist/<name>.duckdb beside the file.
             state = {**state, "path": Path(".hoist") / f"{name}.duckdb"}
-        return {
-            **data,
-            "file": file,
-            "source": _anchored(data.get("source"), folder),
-            "state": _anchored(state, folder),
-        }
+        source = _anchored(data.get("source"), folder)
+        if isinstance(state, Mapping) and state.get("in_warehouse") is True:
+            source = _spark_warehouse(source, folder)
+        return {**data, "file": file, "source": source, "state": _anchored(state, folder)}
 
 
 def _anchored(section: Any, folder: Path) -> Any:
@@ -475,6 +473,21 @@ def _anchored(section: Any, folder: Path) -> Any:
     if isinstance(path, str | Path) and str(path).strip():
         return {**section, "path": _absolute(Path(path), folder)}
     return section
+
+
+def _spark_warehouse(section: Any, folder: Path) -> Any:
+    """A Spark session hoist starts keeps native state under ``.hoist/spark-warehouse``
+    beside the activation file, unless `conf` names another ``spark.sql.warehouse.dir``."""
+    if not isinstance(section, Mapping) or section.get("type") != "spark":
+        return section
+    conf = section.get("conf") or {}
+    if not section.get("master") or not isinstance(conf, Mapping):
+        return section
+    key = "spark.sql.warehouse.dir"
+    given = str(conf.get(key, folder / ".hoist" / "spark-warehouse"))
+    if ":" in given:  # a URL (file:, hdfs:, s3a:) stays as written
+        return section
+    return {**section, "conf": {**conf, key: str(_absolute(Path(given), folder))}}
 
 
 def _absolute(path: Path, folder: Path) -> Path:

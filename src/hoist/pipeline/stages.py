@@ -205,7 +205,9 @@ async def _prepared_in_warehouse(
                 key="contacts",
             )
         sql = model_query(config.model, source.dialect, file=ctx.file, source=source)
-        schema = source.read(render(native_diff.schema_query(sql, source.dialect))).schema
+        schema = source.read(
+            render(native_diff.schema_query(sql, source.dialect), source.dialect)
+        ).schema
         _check_identifier(ctx, schema)
         async with ctx.client() as client:
             workspace = await client.workspace()

@@ -108,5 +108,14 @@ def open_source(config: SourceConfig, *, file: str | None = None, writable: bool
             file=file,
             key="source.type",
         ) from exc
-    source: Source = module.connect(config, writable=True) if writable else module.connect(config)
+    try:
+        source: Source = (
+            module.connect(config, writable=True) if writable else module.connect(config)
+        )
+    except ConfigError as exc:
+        if exc.file is not None or file is None:
+            raise
+        # A connector knows the key at fault, not the file it came from.
+        message = str(exc).removeprefix(f"{exc.key}: ")
+        raise ConfigError(message, file=file, key=exc.key) from exc
     return source

@@ -32,7 +32,7 @@ from pyspark.sql.pandas.types import to_arrow_schema
 
 from hoist.config import SparkSourceConfig
 from hoist.errors import SourceError
-from hoist.sources import Source
+from hoist.sources import Source, spark_catalog
 
 __all__ = ["SparkSource", "connect", "start_session"]
 
@@ -44,6 +44,8 @@ _DEFAULT_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.log.level": "FATAL",
+    # Dates and zone-less timestamps mean UTC, as they do to DuckDB (Unix seconds agree).
+    "spark.sql.session.timeZone": "UTC",
 }
 
 
@@ -62,6 +64,11 @@ class SparkSource(Source):
         self._owned = owned  # stop only a session this source started
         self._secret = secret  # scrubbed from every message (a Connect URL may hold a token)
         self._connect = type(session).__module__.startswith("pyspark.sql.connect")
+
+    @property
+    def session(self) -> Any:
+        """The Spark session (classic or Connect) the source reads through."""
+        return self._session
 
     def read(self, sql: str, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
         """Run `sql` and stream its rows; the query runs up to its first batch before returning."""
@@ -98,6 +105,52 @@ class SparkSource(Source):
     def _message(self, exc: BaseException) -> str:
         return _scrubbed(_root_cause(exc), self._secret)
 
+    # -- warehouse-native state (hoist.state.native.Warehouse) ------------------------------
+
+    #: Parquet tables have no DELETE: the journal is not pruned (reads skip folded rows).
+    can_delete = False
+
+    def execute(self, sql: str) -> None:
+        """Run one statement (Spark commits each by itself)."""
+        self._guarded("a statement failed in Spark", lambda: self._session.sql(sql).collect())
+
+    def query(self, sql: str) -> pa.Table:
+        """Run a query whose result is small and return it whole."""
+        table: pa.Table = self._guarded(
+            "a query failed in Spark", lambda: self._session.sql(sql).toArrow()
+        )
+        return table
+
+    def append(self, schema: str, table: str, rows: pa.Table) -> None:
+        """Append `rows` to `schema`.`table` (columns matched by name)."""
+        if rows.num_rows:
+            self._guarded(
+                f"appending to {schema}.{table} failed in Spark",
+                lambda: spark_catalog.append(self._session, schema, table, rows),
+            )
+
+    def table_names(self, schema: str) -> list[str]:
+        """The tables of database `schema`."""
+        names: list[str] = self._guarded(
+            "listing tables failed in Spark",
+            lambda: spark_catalog.table_names(self._session, schema),
+        )
+        return names
+
+    def column_names(self, schema: str, table: str) -> list[str]:
+        """The columns of `schema`.`table` (none when it does not exist)."""
+        names: list[str] = self._guarded(
+            "reading a table's columns failed in Spark",
+            lambda: spark_catalog.column_names(self._session, schema, table),
+        )
+        return names
+
+    def _guarded(self, what: str, action: Any) -> Any:
+        try:
+            return action()
+        except (PySparkException, Py4JError) as exc:
+            raise SourceError(f"{what}: {self._message(exc)}") from exc
+
     def close(self) -> None:
         """Stop the session if this source started it; a session it was handed stays up."""
         if self._owned:
@@ -120,9 +173,14 @@ def _classic_batches(frame: Any) -> Iterator[pa.RecordBatch]:
             cell = pyarrow.Array.from_buffers(pyarrow.binary(), 1, [None, offsets, data])
             yield pyarrow.RecordBatch.from_arrays([cell], ["ipc"])
 
-    blobs = frame.mapInArrow(to_ipc, "ipc binary")
+    # mapInArrow looks its input columns up by name, reading a dot as a struct field: it gets
+    # positional names, and the batches their own back.
+    names = list(frame.columns)
+    positional = frame.toDF(*(f"_{i}" for i in range(len(names))))
+    blobs = positional.mapInArrow(to_ipc, "ipc binary")
     for row in blobs.toLocalIterator(prefetchPartitions=True):
-        yield from pa.ipc.open_stream(row.ipc)
+        for batch in pa.ipc.open_stream(row.ipc):
+            yield pa.RecordBatch.from_arrays(batch.columns, names=names)
 
 
 def _connect_batches(frame: Any) -> Iterator[pa.RecordBatch]:
@@ -192,8 +250,8 @@ def _connect_session(url: str, conf: dict[str, str]) -> Any:
 def connect(config: SparkSourceConfig, *, writable: bool = False) -> SparkSource:
     """Start (or join) the Spark session `config` describes.
 
-    `writable` changes nothing: Spark offers no warehouse-native state yet, so a run asking for
-    it is refused once the source is open (`state.in_warehouse`).
+    `writable`: the run keeps warehouse-native state, so a session hoist starts gets a
+    persistent catalog (`spark_catalog.native_conf`), and a catalog in memory is refused.
     """
     conf = {key: _conf_text(value) for key, value in config.conf.items()}
     for name in _QUERY_LOGGERS:
@@ -201,13 +259,22 @@ def connect(config: SparkSourceConfig, *, writable: bool = False) -> SparkSource
     url = config.remote.reveal() if config.remote is not None else None
     try:
         if url is not None:
-            return SparkSource(_connect_session(url, conf), owned=True, secret=url)
-        assert config.master is not None
-        running = SparkSession.getActiveSession() is not None
-        return SparkSource(start_session(config.master, conf), owned=not running)
+            source = SparkSource(_connect_session(url, conf), owned=True, secret=url)
+        else:
+            assert config.master is not None
+            running = SparkSession.getActiveSession() is not None
+            start = spark_catalog.native_conf(conf) if writable else conf
+            source = SparkSource(start_session(config.master, start), owned=not running)
     except (PySparkException, Py4JError, OSError, RuntimeError) as exc:
         where = "the Spark Connect server" if url is not None else "Spark"
         raise SourceError(f"cannot start {where}: {_scrubbed(_root_cause(exc), url)}") from exc
+    if writable:
+        try:
+            spark_catalog.check_persistent(source.session)
+        except BaseException:
+            source.close()
+            raise
+    return source
 
 
 def _conf_text(value: str | int | float | bool) -> str:

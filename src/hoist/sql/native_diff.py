@@ -49,6 +49,7 @@ from hoist.sql.diff import (
 )
 from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 from hoist.sql.removals import removal_candidates, removals_table
+from hoist.sql.spark_dialect import spark
 from hoist.sql.values import reason_expression
 
 __all__ = [
@@ -382,6 +383,7 @@ def _checked_cast(value: exp.Expr, kind: exp.DataType) -> exp.Expr:
 _REWRITES: Final[dict[str, Callable[[exp.Expr], exp.Expr]]] = {
     "postgres": _postgres,
     "redshift": _postgres,
+    "spark": spark,  # hoist.sql.spark_dialect
 }
 
 

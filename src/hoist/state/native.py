@@ -36,7 +36,7 @@ from hoist.sql.native_state import ERROR_COLUMNS, NATIVE_VERSION, RUN_COLUMNS, N
 from hoist.sql.state import StateTables
 from hoist.state.lock import acquire_lock, release_lock
 
-__all__ = ["NativeStateStore", "Warehouse", "native_store"]
+__all__ = ["Catalog", "NativeStateStore", "Warehouse", "native_store"]
 
 #: The local state's statements that apply to any relation (a full resync's blank state).
 _LOCAL = StateTables()
@@ -62,6 +62,33 @@ class Warehouse(Protocol):
     def append(self, schema: str, table: str, rows: pa.Table) -> None:
         """Append `rows` to `schema`.`table` (columns matched by name) and commit."""
         ...
+
+
+@runtime_checkable
+class Catalog(Protocol):
+    """A warehouse without information_schema (Spark) lists tables and columns itself."""
+
+    def table_names(self, schema: str) -> list[str]:
+        """The tables of `schema`."""
+        ...
+
+    def column_names(self, schema: str, table: str) -> list[str]:
+        """The columns of `schema`.`table` (none when it does not exist)."""
+        ...
+
+
+class _Caseless(set[str]):
+    """Names from a case-insensitive catalog (Spark's; Hive stores them lower-cased)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(name.lower() for name in names)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+    def add(self, name: str) -> None:
+        """Remember `name` (in any case)."""
+        super().add(name.lower())
 
 
 @dataclass
@@ -336,7 +363,8 @@ class NativeStateStore:
         self._journal_rows = 0
         if old is not None:
             self._execute(self.tables.drop_snapshot(old))
-        self._execute(self.tables.prune_journal(through))
+        if getattr(self.warehouse, "can_delete", True):  # Parquet tables (Spark) cannot
+            self._execute(self.tables.prune_journal(through))
         self._exists.add(self.tables.name(f"snapshot_{new}"))
         return True
 
@@ -392,10 +420,15 @@ class NativeStateStore:
             self._journal_rows += rows.num_rows
 
     def _table_names(self) -> set[str]:
+        if isinstance(self.warehouse, Catalog):
+            return _Caseless(self.warehouse.table_names(self.tables.schema))
         result = self._query(self.tables.tables_query())
         return {str(name) for name in result.column(0).to_pylist()}
 
     def _columns(self, name: str) -> set[str]:
+        if isinstance(self.warehouse, Catalog):
+            listed = self.warehouse.column_names(self.tables.schema, self.tables.name(name))
+            return _Caseless(listed)
         result = self._query(self.tables.columns_query(name))
         return {str(c) for c in result.column(0).to_pylist()}
 

@@ -1,0 +1,108 @@
+"""Warehouse-native state on Spark: a catalog that outlives the run, statements, bulk appends.
+
+A session hoist starts has, by default, an in-memory catalog: tables made in one run would be
+unknown to the next (their Parquet files stay, their names go). For native state hoist starts
+the session with Hive support and an embedded Derby metastore, both shipped in the pyspark
+wheel, so nothing is downloaded at run time: the tables are Parquet files under
+``spark.sql.warehouse.dir`` (default ``.hoist/spark-warehouse`` beside the activation file),
+their names and schemas in a Derby database beside it (``spark-metastore``). Embedded Derby
+admits one process at a time, so two `hoist` processes using one metastore at once are
+refused by Derby (one process, `hoist serve`, may run many activations on it).
+
+A session hoist joins (already running in the process) or a Spark Connect server keeps its own
+catalog; an in-memory one is refused for native state, since state kept there would vanish.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow as pa
+from py4j.protocol import Py4JError
+from pyspark.errors import AnalysisException, PySparkException
+from pyspark.sql import functions
+
+from hoist.errors import ConfigError
+
+__all__ = [
+    "WAREHOUSE_DIR",
+    "append",
+    "check_persistent",
+    "column_names",
+    "native_conf",
+    "table_names",
+]
+
+WAREHOUSE_DIR: Final = "spark.sql.warehouse.dir"
+_METASTORE_URL: Final = "spark.hadoop.javax.jdo.option.ConnectionURL"
+_JAVA_OPTIONS: Final = "spark.driver.extraJavaOptions"
+
+
+def native_conf(conf: dict[str, str]) -> dict[str, str]:
+    """`conf` plus what a session keeping native state needs: Hive support with a Derby
+    metastore beside the warehouse directory (each unless the user set it)."""
+    extra = {"spark.sql.catalogImplementation": "hive"}
+    warehouse = conf.get(WAREHOUSE_DIR)
+    if warehouse is not None and "://" not in warehouse:
+        home = Path(warehouse.removeprefix("file:")).parent / "spark-metastore"
+        extra[_METASTORE_URL] = f"jdbc:derby:;databaseName={home / 'db'};create=true"
+        # Derby writes its log to the working directory unless told otherwise.
+        java = f"-Dderby.stream.error.file={home / 'derby.log'}"
+        extra[_JAVA_OPTIONS] = " ".join(filter(None, [conf.get(_JAVA_OPTIONS), java]))
+        home.mkdir(parents=True, exist_ok=True)
+    merged = {**extra, **conf}
+    if _JAVA_OPTIONS in extra:
+        merged[_JAVA_OPTIONS] = extra[_JAVA_OPTIONS]
+    return merged
+
+
+def check_persistent(session: Any) -> None:
+    """Refuse a session whose catalog forgets its tables when the session ends."""
+    try:
+        catalog = session.conf.get("spark.sql.catalogImplementation", "hive")
+    except (PySparkException, Py4JError):  # a server hiding the setting: its own catalog
+        return
+    if catalog == "in-memory":
+        raise ConfigError(
+            "warehouse-native state needs a Spark catalog that outlives the session, and this "
+            "session's catalog is in memory (spark.sql.catalogImplementation: in-memory); "
+            "let hoist start the session (it enables Hive support with a local metastore), "
+            "give the Spark Connect server a persistent catalog, or remove state.in_warehouse",
+            key="state.in_warehouse",
+        )
+
+
+def table_names(session: Any, schema: str) -> list[str]:
+    """The tables of database `schema` (Spark has no information_schema)."""
+    return [table.name for table in session.catalog.listTables(schema)]
+
+
+def column_names(session: Any, schema: str, table: str) -> list[str]:
+    """The columns of `schema`.`table` (none when it does not exist)."""
+    try:
+        return list(session.table(_qualified(schema, table)).columns)
+    except AnalysisException:
+        return []
+
+
+def append(session: Any, schema: str, table: str, rows: pa.Table) -> None:
+    """Append `rows` to `schema`.`table`, matching columns by name (absent ones are NULL)."""
+    name = _qualified(schema, table)
+    target = session.table(name).schema
+    frame = session.createDataFrame(rows)
+    given = set(rows.column_names)
+    columns = [_or_null(f.name, given).cast(f.dataType).alias(f.name) for f in target.fields]
+    frame.select(*columns).write.insertInto(name)
+
+
+def _or_null(name: str, given: set[str]) -> Any:
+    return functions.col(_quoted(name)) if name in given else functions.lit(None)
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _qualified(schema: str, table: str) -> str:
+    return f"{_quoted(schema)}.{_quoted(table)}"

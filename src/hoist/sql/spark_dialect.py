@@ -1,0 +1,169 @@
+"""The warehouse diff and native state statements, made to run on Spark SQL.
+
+The diff's expressions are written for DuckDB (`hoist.sql.values`, `hoist.sql.diff`); the
+texts they produce are compared, as text, with what state remembers, so on Spark every value
+must come out byte for byte as DuckDB's ``to_json`` writes it (and every rejection message as
+DuckDB's ``CAST(... AS VARCHAR)`` writes it). Spark differs in four places, rewritten here:
+
+- ``to_json`` takes only structs, maps and arrays: strings and booleans go through
+  ``to_json(array(x))`` without the brackets (Jackson escapes as DuckDB does: ``\\"``, ``\\\\``,
+  ``\\n``, ``\\u001F``; other characters as they are); whole numbers are their plain cast;
+  doubles are laid out from Java's digits the way DuckDB lays them out (``1e21``,
+  ``100000000000000000000.0``, ``1e-7``), where Java writes ``1.0E21``.
+- ``CAST(double AS STRING)`` (in rejection messages) is Java's ``1.0E20``, DuckDB's ``1e+20``.
+- Spark 4 runs in ANSI mode: a cast that overflows stops the query. DuckDB's ``trunc`` of a
+  number (rendered by sqlglot as a cast to BIGINT) becomes ``x - x % 1``, which never fails.
+- No ``isfinite``; no ``information_schema`` (the tables are listed through the catalog by
+  the source, `hoist.sources.spark_catalog`); tables are created ``USING parquet``.
+
+Java before version 19 writes a few doubles with more digits than the shortest that reads back
+(JDK-4511638); those values' texts differ from DuckDB's (each still the same value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Final
+
+from sqlglot import exp
+
+from hoist.sql.build import literal, template
+
+__all__ = ["spark"]
+
+#: The model query (the user's own Spark SQL) is left exactly as written.
+_MODEL_ALIAS: Final = "model"
+
+
+def spark(node: exp.Expr) -> exp.Expr:
+    """One node of a DuckDB-written tree, rewritten where Spark SQL differs (see module doc).
+
+    A node returned in place of another is not descended into, so replacements rewrite their
+    own operands first.
+    """
+    if isinstance(node, exp.Subquery) and node.alias == _MODEL_ALIAS:
+        return node.copy()
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_json":
+        return _json_text(node.expressions[0])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "isfinite":
+        number = node.expressions[0].transform(spark)
+        return template("NOT (isnan($n) OR abs($n) = CAST('Infinity' AS DOUBLE))", n=number)
+    if isinstance(node, exp.Trunc) and not node.args.get("decimals"):
+        number = node.this.transform(spark)
+        return template("($n - $n % 1)", n=number)
+    if isinstance(node, exp.Cast) and _is_text(node.to) and isinstance(node.this, exp.Column):
+        return _display_text(node.this)
+    if isinstance(node, exp.Create) and node.kind == "TABLE":
+        return _parquet(node)
+    return node
+
+
+def _json_text(original: exp.Expr) -> exp.Expr:
+    """What DuckDB's ``to_json(original)`` writes, computed by Spark."""
+    value = original.transform(spark)
+    if _cast_to(original, exp.DataType.INTEGER_TYPES):
+        return exp.cast(value, "STRING")
+    if _is_double(original):
+        return _double_json(value)
+    wrapped = template("to_json(array($v))", v=value)
+    return template("substr($w, 2, length($w) - 2)", w=wrapped)
+
+
+def _cast_to(node: exp.Expr, kinds: Collection[Any]) -> bool:
+    return isinstance(node, exp.Cast) and node.to.is_type(*kinds)
+
+
+def _is_double(node: exp.Expr) -> bool:
+    # `hoist.sql.values._float`: CASE WHEN n = 0 THEN CAST(0.0 AS DOUBLE) ELSE n END.
+    if isinstance(node, exp.Case):
+        node = node.args.get("default") or node
+    return _cast_to(node, exp.DataType.REAL_TYPES)
+
+
+def _is_text(kind: exp.DataType) -> bool:
+    return kind.is_type(*exp.DataType.TEXT_TYPES)
+
+
+def _display_text(value: exp.Column) -> exp.Expr:
+    """``CAST(value AS VARCHAR)`` as DuckDB writes it: Python's ``repr`` for a double."""
+    number = exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE"))
+    return template(
+        "CASE WHEN typeof($v) = 'double' THEN $d ELSE CAST($v AS VARCHAR) END",
+        v=value.copy(),
+        d=_double_text(number, _REPR, {"nan": "nan", "inf": "inf"}),
+    )
+
+
+def _parquet(node: exp.Create) -> exp.Expr:
+    # Without USING, a Spark with Hive support may make a Hive text table.
+    properties = node.args.get("properties") or exp.Properties(expressions=[])
+    if not any(isinstance(p, exp.FileFormatProperty) for p in properties.expressions):
+        properties.append("expressions", exp.FileFormatProperty(this=exp.var("PARQUET")))
+    node.set("properties", properties)
+    return node
+
+
+# -- doubles --------------------------------------------------------------------------------
+#
+# Both layouts start from the shortest decimal digits of |x| (Java's Double.toString: ``123.45``
+# or ``1.2345E-7``) and their decimal exponent E (x = d.ddd * 10^E); n digits, k = E + 1.
+
+#: DuckDB's to_json (yyjson): plain for -6 < k <= 21 (``.0`` on whole numbers), else ``1e21``.
+_JSON: Final = (
+    "CASE WHEN $k >= $n AND $k <= 21 THEN $d || repeat('0', $k - $n) || '.0' "
+    "WHEN $k > 0 AND $k <= 21 THEN substr($d, 1, $k) || '.' || substr($d, $k + 1) "
+    "WHEN $k > -6 AND $k <= 0 THEN '0.' || repeat('0', -$k) || $d "
+    "ELSE substr($d, 1, 1) || CASE WHEN $n > 1 THEN '.' || substr($d, 2) ELSE '' END "
+    "|| 'e' || CAST($e AS VARCHAR) END"
+)
+#: DuckDB's CAST to VARCHAR (Python's repr): ``1e+16``, ``1e-05``, else plain.
+_REPR: Final = (
+    "CASE WHEN $e < -4 OR $e >= 16 THEN substr($d, 1, 1) "
+    "|| CASE WHEN $n > 1 THEN '.' || substr($d, 2) ELSE '' END "
+    "|| 'e' || CASE WHEN $e < 0 THEN '-' ELSE '+' END || lpad(CAST(abs($e) AS VARCHAR), 2, '0') "
+    "WHEN $k >= $n THEN $d || repeat('0', $k - $n) || '.0' "
+    "WHEN $k > 0 THEN substr($d, 1, $k) || '.' || substr($d, $k + 1) "
+    "ELSE '0.' || repeat('0', -$k) || $d END"
+)
+
+
+def _double_json(value: exp.Expr) -> exp.Expr:
+    return _double_text(value, _JSON, {"nan": "NaN", "inf": "Infinity"})
+
+
+def _double_text(value: exp.Expr, layout: str, names: dict[str, str]) -> exp.Expr:
+    """`value` (a double) written with `layout`; NULL stays NULL."""
+    java = template("CAST(abs($v) AS VARCHAR)", v=value)
+    whole = template("regexp_extract($j, '^([0-9]+)', 1)", j=java)
+    raw = template("$w || regexp_extract($j, '^[0-9]+[.]([0-9]+)', 1)", w=whole, j=java)
+    significant = template("ltrim($r, '0')", r=raw)
+    digits = template("rtrim($s, '0')", s=significant)
+    shift = template(
+        "CAST(coalesce(nullif(regexp_extract($j, 'E(-?[0-9]+)$', 1), ''), '0') AS INT)", j=java
+    )
+    exponent = template(
+        "($x + length($w) - 1 - (length($r) - length($s)))",
+        x=shift,
+        w=whole,
+        r=raw,
+        s=significant,
+    )
+    laid = template(
+        layout,
+        d=digits,
+        n=template("length($d)", d=digits),
+        e=exponent,
+        k=template("($e + 1)", e=exponent),
+    )
+    sign = template("CASE WHEN $v < 0 THEN '-' ELSE '' END", v=value)
+    return template(
+        "CASE WHEN $v IS NULL THEN NULL WHEN isnan($v) THEN $nan "
+        "WHEN $v = CAST('Infinity' AS DOUBLE) THEN $inf "
+        "WHEN $v = -CAST('Infinity' AS DOUBLE) THEN '-' || $inf "
+        "WHEN $v = 0 THEN '0.0' ELSE $sign || $laid END",
+        v=value,
+        nan=literal(names["nan"]),
+        inf=literal(names["inf"]),
+        sign=sign,
+        laid=laid,
+    )
