@@ -107,6 +107,7 @@ def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = Path(pyspark.__file__).parent
     port = _free_port()
     log = tmp_path_factory.mktemp("spark-connect") / "server.log"
+    warehouse = log.parent / "spark-warehouse"
     env = {**os.environ, "SPARK_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
     command = [
         str(home / "bin" / "spark-submit"),
@@ -118,7 +119,8 @@ def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--conf=spark.ui.enabled=false",
         "--conf=spark.connect.grpc.binding.address=127.0.0.1",
         f"--conf=spark.connect.grpc.binding.port={port}",
-        f"--conf=spark.sql.warehouse.dir={log.parent / 'warehouse'}",
+        # A persistent catalog, as a cluster has, so native state can live on the server.
+        *(f"--conf={k}={v}" for k, v in native_conf({WAREHOUSE_DIR: str(warehouse)}).items()),
     ]
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)

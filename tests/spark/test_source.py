@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from hoist.config import ModelConfig, SparkSourceConfig, parse_activation
-from hoist.engine import plan
-from hoist.errors import ConfigError, SourceError
+from hoist.config import ModelConfig, SparkSourceConfig
+from hoist.errors import SourceError
 from hoist.sources import open_source
 from hoist.sql.model import model_query
 from tests.spark.conftest import write_table
@@ -127,19 +125,3 @@ def test_spark_connect_streams_the_same_rows(connect_server: str) -> None:
     assert _normalised(table) == _EXPECTED
     assert max(batch.num_rows for batch in many) <= 4_000
     assert sum(batch.num_rows for batch in many) == 25_000
-
-
-def test_native_state_on_spark_is_refused_naming_the_key(spark: Any, tmp_path: Path) -> None:
-    """`state.in_warehouse` on a Spark source is a config error (not offered yet), not a crash."""
-    document = {
-        "name": "native",
-        "source": {"type": "spark", "master": "local[2]"},
-        "model": {"sql": "SELECT 'acct-1' AS id"},
-        "destination": {"access_token": "tok", "base_url": "http://127.0.0.1:9"},
-        "sync": {"company_id": "id", "mapping": {}},
-        "state": {"in_warehouse": True},
-    }
-    config = parse_activation(document, file=tmp_path / "native.yml", environ={})
-    with pytest.raises(ConfigError, match="not available for source type 'spark'") as raised:
-        plan(config)
-    assert raised.value.key == "state.in_warehouse"
