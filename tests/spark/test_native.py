@@ -7,9 +7,6 @@ from typing import Any
 
 import pytest
 
-from hoist.config import load_activation
-from hoist.engine import plan
-from tests.e2e.conftest import TOKEN
 from tests.spark.conftest import write_parquet
 from tests.spark.twins import SPARK_COLUMNS, Twins, model_rows
 
@@ -60,13 +57,3 @@ def test_spark_connect_keeps_native_state_on_the_server(
     # The state tables are the server's, not the local session's.
     assert twins.spark.state is not None
     assert not spark.catalog.databaseExists(twins.spark.state["schema"])
-
-
-@pytest.mark.parametrize("twins", ["native"], indirect=True)
-def test_a_no_op_native_run_fetches_no_row(twins: Twins) -> None:
-    """Once Intercom holds the model, a run over native Spark state fetches nothing from Spark."""
-    twins.write_rows(model_rows(30))
-    twins.run()
-    config = load_activation(twins.spark.file, environ={"E2E_INTERCOM_TOKEN": TOKEN})
-    again = plan(config).to_json()
-    assert (again["unchanged"], again["rows_fetched"]) == (30, 0)

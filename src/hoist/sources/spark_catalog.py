@@ -21,9 +21,10 @@ from typing import Any, Final
 import pyarrow as pa
 from py4j.protocol import Py4JError
 from pyspark.errors import AnalysisException, PySparkException
-from pyspark.sql import functions
+from sqlglot import exp
 
 from hoist.errors import ConfigError
+from hoist.sql.build import identifier, table
 
 __all__ = [
     "WAREHOUSE_DIR",
@@ -78,31 +79,32 @@ def table_names(session: Any, schema: str) -> list[str]:
     return [table.name for table in session.catalog.listTables(schema)]
 
 
-def column_names(session: Any, schema: str, table: str) -> list[str]:
-    """The columns of `schema`.`table` (none when it does not exist)."""
+def column_names(session: Any, schema: str, name: str) -> list[str]:
+    """The columns of `schema`.`name` (none when it does not exist)."""
     try:
-        return list(session.table(_qualified(schema, table)).columns)
+        return list(session.table(_qualified(schema, name)).columns)
     except AnalysisException:
         return []
 
 
-def append(session: Any, schema: str, table: str, rows: pa.Table) -> None:
-    """Append `rows` to `schema`.`table`, matching columns by name (absent ones are NULL)."""
-    name = _qualified(schema, table)
-    target = session.table(name).schema
+def append(session: Any, schema: str, name: str, rows: pa.Table) -> None:
+    """Append `rows` to `schema`.`name`, matching columns by name (absent ones are NULL)."""
+    qualified = _qualified(schema, name)
+    target = session.table(qualified).schema
     frame = session.createDataFrame(rows)
     given = set(rows.column_names)
-    columns = [_or_null(f.name, given).cast(f.dataType).alias(f.name) for f in target.fields]
-    frame.select(*columns).write.insertInto(name)
+    # SQL expressions, not Column objects: those belong to one kind of session (classic or
+    # Connect), and the process may hold both.
+    columns = [_cast(f.name if f.name in given else None, f) for f in target.fields]
+    frame.selectExpr(*columns).write.insertInto(qualified)
 
 
-def _or_null(name: str, given: set[str]) -> Any:
-    return functions.col(_quoted(name)) if name in given else functions.lit(None)
+def _cast(source: str | None, field: Any) -> str:
+    """``CAST(source AS <field's type>) AS <field>`` in Spark SQL (source None: NULL)."""
+    value = exp.column(identifier(source)) if source is not None else exp.null()
+    kind = exp.DataType.build(field.dataType.simpleString(), dialect="spark")
+    return exp.cast(value, kind).as_(identifier(field.name)).sql("spark")
 
 
-def _quoted(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
-
-
-def _qualified(schema: str, table: str) -> str:
-    return f"{_quoted(schema)}.{_quoted(table)}"
+def _qualified(schema: str, name: str) -> str:
+    return table(name, schema).sql("spark")

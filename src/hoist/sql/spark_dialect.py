@@ -105,25 +105,47 @@ def _parquet(node: exp.Create) -> exp.Expr:
 
 # -- doubles --------------------------------------------------------------------------------
 #
-# Both layouts start from the shortest decimal digits of |x| (Java's Double.toString: ``123.45``
-# or ``1.2345E-7``) and their decimal exponent E (x = d.ddd * 10^E); n digits, k = E + 1.
+# Java's Double.toString gives the shortest digits of |x|: plain for 1e-3 <= |x| < 1e7 (as both
+# DuckDB layouts do: ``123.45``, ``100.0``, ``0.001``), else ``d.dddE<n>``. A chain of regular
+# expression replacements moves the point of the ``E`` forms where DuckDB writes them plainly
+# (zeros padded first, so a shift never runs out of digits), strips the padding back to one
+# ``.0`` and spells the exponent. Each step reads the previous one's result once, so the
+# expression grows linearly (nested arithmetic over the digits made Spark's planner take
+# tens of seconds), and values in the plain range skip the chain.
 
-#: DuckDB's to_json (yyjson): plain for -6 < k <= 21 (``.0`` on whole numbers), else ``1e21``.
+_ZEROS: Final = "0" * 20
+_STRIP: Final = (("^([0-9]+[.][0-9]*?)0+$", "$1"), ("[.]$", ".0"))
+
+
+def _small(exponents: range) -> list[tuple[str, str]]:
+    """``d.dddE-k`` as ``0.00..dddd`` for each k."""
+    return [(f"^([0-9])[.]([0-9]*)E-{k}$", "0." + "0" * (k - 1) + "$1$2") for k in exponents]
+
+
+def _big(exponents: range, padded: str) -> list[tuple[str, str]]:
+    """``d.dddE<k>`` as ``dddd.ddd`` for each k (the fraction padded with zeros first)."""
+    shifts = [(f"^([0-9])[.]([0-9]{{{k}}})([0-9]*)E{k}$", "$1$2.$3") for k in exponents]
+    return [(f"E({padded})$", _ZEROS + "E$1"), *shifts]
+
+
+#: DuckDB's to_json (yyjson): plain for 1e-6 <= |x| < 1e21, else ``1.5e-7``, ``1e21``.
 _JSON: Final = (
-    "CASE WHEN $k >= $n AND $k <= 21 THEN $d || repeat('0', $k - $n) || '.0' "
-    "WHEN $k > 0 AND $k <= 21 THEN substr($d, 1, $k) || '.' || substr($d, $k + 1) "
-    "WHEN $k > -6 AND $k <= 0 THEN '0.' || repeat('0', -$k) || $d "
-    "ELSE substr($d, 1, 1) || CASE WHEN $n > 1 THEN '.' || substr($d, 2) ELSE '' END "
-    "|| 'e' || CAST($e AS VARCHAR) END"
+    *_small(range(4, 7)),
+    *_big(range(7, 21), "[7-9]|1[0-9]|20"),
+    *_STRIP,
+    ("[.]0E", "E"),
+    ("E", "e"),
 )
-#: DuckDB's CAST to VARCHAR (Python's repr): ``1e+16``, ``1e-05``, else plain.
+#: DuckDB's CAST to VARCHAR (Python's repr): plain for 1e-4 <= |x| < 1e16, else ``1e-05``,
+#: ``1.5e+16``.
 _REPR: Final = (
-    "CASE WHEN $e < -4 OR $e >= 16 THEN substr($d, 1, 1) "
-    "|| CASE WHEN $n > 1 THEN '.' || substr($d, 2) ELSE '' END "
-    "|| 'e' || CASE WHEN $e < 0 THEN '-' ELSE '+' END || lpad(CAST(abs($e) AS VARCHAR), 2, '0') "
-    "WHEN $k >= $n THEN $d || repeat('0', $k - $n) || '.0' "
-    "WHEN $k > 0 THEN substr($d, 1, $k) || '.' || substr($d, $k + 1) "
-    "ELSE '0.' || repeat('0', -$k) || $d END"
+    *_small(range(4, 5)),
+    *_big(range(7, 16), "[7-9]|1[0-5]"),
+    *_STRIP,
+    ("[.]0E", "E"),
+    ("E-([0-9])$", "e-0$1"),
+    ("E-", "e-"),
+    ("E", "e+"),
 )
 
 
@@ -131,39 +153,26 @@ def _double_json(value: exp.Expr) -> exp.Expr:
     return _double_text(value, _JSON, {"nan": "NaN", "inf": "Infinity"})
 
 
-def _double_text(value: exp.Expr, layout: str, names: dict[str, str]) -> exp.Expr:
-    """`value` (a double) written with `layout`; NULL stays NULL."""
+def _double_text(
+    value: exp.Expr, steps: tuple[tuple[str, str], ...], names: dict[str, str]
+) -> exp.Expr:
+    """`value` (a double) written as `steps` turn Java's text into DuckDB's; NULL stays NULL."""
     java = template("CAST(abs($v) AS VARCHAR)", v=value)
-    whole = template("regexp_extract($j, '^([0-9]+)', 1)", j=java)
-    raw = template("$w || regexp_extract($j, '^[0-9]+[.]([0-9]+)', 1)", w=whole, j=java)
-    significant = template("ltrim($r, '0')", r=raw)
-    digits = template("rtrim($s, '0')", s=significant)
-    shift = template(
-        "CAST(coalesce(nullif(regexp_extract($j, 'E(-?[0-9]+)$', 1), ''), '0') AS INT)", j=java
-    )
-    exponent = template(
-        "($x + length($w) - 1 - (length($r) - length($s)))",
-        x=shift,
-        w=whole,
-        r=raw,
-        s=significant,
-    )
-    laid = template(
-        layout,
-        d=digits,
-        n=template("length($d)", d=digits),
-        e=exponent,
-        k=template("($e + 1)", e=exponent),
-    )
-    sign = template("CASE WHEN $v < 0 THEN '-' ELSE '' END", v=value)
+    laid = java
+    for pattern, replacement in steps:
+        laid = template(
+            "regexp_replace($s, $p, $r)", s=laid, p=literal(pattern), r=literal(replacement)
+        )
     return template(
         "CASE WHEN $v IS NULL THEN NULL WHEN isnan($v) THEN $nan "
         "WHEN $v = CAST('Infinity' AS DOUBLE) THEN $inf "
         "WHEN $v = -CAST('Infinity' AS DOUBLE) THEN '-' || $inf "
-        "WHEN $v = 0 THEN '0.0' ELSE $sign || $laid END",
+        "WHEN $v = 0 THEN '0.0' "
+        "ELSE CASE WHEN $v < 0 THEN '-' ELSE '' END "
+        "|| CASE WHEN $j LIKE '%E%' THEN $laid ELSE $j END END",
         v=value,
         nan=literal(names["nan"]),
         inf=literal(names["inf"]),
-        sign=sign,
+        j=java,
         laid=laid,
     )
