@@ -149,7 +149,7 @@ class SparkSource(Source):
         try:
             return action()
         except (PySparkException, Py4JError) as exc:
-            raise SourceError(f"{what}: {self._message(exc)}") from exc
+            raise SourceError(f"{what}: {spark_catalog.explained(self._message(exc))}") from exc
 
     def close(self) -> None:
         """Stop the session if this source started it; a session it was handed stays up."""

@@ -31,6 +31,7 @@ __all__ = [
     "append",
     "check_persistent",
     "column_names",
+    "explained",
     "native_conf",
     "table_names",
 ]
@@ -56,6 +57,18 @@ def native_conf(conf: dict[str, str]) -> dict[str, str]:
     if _JAVA_OPTIONS in extra:
         merged[_JAVA_OPTIONS] = extra[_JAVA_OPTIONS]
     return merged
+
+
+def explained(message: str) -> str:
+    """`message`, with the likely cause when Spark could not open its Hive metastore."""
+    if "HiveMetaStoreClient" not in message:
+        return message
+    return (
+        f"{message} (the Spark metastore could not be opened: embedded Derby admits one process "
+        "at a time, so another hoist or Spark process may be using this project's "
+        "spark-metastore; wait for it, or give this activation its own "
+        "spark.sql.warehouse.dir in source.conf)"
+    )
 
 
 def check_persistent(session: Any) -> None:
