@@ -3,8 +3,8 @@
 Built on Starlette, served by uvicorn: a small ASGI app with no framework weight, and the same app
 runs over real HTTP (`serve`, `testing.running_emulator`) and in-process through
 `httpx.ASGITransport` (`testing.asgi_transport`) where tests need speed. Behaviour follows the
-official 2.16 OpenAPI description and NOTES.md (both in the repository's docs/intercom/); where they are silent,
-the choice is documented next to the code that makes it.
+official 2.16 OpenAPI description and NOTES.md (both in the repository's docs/intercom/); where
+they are silent, the choice is documented next to the code that makes it.
 
     emulator = Emulator(EmulatorConfig(rate_limit=5, window_s=1))
     app = create_app(emulator)
