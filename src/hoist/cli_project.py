@@ -1,5 +1,5 @@
 """The project side of the command line: which activations a command means, and the commands
-`validate`, `init`, `segment preview` and `schema`.
+`validate`, `init`, `segment preview`, `schema` and `dbt exposures`.
 
 `hoist run NAME` finds the project from the current folder upwards (or `--project DIR`, also
 read from ``HOIST_PROJECT``); a path to a single activation file keeps working as before.
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # imported when a command needs them: `hoist emulator` stays 
     from hoist.project import Project
 
 __all__ = [
+    "dbt_group",
     "init_command",
     "project_option",
     "resolve_targets",
@@ -305,3 +306,26 @@ def schema_command(kind: str, project: Path | None) -> None:
     from hoist.project._schema import schema_text
 
     click.echo(schema_text(kind), nl=False)
+
+
+@click.group("dbt")
+def dbt_group() -> None:
+    """hoist and dbt: the project's activations in dbt's lineage."""
+
+
+@dbt_group.command("exposures")
+@project_option
+def exposures_command(project: Path | None) -> None:
+    """Print dbt exposures (YAML) for every activation that reads a dbt model.
+
+    Save the output in the dbt project (e.g. models/hoist_exposures.yml): dbt's lineage and docs
+    then show each activation, with the project's owner, downstream of its models.
+    """
+    from hoist.dbt import exposures_yaml
+    from hoist.project import load_project
+
+    def render() -> str:
+        # Exposures need no secrets: the destinations' tokens may be unset here.
+        return exposures_yaml(load_project(project_dir(project), environ=_AnyVariable()))
+
+    click.echo(guarded(render, False), nl=False)

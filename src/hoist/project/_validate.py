@@ -85,7 +85,7 @@ def _model_columns(config: ActivationConfig, model: ModelConfig) -> list[str]:
     with open_source(config.source) as source:
         if model.segment is not None:  # compiled (and reported) with the segments
             return list(table_columns(model.segment, source).names)
-        query = model_query(model, source.dialect, file=str(config.file))
+        query = model_query(model, source.dialect, file=str(config.file), dbt=config.source.dbt)
         parsed = sqlglot.parse_one(query, read=source.dialect)
         assert isinstance(parsed, exp.Query), "model_query accepts queries only"
         probe = exp.select(exp.Star()).from_(parsed.subquery("model")).limit(0)
