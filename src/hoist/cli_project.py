@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -163,13 +163,16 @@ _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON obj
 def validate_command(file: Path | None, project: Path | None, offline: bool, as_json: bool) -> None:
     """Check every definition of the project (or one activation FILE); list every problem.
 
-    Exit status 2 when there is any problem, each shown with its file, key and fix.
+    Exit status 2 when there is any problem, each shown with its file, key and fix. Warnings
+    (a dbt model's SQL file newer than dbt's manifest) are shown without changing the status.
     """
+    from hoist.project._dbt import dbt_warnings
     from hoist.project._validate import validate_project
 
     problems: list[Any]
+    warnings: list[Any] = []
     if file is not None:
-        problems = guarded(lambda: _file_problems(file), as_json)
+        problems, warnings = guarded(lambda: _file_problems(file), as_json)
         checked = "1 activation file"
     else:
         loaded = _loaded_or_problems(project)
@@ -177,19 +180,23 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
             problems, checked = loaded, "the project files"
         else:
             problems = validate_project(loaded, warehouse=not offline)
+            warnings = dbt_warnings(loaded)
             checked = _summary(loaded)
-    _print_problems(problems, checked, as_json)
+    _print_problems(problems, checked, as_json, warnings)
     sys.exit(2 if problems else 0)
 
 
-def _file_problems(file: Path) -> list[Any]:
+def _file_problems(file: Path) -> tuple[list[Any], list[Any]]:
+    """The problems of one activation file, and its warnings."""
     from hoist.config import load_activation
+    from hoist.project._dbt import activation_references, reference_problems, reference_warnings
 
     try:
-        load_activation(file)
+        config = load_activation(file)
     except ConfigError as exc:
-        return [str(exc)]
-    return []
+        return [str(exc)], []
+    references = list(activation_references(config))
+    return reference_problems(references), reference_warnings(references)
 
 
 def _loaded_or_problems(project: Path | None) -> Project | list[Any]:
@@ -210,11 +217,16 @@ def _summary(project: Project) -> str:
     return f"{project.root}: " + ", ".join(counts)
 
 
-def _print_problems(problems: list[Any], checked: str, as_json: bool) -> None:
+def _print_problems(
+    problems: list[Any], checked: str, as_json: bool, warnings: Sequence[Any] = ()
+) -> None:
     if as_json:
         listed = [p.to_json() if hasattr(p, "to_json") else {"message": str(p)} for p in problems]
-        click.echo(json.dumps({"ok": not problems, "problems": listed}))
+        warned = [w.to_json() for w in warnings]
+        click.echo(json.dumps({"ok": not problems, "problems": listed, "warnings": warned}))
         return
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     for problem in problems:
         click.echo(str(problem))
     if not problems:

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +84,12 @@ def built_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def dbt_duckdb(built_duckdb: Path, tmp_path: Path) -> Iterator[Path]:
+def dbt_duckdb(built_duckdb: Path, tmp_path: Path) -> Path:
     """A copy of the built project and its warehouse, for one test to change freely."""
     root = tmp_path / "work"
     shutil.copytree(built_duckdb, root)
     write_profile(root / "dbt", duckdb_output(root / "warehouse.duckdb"))
-    yield root
+    return root
 
 
 def hoist(

@@ -96,7 +96,7 @@ def _cached(path: Path, mtime_ns: int, size: int) -> Manifest:
         raise ManifestError(f"cannot be read as JSON ({_reason(exc)})") from None
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
         raise ManifestError("is not a dbt manifest (it has no nodes)")
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = _mapping(data.get("metadata"))
     adapter = str(metadata.get("adapter_type") or "")
     models = tuple(
         _model(node, adapter)
@@ -105,6 +105,10 @@ def _cached(path: Path, mtime_ns: int, size: int) -> Manifest:
     )
     project = str(metadata.get("project_name") or _root_package(models))
     return Manifest(path, project, adapter, models, mtime_ns / 1e9)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _reason(exc: Exception) -> str:
@@ -118,9 +122,9 @@ def _root_package(models: tuple[DbtModel, ...]) -> str:
 
 
 def _model(node: dict[str, Any], adapter: str) -> DbtModel:
-    config = node.get("config") if isinstance(node.get("config"), dict) else {}
+    config = _mapping(node.get("config"))
     materialized = str(config.get("materialized") or "view")
-    columns = node.get("columns") if isinstance(node.get("columns"), dict) else {}
+    columns = _mapping(node.get("columns"))
     return DbtModel(
         name=str(node.get("name", "")),
         package=str(node.get("package_name", "")),

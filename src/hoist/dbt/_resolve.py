@@ -16,49 +16,56 @@ from hoist.dbt._manifest import DbtModel, Manifest, ManifestError, read_manifest
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean
 
-__all__ = ["dbt_model", "dbt_relation", "load_manifest", "stale_file"]
+__all__ = ["dbt_model", "dbt_relation", "load_manifest", "lookup", "stale_file"]
 
 _LISTED = 10  # models named in an "unknown model" message, at most
 
 
 def load_manifest(project: DbtProject, *, file: Path | str | None, key: str) -> Manifest:
     """The manifest of `project`; a `ConfigError` saying to run dbt when there is none."""
-    path = project.manifest_path
     try:
-        return read_manifest(path)
+        return read_manifest(project.manifest_path)
     except ManifestError as exc:
-        raise ConfigError(
-            f"the dbt manifest {path} {exc}; run `dbt parse` (or `dbt build`) in "
-            f"{project.project_dir} to write it, or point the source's dbt.manifest at it",
-            file=_text(file),
-            key=key,
-        ) from None
+        raise ConfigError(_no_manifest(project, exc), file=_text(file), key=key) from None
 
 
 def dbt_model(
     project: DbtProject | None, name: str, *, file: Path | str | None, key: str
 ) -> DbtModel:
     """The built model `name` (``NAME`` or ``package.NAME``) of the source's dbt `project`."""
-    if project is None:
-        raise ConfigError(
-            f"names the dbt model {name!r}, but the source has no dbt project; add "
-            "dbt: {project_dir: PATH} to the source (the folder holding dbt_project.yml)",
-            file=_text(file),
-            key=key,
-        )
-    manifest = load_manifest(project, file=file, key=key)
-    found = _find(manifest, name)
+    found = lookup(project, name)
     if isinstance(found, str):
         raise ConfigError(found, file=_text(file), key=key)
-    if found.relation is None:
-        raise ConfigError(
+    return found
+
+
+def lookup(project: DbtProject | None, name: str) -> DbtModel | str:
+    """The built model `name` of `project`, or what is wrong (and what to do about it)."""
+    if project is None:
+        return (
+            f"names the dbt model {name!r}, but the source has no dbt project; add "
+            "dbt: {project_dir: PATH} to the source (the folder holding dbt_project.yml)"
+        )
+    path = project.manifest_path
+    try:
+        manifest = read_manifest(path)
+    except ManifestError as exc:
+        return _no_manifest(project, exc)
+    found = _find(manifest, name)
+    if isinstance(found, DbtModel) and found.relation is None:
+        return (
             f"dbt model {name!r} is ephemeral: dbt builds no table or view for it, so there is "
             "nothing to read; materialize it as a view or a table (config(materialized='view')) "
-            "or name a model that selects from it",
-            file=_text(file),
-            key=key,
+            "or name a model that selects from it"
         )
     return found
+
+
+def _no_manifest(project: DbtProject, exc: ManifestError) -> str:
+    return (
+        f"the dbt manifest {project.manifest_path} {exc}; run `dbt parse` (or `dbt build`) in "
+        f"{project.project_dir} to write it, or point the source's dbt.manifest at it"
+    )
 
 
 def dbt_relation(

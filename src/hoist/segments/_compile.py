@@ -111,8 +111,11 @@ class _Compiler:
 
     def select(self, dialect: str) -> exp.Select:
         from_ = self.segment.from_
-        table = table_expression(self.segment, dialect) if isinstance(from_, DbtRef) else None
-        table = table or _parse_table(str(from_), dialect)
+        table: exp.Table | str
+        if isinstance(from_, DbtRef):
+            table = table_expression(self.segment, dialect)
+        else:
+            table = _parse_table(from_, dialect)
         if isinstance(table, str):
             self.problems.append((f"{self.segment.key}.from", table))
             table = exp.to_table("unknown")
