@@ -93,10 +93,12 @@ def dbt_duckdb(built_duckdb: Path, tmp_path: Path) -> Path:
 
 
 def hoist(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `hoist` command in `cwd` with the destination's token set."""
-    environ = {**os.environ, "DBT_TEST_TOKEN": TOKEN, **(env or {})}
+    """Run the real `hoist` command in `cwd` with the destination's token set; `env` sets (or,
+    with None, unsets) variables."""
+    merged = {**os.environ, "DBT_TEST_TOKEN": TOKEN, **(env or {})}
+    environ = {key: value for key, value in merged.items() if value is not None}
     return subprocess.run(
         [HOIST, *args], cwd=cwd, capture_output=True, text=True, env=environ, timeout=180
     )

@@ -52,3 +52,22 @@ def test_run_delivers_the_mart_and_a_rebuild_sends_only_the_change(
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 1, 3)
     assert emulator.emulator.request_count("POST", "/companies") - before == 1
     assert _companies(emulator)["acct-2"] == ("Globex", "PRO")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("int_paying", "dbt model 'int_paying' is ephemeral"),
+        ("compnies", "no dbt model named 'compnies' in"),
+    ],
+)
+def test_run_refuses_an_ephemeral_or_unknown_model(
+    dbt_duckdb: Path, emulator: EmulatorHandle, name: str, message: str
+) -> None:
+    """`hoist run` of an ephemeral or unknown dbt model exits 2 with the reason, sending nothing."""
+    activation = {**COMPANIES, "model": {"dbt": name}}
+    write_project(dbt_duckdb, SOURCE, {"companies": activation}, base_url=emulator.base_url)
+    refused = hoist("run", "companies", cwd=dbt_duckdb)
+    assert refused.returncode == 2
+    assert f"hoist.yml: model.dbt: {message}" in refused.stderr
+    assert emulator.emulator.requests() == []
