@@ -125,7 +125,7 @@ def write_project(
 
 
 #: The activation of the mart: dbt's `companies` model, written by name only.
-COMPANIES = {
+COMPANIES: dict[str, Any] = {
     "source": "warehouse",
     "destination": "intercom",
     "model": {"dbt": "companies"},

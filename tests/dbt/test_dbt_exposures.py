@@ -22,12 +22,12 @@ def test_exposures_parse_in_dbt_downstream_of_their_models(dbt_duckdb: Path) -> 
     exposure dbt parses, depending on those models; other activations are left out; no token
     is needed."""
     contacts = {"model": {"dbt": "contacts"}, "company_id": "account_id", "match": "email"}
+    by_segment = {k: v for k, v in COMPANIES.items() if k != "source"}
     activations = {
         "companies-to-intercom": {**COMPANIES, "contacts": {**contacts, "column": "email"}},
-        "paying.eu": {**COMPANIES, "source": None, "model": {"segment": "paying"}},
+        "paying.eu": {**by_segment, "model": {"segment": "paying"}},
         "by-table": {**COMPANIES, "model": {"table": "main.stg_companies"}},
     }
-    del activations["paying.eu"]["source"]
     segment = {"source": "warehouse", "from": {"dbt": "companies"}}
     segments = {"paying": {**segment, "where": {"column": "mrr", "op": "gt", "value": 0}}}
     write_project(dbt_duckdb, SOURCE, activations, owner=OWNER, segments=segments)
