@@ -16,6 +16,7 @@ from hoist.config import ModelConfig, parse_activation
 from hoist.config._sources import DbtProject
 from hoist.errors import ConfigError
 from hoist.sql.model import model_query
+from hoist.ui.dbt_models import dbt_choices
 
 
 def node(name: str, relation: str | None, **fields: Any) -> dict[str, Any]:
@@ -36,12 +37,16 @@ def node(name: str, relation: str | None, **fields: Any) -> dict[str, Any]:
     }
 
 
-def write_manifest(folder: Path, adapter: str, *nodes: dict[str, Any]) -> DbtProject:
-    """A dbt project folder whose target/manifest.json lists `nodes`."""
+def write_manifest(
+    folder: Path, adapter: str, *nodes: dict[str, Any], project: str | None = "shop"
+) -> DbtProject:
+    """A dbt project folder whose target/manifest.json lists `nodes` (`project`: the root
+    project's name, which manifests before dbt 1.6 leave out)."""
     target = folder / "target"
     target.mkdir(parents=True, exist_ok=True)
+    metadata = {"adapter_type": adapter} | ({"project_name": project} if project else {})
     document = {
-        "metadata": {"adapter_type": adapter, "project_name": "shop"},
+        "metadata": metadata,
         "nodes": {f"model.{n['package_name']}.{n['name']}": n for n in nodes},
     }
     (target / "manifest.json").write_text(json.dumps(document))
@@ -205,9 +210,10 @@ def test_validate_refuses_an_unknown_model_and_warns_of_a_stale_manifest(
         "model": {"dbt": "companis"},
         "sync": {"company_id": "id"},
     }
-    document = {
+    document: dict[str, Any] = {
         "destinations": {"intercom": {"access_token": "t"}},
         "sources": {"warehouse": {"path": "w.duckdb", "dbt": {"project_dir": "dbt"}}},
+        "segments": {"s": {"source": "warehouse", "from": {"dbt": "paying"}}},
         "activations": {"a": activation},
     }
     (tmp_path / "hoist.yml").write_text(yaml.safe_dump(document))
@@ -216,11 +222,100 @@ def test_validate_refuses_an_unknown_model_and_warns_of_a_stale_manifest(
     assert refused.exit_code == 2
     assert "activations.a.model.dbt: no dbt model named 'companis'" in refused.output
     assert "did you mean 'companies'?" in refused.output
+    assert "segments.s.from.dbt: no dbt model named 'paying'" in refused.output
 
     activation["model"] = {"dbt": "companies"}
+    document["segments"]["s"]["from"] = {"dbt": "companies"}
     (tmp_path / "hoist.yml").write_text(yaml.safe_dump(document))
     stale = CliRunner().invoke(main, ["validate", "--offline", "--json"])
     assert stale.exit_code == 0, stale.output
-    [warning] = json.loads(stale.output)["warnings"]
-    assert warning["key"] == "activations.a.model.dbt"
-    assert "companies.sql changed after the manifest was written" in warning["message"]
+    warnings = json.loads(stale.output)["warnings"]
+    assert [w["key"] for w in warnings] == ["segments.s.from.dbt", "activations.a.model.dbt"]
+    assert all(
+        "companies.sql changed after the manifest was written" in w["message"] for w in warnings
+    )
+
+
+def exposures_project(root: Path, owner: dict[str, str] | None) -> None:
+    """A project with three activations: a dbt model, a package's dbt model, a table."""
+    sync = {"company_id": "id"}
+    base = {"source": "warehouse", "destination": "intercom", "sync": sync}
+    document: dict[str, Any] = {
+        "destinations": {"intercom": {"access_token": "${UNSET_FOR_EXPOSURES}"}},
+        "sources": {"warehouse": {"path": "w.duckdb", "dbt": {"project_dir": "dbt"}}},
+        "activations": {
+            "eu-companies": {**base, "model": {"dbt": "companies"}},
+            "eu_companies": {**base, "model": {"dbt": "crm.accounts"}, "sync": {**sync}},
+            "by-table": {**base, "model": {"table": "main.t"}},
+        },
+    }
+    document["activations"]["eu_companies"]["sync"]["insert"] = False
+    if owner is not None:
+        document["owner"] = owner
+    (root / "hoist.yml").write_text(yaml.safe_dump(document))
+
+
+def test_exposures_name_each_activation_reading_a_dbt_model(tmp_path: Path) -> None:
+    """One exposure per dbt-reading activation: names made dbt-safe and unique, a package's
+    model as ref('package', 'NAME'), the owner, and no token needed."""
+    exposures_project(tmp_path, {"email": "data@example.com"})
+    result = CliRunner().invoke(main, ["dbt", "exposures", "--project", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load(result.output)
+    assert document["version"] == 2
+    found = {e["name"]: (e["label"], e["depends_on"], e["owner"]) for e in document["exposures"]}
+    owner = {"email": "data@example.com"}
+    assert found == {
+        "eu_companies": ("eu-companies", ["ref('companies')"], owner),
+        "eu_companies_2": ("eu_companies", ["ref('crm', 'accounts')"], owner),
+    }
+    assert "updates (never creates)" in document["exposures"][1]["description"]
+
+
+@pytest.mark.parametrize(
+    ("owner", "message"),
+    [
+        (None, "hoist.yml: owner: dbt exposures need an owner"),
+        ({"team": "data"}, "owner.team: unknown key"),
+        ({}, "owner: give a name or an email"),
+    ],
+)
+def test_exposures_refuse_a_missing_or_wrong_owner(
+    tmp_path: Path, owner: dict[str, str] | None, message: str
+) -> None:
+    """Without a usable `owner:` the command exits 2, naming the key and the fix."""
+    exposures_project(tmp_path, owner)
+    result = CliRunner().invoke(main, ["dbt", "exposures", "--project", str(tmp_path)])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_the_ui_picker_offers_built_models_and_explains_a_missing_manifest(
+    tmp_path: Path,
+) -> None:
+    """The picker lists built models (a package's as package.NAME, no ephemeral one) with their
+    descriptions and the chosen model's documented columns; without a manifest it says why."""
+    missing = dbt_choices(DbtProject(project_dir=tmp_path / "none"), "")
+    assert missing.models == []
+    assert missing.problem is not None
+    assert "manifest.json does not exist; run `dbt parse`" in missing.problem
+
+    columns = {"id": {"description": "The account"}, "plan": {"description": ""}}
+    companies = node("companies", '"w"."m"."c"', description="Paying accounts", columns=columns)
+    accounts = node("accounts", '"w"."crm"."a"', package="crm")
+    hidden = node("paying", None, materialized="ephemeral")
+    project = write_manifest(tmp_path, "duckdb", companies, accounts, hidden)
+    choices = dbt_choices(project, "companies")
+    assert [(m.name, m.description) for m in choices.models] == [
+        ("companies", "Paying accounts"),
+        ("crm.accounts", ""),
+    ]
+    assert choices.columns == {"id": "The account"}
+
+
+def test_an_old_manifest_without_the_project_name_still_resolves(tmp_path: Path) -> None:
+    """A manifest that does not name its project (dbt before 1.6) resolves NAME all the same,
+    and a relation sqlglot cannot read falls back to the parts."""
+    model = node("companies", "not a relation (", schema="marts", alias="companies")
+    project = write_manifest(tmp_path, "postgres", model, project=None)
+    assert query(project, "companies", "postgres") == 'SELECT * FROM "dev"."marts"."companies"'

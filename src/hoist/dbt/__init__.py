@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from hoist.dbt._exposures import dbt_models_of, exposures, exposures_yaml
 from hoist.dbt._manifest import DbtModel, Manifest, ManifestError, read_manifest
-from hoist.dbt._resolve import dbt_model, dbt_relation, load_manifest, lookup, stale_file
+from hoist.dbt._resolve import dbt_model, dbt_relation, lookup, stale_file
 
 __all__ = [
     "DbtModel",
@@ -23,7 +23,6 @@ __all__ = [
     "dbt_relation",
     "exposures",
     "exposures_yaml",
-    "load_manifest",
     "lookup",
     "read_manifest",
     "stale_file",

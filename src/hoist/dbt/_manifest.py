@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -146,10 +147,22 @@ def _relation(node: dict[str, Any], adapter: str) -> exp.Table | None:
     rendered = node.get("relation_name")
     if isinstance(rendered, str) and rendered.strip():
         try:
-            return exp.to_table(rendered, dialect=dialect)
+            table = sqlglot.parse_one(rendered, into=exp.Table, read=dialect)
         except (SqlglotError, ValueError):
-            pass  # an adapter sqlglot reads differently: fall back to the parts
+            table = None  # an adapter sqlglot reads differently: fall back to the parts
+        if isinstance(table, exp.Table) and _names_only(table):
+            return table
     return _from_parts(node, adapter)
+
+
+def _names_only(table: exp.Table) -> bool:
+    """Whether `table` is nothing but up to three names (no function, alias or comment)."""
+    parts = {key: value for key, value in table.args.items() if value is not None}
+    return (
+        set(parts) <= {"this", "db", "catalog"}
+        and not table.comments
+        and all(isinstance(value, exp.Identifier) for value in parts.values())
+    )
 
 
 def _from_parts(node: dict[str, Any], adapter: str) -> exp.Table | None:

@@ -16,17 +16,9 @@ from hoist.dbt._manifest import DbtModel, Manifest, ManifestError, read_manifest
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean
 
-__all__ = ["dbt_model", "dbt_relation", "load_manifest", "lookup", "stale_file"]
+__all__ = ["dbt_model", "dbt_relation", "lookup", "stale_file"]
 
 _LISTED = 10  # models named in an "unknown model" message, at most
-
-
-def load_manifest(project: DbtProject, *, file: Path | str | None, key: str) -> Manifest:
-    """The manifest of `project`; a `ConfigError` saying to run dbt when there is none."""
-    try:
-        return read_manifest(project.manifest_path)
-    except ManifestError as exc:
-        raise ConfigError(_no_manifest(project, exc), file=_text(file), key=key) from None
 
 
 def dbt_model(
