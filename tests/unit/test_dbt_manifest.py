@@ -319,3 +319,20 @@ def test_an_old_manifest_without_the_project_name_still_resolves(tmp_path: Path)
     model = node("companies", "not a relation (", schema="marts", alias="companies")
     project = write_manifest(tmp_path, "postgres", model, project=None)
     assert query(project, "companies", "postgres") == 'SELECT * FROM "dev"."marts"."companies"'
+
+
+def test_validate_a_single_activation_file_checks_its_dbt_model(tmp_path: Path) -> None:
+    """`hoist validate FILE` names an unknown dbt model of a single activation file (exit 2)."""
+    write_manifest(tmp_path / "dbt", "duckdb", node("companies", '"w"."m"."c"'))
+    document = {
+        "name": "one",
+        "source": {"path": "w.duckdb", "dbt": {"project_dir": "dbt"}},
+        "model": {"dbt": "companys"},
+        "destination": {"access_token": "t"},
+        "sync": {"company_id": "id"},
+    }
+    file = tmp_path / "one.yml"
+    file.write_text(yaml.safe_dump(document))
+    result = CliRunner().invoke(main, ["validate", str(file)])
+    assert result.exit_code == 2
+    assert f"{file}: model.dbt: no dbt model named 'companys'" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.dbt.conftest import COMPANIES, dbt, hoist, write_project
+from tests.dbtproject.conftest import COMPANIES, dbt, hoist, write_project
 
 pytestmark = pytest.mark.dbt
 
