@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from hoist.cli_project import (
+    dbt_group,
     init_command,
     project_option,
     resolve_targets,
@@ -46,6 +47,7 @@ main.add_command(validate_command)
 main.add_command(init_command)
 main.add_command(segment_group)
 main.add_command(schema_command)
+main.add_command(dbt_group)
 
 
 @main.command()

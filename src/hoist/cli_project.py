@@ -1,5 +1,5 @@
 """The project side of the command line: which activations a command means, and the commands
-`validate`, `init`, `segment preview` and `schema`.
+`validate`, `init`, `segment preview`, `schema` and `dbt exposures`.
 
 `hoist run NAME` finds the project from the current folder upwards (or `--project DIR`, also
 read from ``HOIST_PROJECT``); a path to a single activation file keeps working as before.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # imported when a command needs them: `hoist emulator` stays 
     from hoist.project import Project
 
 __all__ = [
+    "dbt_group",
     "init_command",
     "project_option",
     "resolve_targets",
@@ -162,13 +163,16 @@ _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON obj
 def validate_command(file: Path | None, project: Path | None, offline: bool, as_json: bool) -> None:
     """Check every definition of the project (or one activation FILE); list every problem.
 
-    Exit status 2 when there is any problem, each shown with its file, key and fix.
+    Exit status 2 when there is any problem, each shown with its file, key and fix. Warnings
+    (a dbt model's SQL file newer than dbt's manifest) are shown without changing the status.
     """
+    from hoist.project._dbt import dbt_warnings
     from hoist.project._validate import validate_project
 
     problems: list[Any]
+    warnings: list[Any] = []
     if file is not None:
-        problems = guarded(lambda: _file_problems(file), as_json)
+        problems, warnings = guarded(lambda: _file_problems(file), as_json)
         checked = "1 activation file"
     else:
         loaded = _loaded_or_problems(project)
@@ -176,19 +180,23 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
             problems, checked = loaded, "the project files"
         else:
             problems = validate_project(loaded, warehouse=not offline)
+            warnings = dbt_warnings(loaded)
             checked = _summary(loaded)
-    _print_problems(problems, checked, as_json)
+    _print_problems(problems, checked, as_json, warnings)
     sys.exit(2 if problems else 0)
 
 
-def _file_problems(file: Path) -> list[Any]:
+def _file_problems(file: Path) -> tuple[list[Any], list[Any]]:
+    """The problems of one activation file, and its warnings."""
     from hoist.config import load_activation
+    from hoist.project._dbt import activation_references, reference_problems, reference_warnings
 
     try:
-        load_activation(file)
+        config = load_activation(file)
     except ConfigError as exc:
-        return [str(exc)]
-    return []
+        return [str(exc)], []
+    references = list(activation_references(config))
+    return reference_problems(references), reference_warnings(references)
 
 
 def _loaded_or_problems(project: Path | None) -> Project | list[Any]:
@@ -209,11 +217,16 @@ def _summary(project: Project) -> str:
     return f"{project.root}: " + ", ".join(counts)
 
 
-def _print_problems(problems: list[Any], checked: str, as_json: bool) -> None:
+def _print_problems(
+    problems: list[Any], checked: str, as_json: bool, warnings: Sequence[Any] = ()
+) -> None:
     if as_json:
         listed = [p.to_json() if hasattr(p, "to_json") else {"message": str(p)} for p in problems]
-        click.echo(json.dumps({"ok": not problems, "problems": listed}))
+        warned = [w.to_json() for w in warnings]
+        click.echo(json.dumps({"ok": not problems, "problems": listed, "warnings": warned}))
         return
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     for problem in problems:
         click.echo(str(problem))
     if not problems:
@@ -305,3 +318,26 @@ def schema_command(kind: str, project: Path | None) -> None:
     from hoist.project._schema import schema_text
 
     click.echo(schema_text(kind), nl=False)
+
+
+@click.group("dbt")
+def dbt_group() -> None:
+    """hoist and dbt: the project's activations in dbt's lineage."""
+
+
+@dbt_group.command("exposures")
+@project_option
+def exposures_command(project: Path | None) -> None:
+    """Print dbt exposures (YAML) for every activation that reads a dbt model.
+
+    Save the output in the dbt project (e.g. models/hoist_exposures.yml): dbt's lineage and docs
+    then show each activation, with the project's owner, downstream of its models.
+    """
+    from hoist.dbt import exposures_yaml
+    from hoist.project import load_project
+
+    def render() -> str:
+        # Exposures need no secrets: the destinations' tokens may be unset here.
+        return exposures_yaml(load_project(project_dir(project), environ=_AnyVariable()))
+
+    click.echo(guarded(render, False), nl=False)

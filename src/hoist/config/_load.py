@@ -29,7 +29,7 @@ from hoist.config._schema import (
     SyncConfig,
 )
 from hoist.config._segment import NOT_A_CONDITION
-from hoist.config._sources import SOURCE_MODELS, written_password
+from hoist.config._sources import SOURCE_MODELS, DbtProject, written_password
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean
 
@@ -65,6 +65,7 @@ _REQUIRED = {
     "source.path": "give the warehouse file (relative to the activation file)",
     "source.url": "give the connection URL, e.g. postgresql://user:${PGPASSWORD}@host:5432/db",
     "source.project": "name the Google Cloud project that runs the queries",
+    "source.dbt.project_dir": "give the dbt project's folder (the one holding dbt_project.yml)",
     "model": "add model: {sql: select ...} or model: {table: schema.table}",
     "destination": "add destination: {type: intercom, access_token: ${INTERCOM_ACCESS_TOKEN}}",
     "destination.access_token": "add access_token: ${INTERCOM_ACCESS_TOKEN}",
@@ -204,6 +205,8 @@ def _describe(
     if len(loc) > 1 and loc[0] == "source" and loc[1] in SOURCE_TYPES:
         section = _SOURCE_SECTIONS[str(loc[1])]
         del loc[1]  # the discriminator's tag is not a key the user wrote
+        if len(loc) > 2 and loc[1] == "dbt":
+            section = DbtProject
     key = dotted_key(tuple(loc))
     ctx = error.get("ctx") or {}
     if error["type"] == "hoist":

@@ -27,6 +27,7 @@ __all__ = [
     "ActivationDefinition",
     "ContactsDefinition",
     "ModelDefinition",
+    "OwnerDefinition",
     "ProjectDefinition",
     "SourceDefinition",
     "StateDefinition",
@@ -40,21 +41,27 @@ SourceDefinition = Annotated[SourceConfig, BeforeValidator(_check_source_type)]
 
 
 class ModelDefinition(BaseModel):
-    """The rows to sync: exactly one of a query, a table or the name of a segment."""
+    """The rows to sync: exactly one of a query, a table, a dbt model or a segment's name."""
 
     model_config = _FROZEN
 
     sql: str | None = Field(default=None, description="a query in the source's SQL dialect")
     table: str | None = Field(default=None, description="a table or view: schema.table")
+    dbt: str | None = Field(
+        default=None,
+        description="a model of the source's dbt project: NAME or package.NAME",
+    )
     segment: str | None = Field(default=None, description="the name of a segment of the project")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ModelDefinition:
-        given = [key for key in ("sql", "table", "segment") if getattr(self, key) is not None]
+        kinds = ("sql", "table", "dbt", "segment")
+        given = [key for key in kinds if getattr(self, key) is not None]
         if len(given) != 1:
             raise _problem(
-                "set exactly one of model.sql (a query), model.table (schema.table) or "
-                "model.segment (the name of a segment)"
+                "set exactly one of model.sql (a query), model.table (schema.table), "
+                "model.dbt (a model of the source's dbt project) or model.segment (the name "
+                "of a segment)"
             )
         if not str(getattr(self, given[0])).strip():
             raise _problem("is empty", given[0])
@@ -115,6 +122,23 @@ class ActivationDefinition(BaseModel):
     )
 
 
+class OwnerDefinition(BaseModel):
+    """Who answers for the project's activations: dbt's exposures name them (``owner:``)."""
+
+    model_config = _FROZEN
+
+    name: str | None = Field(default=None, min_length=1, description="a person or a team")
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+$", description="where to reach them"
+    )
+
+    @model_validator(mode="after")
+    def _someone(self) -> OwnerDefinition:
+        if self.name is None and self.email is None:
+            raise _problem("give a name or an email, e.g. owner: {name: Data team}")
+        return self
+
+
 def _names(section: str) -> Any:
     return Field(
         default={},
@@ -128,6 +152,9 @@ class ProjectDefinition(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", title="hoist project (hoist.yml)")
 
+    owner: OwnerDefinition | None = Field(
+        default=None, description="who answers for the activations (dbt exposures name them)"
+    )
     destinations: dict[str, DestinationConfig] = _names("Intercom workspaces")
     sources: dict[str, SourceDefinition] = _names("warehouse connections")
     segments: dict[str, SegmentDefinition] = _names("companies filtered without SQL")

@@ -39,6 +39,7 @@ from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
 from hoist.config._sources import (
     BigQuerySourceConfig,
     DatabricksSourceConfig,
+    DbtProject,
     DuckDBSourceConfig,
     PostgresSourceConfig,
     RedshiftSourceConfig,
@@ -154,6 +155,8 @@ class SparkSourceConfig(BaseModel):
     master: str | None = None
     remote: ConnectURL | None = None
     conf: dict[str, str | int | float | bool] = {}
+    #: The dbt project building the models (optional).
+    dbt: DbtProject | None = None
 
     @model_validator(mode="after")
     def _one_way_in(self) -> SparkSourceConfig:
@@ -184,12 +187,14 @@ SourceConfig = Annotated[
 
 
 class ModelConfig(BaseModel):
-    """The rows to sync: exactly one of a SQL query, a table name or a segment."""
+    """The rows to sync: exactly one of a SQL query, a table name, a dbt model or a segment."""
 
     model_config = _FROZEN
 
     sql: str | None = None
     table: str | None = None
+    #: A model of the source's dbt project (NAME or package.NAME): the relation dbt built.
+    dbt: str | None = None
     #: A segment of the project (written as its name; the project loader puts its definition).
     segment: SegmentConfig | None = None
 
@@ -207,15 +212,17 @@ class ModelConfig(BaseModel):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ModelConfig:
-        given = [key for key in ("sql", "table", "segment") if getattr(self, key) is not None]
+        kinds = ("sql", "table", "dbt", "segment")
+        given = [key for key in kinds if getattr(self, key) is not None]
         if len(given) > 1:
             raise _problem(f"set either model.{' or model.'.join(given)}, not both")
         if not given:
             raise _problem(
                 "set model.sql (a query) or model.table (a table such as schema.name), or "
-                "model.segment (the name of a segment of the project)"
+                "model.dbt (a model of the source's dbt project), or model.segment (the name "
+                "of a segment of the project)"
             )
-        for key, value in (("sql", self.sql), ("table", self.table)):
+        for key, value in (("sql", self.sql), ("table", self.table), ("dbt", self.dbt)):
             if value is not None and not value.strip():
                 raise _problem("is empty", key)
         return self
@@ -469,10 +476,25 @@ def _anchored(section: Any, folder: Path) -> Any:
     """`section` with its `path` made absolute against `folder`, if it has a usable one."""
     if isinstance(section, DuckDBSourceConfig | StateConfig):
         return section.model_copy(update={"path": _absolute(section.path, folder)})
-    path = section.get("path") if isinstance(section, Mapping) else None
+    if not isinstance(section, Mapping):
+        return section
+    path = section.get("path")
     if isinstance(path, str | Path) and str(path).strip():
-        return {**section, "path": _absolute(Path(path), folder)}
+        section = {**section, "path": _absolute(Path(path), folder)}
+    dbt = section.get("dbt")
+    if isinstance(dbt, Mapping):
+        section = {**section, "dbt": _anchored_keys(dbt, ("project_dir", "manifest"), folder)}
     return section
+
+
+def _anchored_keys(section: Mapping[str, Any], keys: tuple[str, ...], folder: Path) -> Any:
+    """`section` with each of `keys` that holds a usable path made absolute against `folder`."""
+    anchored = dict(section)
+    for key in keys:
+        path = section.get(key)
+        if isinstance(path, str | Path) and str(path).strip():
+            anchored[key] = _absolute(Path(path), folder)
+    return anchored
 
 
 def _spark_warehouse(section: Any, folder: Path) -> Any:

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     model_validator,
 )
@@ -48,7 +49,9 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "Condition",
+    "DbtRef",
     "NotOf",
+    "Relation",
     "Rule",
     "SegmentConfig",
     "SegmentDefinition",
@@ -255,14 +258,37 @@ AnyOf.model_rebuild()
 NotOf.model_rebuild()
 
 
+class DbtRef(BaseModel):
+    """A dbt model where a table is expected: ``from: {dbt: NAME}``."""
+
+    model_config = _FROZEN
+
+    dbt: str = Field(
+        min_length=1, description="a model of the source's dbt project: NAME or package.NAME"
+    )
+
+
+def _relation_kind(value: Any) -> str:
+    return "<dbt>" if isinstance(value, Mapping | DbtRef) else "<table>"
+
+
+#: What a segment filters: a table or view (``schema.table``) or a dbt model (``{dbt: NAME}``).
+Relation = Annotated[
+    Annotated[str, StringConstraints(min_length=1), Tag("<table>")]
+    | Annotated[DbtRef, Tag("<dbt>")],
+    Discriminator(_relation_kind),
+]
+
+
 class SegmentDefinition(BaseModel):
     """A segment as written under ``segments.NAME`` (or in ``segments/NAME.yml``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     source: str = Field(min_length=1, description="the name of a source of the project")
-    from_: str = Field(
-        alias="from", min_length=1, description="the table (or view) to filter: schema.table"
+    from_: Relation = Field(
+        alias="from",
+        description="the table (or view) to filter: schema.table, or a dbt model: {dbt: NAME}",
     )
     where: Condition | None = Field(
         default=None, description="the filter; without it the segment holds every row"
@@ -277,13 +303,20 @@ class SegmentConfig(BaseModel):
     name: Annotated[str, AfterValidator(_check_name)]
     file: Path
     source: Annotated[SourceConfig, BeforeValidator(_check_source_type)]
-    from_: str = Field(alias="from", min_length=1)
+    from_: Relation = Field(alias="from")
     where: Condition | None = None
 
     @property
     def key(self) -> str:
         """The dotted key the segment is reported under, e.g. ``segments.paying-eu``."""
         return f"segments.{self.name}"
+
+    @property
+    def from_text(self) -> str:
+        """What the segment filters, as messages name it: the table, or ``dbt model NAME``."""
+        if isinstance(self.from_, DbtRef):
+            return f"dbt model {self.from_.dbt}"
+        return self.from_
 
 
 # ModelConfig names SegmentConfig, which needs the source configs defined beside ModelConfig.

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
@@ -32,6 +33,7 @@ __all__ = [
     "SQLALCHEMY_DIALECTS",
     "BigQuerySourceConfig",
     "DatabricksSourceConfig",
+    "DbtProject",
     "DuckDBSourceConfig",
     "PostgresSourceConfig",
     "RedshiftSourceConfig",
@@ -126,6 +128,30 @@ def _require_scheme(url: SecretUrl, allowed: tuple[str, ...], example: str) -> S
     return url
 
 
+class DbtProject(BaseModel):
+    """The dbt project that builds a source's models: ``dbt: {project_dir: PATH}``.
+
+    Relative paths are read from the folder of the file that holds them (hoist.yml or the
+    activation file); hoist reads only the manifest (JSON) and never runs dbt.
+    """
+
+    model_config = _FROZEN
+
+    project_dir: Path = Field(description="the dbt project's folder (holding dbt_project.yml)")
+    manifest: Path | None = Field(
+        default=None, description="dbt's manifest.json (default: PROJECT_DIR/target/manifest.json)"
+    )
+
+    @property
+    def manifest_path(self) -> Path:
+        """The manifest hoist reads: `manifest`, else ``target/manifest.json`` of the project."""
+        return self.manifest or self.project_dir / "target" / "manifest.json"
+
+
+def _dbt() -> Any:
+    return Field(default=None, description="the dbt project building the models (optional)")
+
+
 class DuckDBSourceConfig(BaseModel):
     """A DuckDB database file; relative paths are resolved against the activation's folder."""
 
@@ -133,6 +159,7 @@ class DuckDBSourceConfig(BaseModel):
 
     type: Literal["duckdb"] = "duckdb"
     path: Path
+    dbt: DbtProject | None = _dbt()
 
 
 class PostgresSourceConfig(BaseModel):
@@ -142,6 +169,7 @@ class PostgresSourceConfig(BaseModel):
 
     type: Literal["postgres"]
     url: Url
+    dbt: DbtProject | None = _dbt()
 
     @field_validator("url")
     @classmethod
@@ -158,6 +186,7 @@ class RedshiftSourceConfig(BaseModel):
 
     type: Literal["redshift"]
     url: Url
+    dbt: DbtProject | None = _dbt()
 
     @field_validator("url")
     @classmethod
@@ -176,6 +205,7 @@ class SnowflakeSourceConfig(BaseModel):
 
     type: Literal["snowflake"]
     url: Url
+    dbt: DbtProject | None = _dbt()
 
     @field_validator("url")
     @classmethod
@@ -198,6 +228,7 @@ class BigQuerySourceConfig(BaseModel):
     project: str
     dataset: str | None = None
     credentials_file: Path | None = None
+    dbt: DbtProject | None = _dbt()
 
 
 class DatabricksSourceConfig(BaseModel):
@@ -207,6 +238,7 @@ class DatabricksSourceConfig(BaseModel):
 
     type: Literal["databricks"]
     url: Url
+    dbt: DbtProject | None = _dbt()
 
     @field_validator("url")
     @classmethod
@@ -228,6 +260,7 @@ class SqlAlchemySourceConfig(BaseModel):
     url: Url
     #: Inferred from the URL's backend (mysql+pymysql -> mysql) when not given.
     dialect: str | None = None
+    dbt: DbtProject | None = _dbt()
 
     @model_validator(mode="after")
     def _known_dialect(self) -> SqlAlchemySourceConfig:

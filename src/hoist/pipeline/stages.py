@@ -122,7 +122,9 @@ async def prepared(
     config = ctx.config
     with open_source(config.source, file=ctx.file) as source:
         reader = source.read(
-            model_query(config.model, source.dialect, file=ctx.file, source=source)
+            model_query(
+                config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
+            )
         )
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
@@ -143,7 +145,12 @@ def _stage_contacts(ctx: RunContext, source: Source, store: StateStore) -> Conta
     if contacts is None:
         return None
     sql = model_query(
-        contacts.model, source.dialect, file=ctx.file, source=source, key="contacts.model"
+        contacts.model,
+        source.dialect,
+        file=ctx.file,
+        source=source,
+        key="contacts.model",
+        dbt=ctx.config.source.dbt,
     )
     reader = source.read(sql)
     for column, key in ((contacts.company_id, "company_id"), (contacts.column, "column")):
@@ -204,7 +211,9 @@ async def _prepared_in_warehouse(
                 file=ctx.file,
                 key="contacts",
             )
-        sql = model_query(config.model, source.dialect, file=ctx.file, source=source)
+        sql = model_query(
+            config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
+        )
         schema = source.read(
             render(native_diff.schema_query(sql, source.dialect), source.dialect)
         ).schema

@@ -19,11 +19,14 @@ from hoist.config._load import yaml_problem
 from hoist.project._problems import Problem, ProjectError
 from hoist.suggest import did_you_mean
 
-__all__ = ["KINDS", "PROJECT_FILE", "Definition", "find_project", "read_definitions"]
+__all__ = ["KINDS", "PROJECT_FILE", "SETTINGS", "Definition", "find_project", "read_definitions"]
 
 PROJECT_FILE: Final = "hoist.yml"
 #: The top-level keys of hoist.yml, each a mapping from a name to a definition.
 KINDS: Final = ("destinations", "sources", "segments", "activations")
+#: The top-level keys of hoist.yml that hold one setting of the project, not named definitions;
+#: `read_definitions` returns them under the kind ``settings``.
+SETTINGS: Final = ("owner",)
 #: The kinds that may also be written one per file, in a folder of the same name.
 _FOLDERS: Final = ("activations", "segments")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -40,8 +43,8 @@ class Definition:
 
     @property
     def key(self) -> str:
-        """Where it is reported: ``activations.NAME``."""
-        return f"{self.kind}.{self.name}"
+        """Where it is reported: ``activations.NAME`` (a setting: its own key, ``owner``)."""
+        return self.name if self.kind == "settings" else f"{self.kind}.{self.name}"
 
 
 def find_project(start: str | Path | None = None) -> Path | None:
@@ -60,9 +63,12 @@ def read_definitions(root: Path) -> dict[str, dict[str, Definition]]:
     mapping, every bad name and every name defined twice.
     """
     problems: list[Problem] = []
-    found: dict[str, dict[str, Definition]] = {kind: {} for kind in KINDS}
+    found: dict[str, dict[str, Definition]] = {kind: {} for kind in (*KINDS, "settings")}
     for definition in [*_from_project_file(root, problems), *_from_folders(root, problems)]:
-        _add(found, definition, problems)
+        if definition.kind == "settings":
+            found["settings"][definition.name] = definition
+        else:
+            _add(found, definition, problems)
     if problems:
         raise ProjectError(problems)
     return found
@@ -78,7 +84,9 @@ def _from_project_file(root: Path, problems: list[Problem]) -> list[Definition]:
         return []
     definitions = []
     for kind, section in data.items():
-        if kind not in KINDS:
+        if kind in SETTINGS:
+            definitions.append(Definition("settings", str(kind), section, file))
+        elif kind not in KINDS:
             problems.append(Problem(file, str(kind), _unknown_section(str(kind))))
         elif section is not None and not isinstance(section, Mapping):
             message = f"must map names to {kind}, e.g. {kind}: {{NAME: ...}}"
@@ -136,4 +144,5 @@ def _bad_name(definition: Definition) -> str:
 
 
 def _unknown_section(kind: str) -> str:
-    return f"unknown key;{did_you_mean(kind, KINDS)} hoist.yml holds {', '.join(KINDS)}"
+    keys = (*KINDS, *SETTINGS)
+    return f"unknown key;{did_you_mean(kind, keys)} hoist.yml holds {', '.join(keys)}"

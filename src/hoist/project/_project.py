@@ -27,6 +27,7 @@ from hoist.config._project import (
     ActivationDefinition,
     ContactsDefinition,
     ModelDefinition,
+    OwnerDefinition,
     SourceDefinition,
     StateDefinition,
 )
@@ -137,9 +138,21 @@ class Project:
             return name
         raise ProjectError([self._missing(kind, name, self.file, kind)])
 
+    @property
+    def owner(self) -> OwnerDefinition | None:
+        """Who answers for the project (``owner:`` in hoist.yml), if it says."""
+        definition = self._definitions.get("settings", {}).get("owner")
+        if definition is None:
+            return None
+        return _validated(definition, OwnerDefinition, self._environ)
+
     def problems(self) -> list[Problem]:
         """Every problem of every definition, each once, in the order of the files."""
         found: dict[Problem, None] = {}
+        try:
+            self.owner  # noqa: B018 - validates it
+        except ProjectError as exc:
+            found.update(dict.fromkeys(exc.problems))
         for kind in KINDS:
             mapping: Mapping[str, Any] = getattr(self, kind)
             for name in mapping:
@@ -236,7 +249,7 @@ class Project:
         key: str = "model.segment",
     ) -> tuple[ModelConfig | None, SourceConfig | None]:
         if model.segment is None:
-            return ModelConfig(sql=model.sql, table=model.table), None
+            return ModelConfig(sql=model.sql, table=model.table, dbt=model.dbt), None
         name = model.segment
         segment = self._collect(problems, lambda: self._reference(definition, key, name))
         if segment is None:

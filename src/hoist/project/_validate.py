@@ -1,6 +1,7 @@
 """`hoist validate`: every definition checked, every problem listed at once.
 
-Beyond what the files alone tell (`Project.problems`), each segment is compiled against its
+Beyond what the files alone tell (`Project.problems`) and the dbt models they name (read from
+dbt's manifests, `hoist.project._dbt`), each segment is compiled against its
 table's real columns and each activation's model is read (no rows) to check that the columns
 the sync names exist. A warehouse that cannot be read is itself a problem, at the key naming it.
 """
@@ -16,6 +17,7 @@ from sqlglot import exp
 
 from hoist.config import ActivationConfig, ModelConfig
 from hoist.errors import ConfigError, SourceError
+from hoist.project._dbt import dbt_problems
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Project
 from hoist.segments import render, segment_problems, table_columns
@@ -28,6 +30,8 @@ __all__ = ["validate_project"]
 def validate_project(project: Project, *, warehouse: bool = True) -> list[Problem]:
     """Every problem of `project`; with `warehouse`, also those its warehouses reveal."""
     problems = project.problems()
+    if not problems:
+        problems += dbt_problems(project)
     if warehouse and not problems:
         problems += [*_segment_problems(project), *_activation_problems(project)]
     return list(dict.fromkeys(problems))
@@ -85,7 +89,7 @@ def _model_columns(config: ActivationConfig, model: ModelConfig) -> list[str]:
     with open_source(config.source) as source:
         if model.segment is not None:  # compiled (and reported) with the segments
             return list(table_columns(model.segment, source).names)
-        query = model_query(model, source.dialect, file=str(config.file))
+        query = model_query(model, source.dialect, file=str(config.file), dbt=config.source.dbt)
         parsed = sqlglot.parse_one(query, read=source.dialect)
         assert isinstance(parsed, exp.Query), "model_query accepts queries only"
         probe = exp.select(exp.Star()).from_(parsed.subquery("model")).limit(0)

@@ -18,7 +18,8 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from hoist.config._load import config_error
-from hoist.config._segment import AllOf, AnyOf, Condition, NotOf, Rule, SegmentConfig
+from hoist.config._segment import AllOf, AnyOf, Condition, DbtRef, NotOf, Rule, SegmentConfig
+from hoist.dbt import dbt_relation
 from hoist.segments._columns import Kind, fitting_operators, kind_of, literal_for
 from hoist.segments._columns import timestamp_literal as _timestamp_literal
 from hoist.segments._time import window_start
@@ -61,7 +62,14 @@ def segment_problems(
 
 
 def table_expression(segment: SegmentConfig, dialect: str) -> exp.Table:
-    """The segment's table as a sqlglot table; `ConfigError` when it is not a table name."""
+    """The segment's table as a sqlglot table; `ConfigError` when it is not a table name.
+
+    A dbt model (``from: {dbt: NAME}``) is the relation dbt built, from the manifest of the
+    segment's source's dbt project.
+    """
+    if isinstance(segment.from_, DbtRef):
+        key = f"{segment.key}.from.dbt"
+        return dbt_relation(segment.source.dbt, segment.from_.dbt, file=segment.file, key=key)
     table = _parse_table(segment.from_, dialect)
     if isinstance(table, str):
         raise config_error([(f"{segment.key}.from", table)], segment.file)
@@ -102,7 +110,12 @@ class _Compiler:
         self.problems: list[tuple[str, str]] = []
 
     def select(self, dialect: str) -> exp.Select:
-        table = _parse_table(self.segment.from_, dialect)
+        from_ = self.segment.from_
+        table: exp.Table | str
+        if isinstance(from_, DbtRef):
+            table = table_expression(self.segment, dialect)
+        else:
+            table = _parse_table(from_, dialect)
         if isinstance(table, str):
             self.problems.append((f"{self.segment.key}.from", table))
             table = exp.to_table("unknown")
@@ -137,7 +150,7 @@ class _Compiler:
         kind = self.kinds.get(rule.column)
         if kind is None:
             hint = did_you_mean(rule.column, self.kinds)
-            where = f"{self.segment.from_} has no column {rule.column!r};{hint}"
+            where = f"{self.segment.from_text} has no column {rule.column!r};{hint}"
             self.problems.append(
                 (f"{path}.column", f"{where} its columns: {', '.join(self.kinds)}")
             )

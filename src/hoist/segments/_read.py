@@ -8,7 +8,7 @@ from datetime import datetime
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.config._segment import SegmentConfig
+from hoist.config._segment import DbtRef, SegmentConfig
 from hoist.errors import SourceError
 from hoist.segments._compile import segment_query, table_expression
 from hoist.sources import Source
@@ -24,14 +24,18 @@ def render(query: exp.Expr, dialect: str) -> str:
 def table_columns(segment: SegmentConfig, source: Source) -> pa.Schema:
     """The columns (and Arrow types) of the segment's table, read from the warehouse."""
     table = table_expression(segment, source.dialect)
+    table_name = segment.from_text
     probe = exp.select(exp.Star()).from_(table).limit(0)
     try:
         reader = source.read(render(probe, source.dialect))
         schema: pa.Schema = reader.schema
         reader.read_all()
     except SourceError as exc:
+        what = (
+            segment.from_text if isinstance(segment.from_, DbtRef) else f"the table {table_name!r}"
+        )
         raise SourceError(
-            f"{segment.file}: {segment.key}.from: cannot read the table {segment.from_!r} "
+            f"{segment.file}: {segment.key}.from: cannot read {what} "
             f"({exc}); check that it exists and that the source can read it"
         ) from exc
     return schema

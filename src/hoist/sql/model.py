@@ -1,8 +1,9 @@
-"""A model (a SQL query or a table) as the query to run in the warehouse's dialect.
+"""A model (a SQL query, a table or a dbt model) as the query to run in the warehouse's dialect.
 
 A table becomes ``SELECT * FROM <table>`` built with sqlglot, so its identifiers are quoted for
-the dialect. A query is checked to be one query in the dialect and is then sent as written: it
-is the user's SQL, already in the warehouse's dialect. (Segments, a table plus filter
+the dialect; a dbt model is the relation dbt built (read from its manifest), quoted the same
+way. A query is checked to be one query in the dialect and is then sent as written: it is the
+user's SQL, already in the warehouse's dialect. (Segments, a table plus filter
 conditions, are compiled by `hoist.segments`.)
 """
 
@@ -13,6 +14,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from hoist.config import ModelConfig
+from hoist.config._sources import DbtProject
+from hoist.dbt import dbt_relation
 from hoist.errors import ConfigError
 from hoist.segments import segment_sql
 from hoist.sources import Source
@@ -27,12 +30,14 @@ def model_query(
     file: str | None = None,
     source: Source | None = None,
     key: str = "model",
+    dbt: DbtProject | None = None,
 ) -> str:
     """The SQL that reads `model`'s rows, for the sqlglot `dialect` of the source.
 
     Problems are `ConfigError`s naming `file` (the activation file) and the model's `key`
     (``model``, or ``contacts.model`` for the contacts model). A segment is checked against its
-    table's real columns, read from `source`.
+    table's real columns, read from `source`. A dbt model is looked up in the manifest of
+    `dbt`, the source's dbt project.
     """
     if model.segment is not None:
         if source is None:
@@ -40,6 +45,9 @@ def model_query(
         return segment_sql(model.segment, source)
     if model.table is not None:
         return _table_query(model.table, dialect, file, key)
+    if model.dbt is not None:
+        relation = dbt_relation(dbt, model.dbt, file=file, key=f"{key}.dbt")
+        return exp.select("*").from_(relation).sql(dialect=dialect, identify="safe")
     if model.sql is not None:
         return _checked_query(model.sql, dialect, file, key)
     raise ConfigError(f"set {key}.sql or {key}.table", file=file, key=key)

@@ -22,6 +22,7 @@ from hoist.config._project import ActivationDefinition
 from hoist.errors import HoistError
 from hoist.project import Project
 from hoist.ui.context import UiContext, ui
+from hoist.ui.dbt_models import DbtChoices, dbt_choices
 from hoist.ui.fields import CustomChoice, MappingRow, custom_choices, mapping_rows
 from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
@@ -35,7 +36,7 @@ __all__ = ["routes"]
 #: Keys of the definition the form edits; the others (state, alerts, ...) are kept as written.
 _EDITED = ("source", "destination", "model", "sync", "schedule")
 _SYNC_EDITED = ("insert", "company_id", "mapping", "custom_attributes")
-_MODEL_KINDS = ("segment", "table", "sql")
+_MODEL_KINDS = ("segment", "table", "dbt", "sql")
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Analysis:
     customs: list[CustomChoice] = field(default_factory=list)
     errors: Errors = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    dbt: DbtChoices = field(default_factory=DbtChoices)
 
 
 def draft_from_file(context: UiContext, name: str) -> Draft:
@@ -118,6 +120,8 @@ def analyse(context: UiContext, draft: Draft) -> Analysis:
     """The model's columns, the workspace's attributes, and every problem of the draft."""
     project = context.project(secrets=False)
     analysis = Analysis(list(project.segments), list(project.sources), list(project.destinations))
+    if draft.model_kind == "dbt" and draft.source in project.sources:
+        analysis.dbt = dbt_choices(project.sources[draft.source].dbt, draft.model)
     schema = _columns(project, draft, analysis)
     _attributes(context, draft, analysis)
     analysis.rows = mapping_rows(draft.mapping, schema, analysis.attributes)

@@ -67,7 +67,7 @@ def model_columns(source: SourceConfig, model: ModelConfig) -> pa.Schema:
     cannot run it.
     """
     with open_source(source) as opened:
-        sql = model_query(model, opened.dialect, source=opened)
+        sql = model_query(model, opened.dialect, source=opened, dbt=source.dbt)
         parsed = sqlglot.parse_one(sql, dialect=opened.dialect)
         model_rows = exp.Subquery(this=parsed, alias=exp.TableAlias(this=exp.to_identifier("m")))
         probe = exp.select(exp.Star()).from_(model_rows).limit(0)
