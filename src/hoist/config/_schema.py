@@ -311,7 +311,7 @@ def _check_max_removals(value: Any) -> int | str:
             f"{value!r} is not a percentage from 0% to 100% or a number of companies; "
             "write e.g. '10%' or 50"
         )
-    return value.strip()
+    return str(value).strip()
 
 
 #: How many companies may leave the model in one run: a count, or a share of those delivered.
