@@ -31,6 +31,7 @@ from hoist.config._schema import (
 from hoist.config._segment import NOT_A_CONDITION
 from hoist.config._sources import SOURCE_MODELS, DbtProject, written_password
 from hoist.errors import ConfigError
+from hoist.secret import redact
 from hoist.suggest import did_you_mean
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "load_activation",
     "parse_activation",
     "substitute",
+    "written_secrets",
     "yaml_problem",
 ]
 
@@ -132,13 +134,38 @@ def _refuse_written_password(data: Mapping[str, Any], file: Path) -> None:
     source = data.get("source")
     url = source.get("url") if isinstance(source, Mapping) else None
     if isinstance(url, str) and written_password(url):
-        raise ConfigError(
-            "holds a password written into the file; credentials come only from the "
-            "environment: write it as scheme://user:${PASSWORD_VAR}@host/... and export "
-            "PASSWORD_VAR (e.g. postgresql://user:${PGPASSWORD}@host:5432/db)",
-            file=str(file),
-            key="source.url",
-        )
+        raise ConfigError(_WRITTEN_PASSWORD, file=str(file), key="source.url")
+
+
+_WRITTEN_PASSWORD = (
+    "holds a password written into the file; credentials come only from the "
+    "environment: write it as scheme://user:${PASSWORD_VAR}@host/... and export "
+    "PASSWORD_VAR (e.g. postgresql://user:${PGPASSWORD}@host:5432/db)"
+)
+_LITERAL_TOKEN = (
+    "holds a token written into the file; a project file is kept in Git: write "
+    "access_token: ${INTERCOM_ACCESS_TOKEN} and export INTERCOM_ACCESS_TOKEN"
+)
+_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def written_secrets(kind: str, data: Any) -> list[tuple[str, str]]:
+    """(key, fix) for each credential written into a project's source or destination
+    definition (`kind` "sources" or "destinations") instead of read from the environment.
+
+    Checked before substitution: only here is a ``${VAR}`` told apart from its value.
+    """
+    if not isinstance(data, Mapping):
+        return []
+    if kind == "sources":
+        url = data.get("url")
+        written = isinstance(url, str) and written_password(url)
+        return [("url", _WRITTEN_PASSWORD)] if written else []
+    if kind == "destinations" and "access_token" in data:
+        token = data["access_token"]
+        if not (isinstance(token, str) and _REFERENCE.fullmatch(token.strip())):
+            return [("access_token", _LITERAL_TOKEN)]
+    return []
 
 
 def describe_errors(
@@ -257,10 +284,7 @@ def dotted_key(loc: tuple[str | int, ...]) -> str:
 
 def _redact(problem: tuple[str, str], secrets: Collection[str]) -> tuple[str, str]:
     key, message = problem
-    for value in sorted(secrets, key=len, reverse=True):
-        if value.strip():
-            message = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "***", message)
-    return key, message
+    return key, redact(message, secrets)
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
