@@ -5,8 +5,8 @@
    and [::1] with the port listened on; elsewhere the bound name; and any ``--allowed-host``.
    A page of a foreign name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
 2. A request that changes something (any method but GET, HEAD and OPTIONS) comes from a page
-   of the UI: its ``Origin`` names the same host, or, without Origin, the browser says
-   ``Sec-Fetch-Site: same-origin`` (else 403).
+   of the UI: its ``Origin`` names the same host, or, without Origin (or with "null"), the
+   browser says ``Sec-Fetch-Site: same-origin`` (else 403).
 3. Its body is at most `MAX_BODY` bytes (else 413), read only once 1 and 2 hold, and it carries
    the CSRF token issued for the browser's session (else 403) before the app parses it.
 4. Every answer carries a Content-Security-Policy without inline script, no framing, no MIME
@@ -121,7 +121,9 @@ class GuardMiddleware:
 
     def _origin_problem(self, headers: Headers) -> tuple[int, str | None]:
         origin = headers.get("origin")
-        if origin is None:
+        if origin is None or origin == "null":
+            # Browsers send "null" for a form posted by a page whose Referrer-Policy is
+            # no-referrer (as the UI's are); their Sec-Fetch-Site, which no page can set, tells.
             if headers.get("sec-fetch-site") == "same-origin":
                 return 200, None
             return 403, "a form must be sent by a page of the UI (no Origin header)"
