@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from hoist.project import ProjectError
 from hoist.ui import activations, destinations, history, live, overview, segments
 from hoist.ui.context import UiContext
-from hoist.ui.files import ProjectFiles
+from hoist.ui.files import ProjectFiles, UnsafeNameError
 from hoist.ui.guard import GuardMiddleware
 from hoist.ui.render import STATIC, page
 from hoist.ui.runs import RunManager
@@ -56,7 +56,11 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={ProjectError: _broken_project, HTTPException: _http_error},
+        exception_handlers={
+            ProjectError: _broken_project,
+            HTTPException: _http_error,
+            UnsafeNameError: _unsafe_name,
+        },
     )
     app.state.ui = UiContext(root, ProjectFiles(root), runs)
     app.state.csrf_secret = secret
@@ -67,6 +71,11 @@ async def _broken_project(request: Request, exc: Exception) -> Response:
     """A file of the project cannot be read: say which, and what to fix."""
     assert isinstance(exc, ProjectError)
     return page(request, "broken.html", problems=exc.problems, status=500)
+
+
+async def _unsafe_name(request: Request, exc: Exception) -> Response:
+    """A name that would leave the project: refused before any file is touched."""
+    return PlainTextResponse(str(exc), status_code=400)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

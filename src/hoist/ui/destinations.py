@@ -90,7 +90,7 @@ def _form(
     status: int = 200,
     conflict: str | None = None,
 ) -> Response:
-    target = ui(request).files.target("destinations", values["name"] or "NAME")
+    target = ui(request).files.shown("destinations", values["name"])
     expected = values.get("expected") or fingerprint(target)
     return page(
         request,
