@@ -30,6 +30,7 @@ from hoist.config._schema import (
 )
 from hoist.config._segment import NOT_A_CONDITION
 from hoist.config._sources import SOURCE_MODELS, DbtProject, written_password
+from hoist.config._yaml import YamlLimitError, read_yaml_file
 from hoist.errors import ConfigError
 from hoist.secret import redact
 from hoist.suggest import did_you_mean
@@ -89,13 +90,11 @@ def load_activation(
     """
     file = Path(path).expanduser().absolute()
     try:
-        text = file.read_text(encoding="utf-8")
+        data = read_yaml_file(file)
     except FileNotFoundError:
         raise ConfigError("activation file not found; check the path", file=str(file)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the activation file: {exc}", file=str(file)) from None
-    try:
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {yaml_problem(exc)}", file=str(file)) from None
     if not isinstance(data, Mapping):
@@ -289,6 +288,8 @@ def _redact(problem: tuple[str, str], secrets: Collection[str]) -> tuple[str, st
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
     """What is wrong with a YAML text, and where, as a fix to make."""
+    if isinstance(exc, YamlLimitError):
+        return exc.problem
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     if mark is None:

@@ -499,6 +499,18 @@ def _anchored(section: Any, folder: Path) -> Any:
         return section.model_copy(update={"path": _absolute(section.path, folder)})
     if not isinstance(section, Mapping):
         return section
+    path = section.get("path")
+    if isinstance(path, str | Path) and str(path).strip():
+        section = {**section, "path": _absolute(Path(path), folder)}
+    dbt = section.get("dbt")
+    if isinstance(dbt, Mapping):
+        section = {**section, "dbt": _anchored_keys(dbt, ("project_dir", "manifest"), folder)}
+    allowed = section.get("allowed_paths")
+    if isinstance(allowed, list | tuple):
+        # Folders a model may read are, like the warehouse file, in the project folder.
+        anchored = [_absolute(Path(p), folder) if isinstance(p, str | Path) else p for p in allowed]
+        section = {**section, "allowed_paths": anchored}
+    return section
 
 
 def _anchored_keys(section: Mapping[str, Any], keys: tuple[str, ...], folder: Path) -> Any:
