@@ -91,6 +91,7 @@ def _form(
     conflict: str | None = None,
 ) -> Response:
     target = ui(request).files.shown("destinations", values["name"])
+    values = {**values, "base_url": mask_url(values.get("base_url", ""))}  # never echo a password
     expected = values.get("expected") or fingerprint(target)
     return page(
         request,
