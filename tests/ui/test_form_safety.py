@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hoist.emulator.testing import EmulatorHandle
 from tests.ui.asgi import URL, AsgiClient, in_process
 from tests.ui.probe import Answer, running_probe
 
@@ -208,3 +209,36 @@ def test_a_segment_too_deep_or_a_list_too_long_gets_a_message(project: Path) -> 
     assert listed.status_code == 400
     assert "more than 10,000" in listed.text
     assert not (project / "segments").exists()
+
+
+# -- 6. a model reads no file -----------------------------------------------------------------
+
+
+def test_preview_of_a_model_reading_a_file_shows_the_refusal_not_the_file(
+    project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Preview of an SQL model calling read_text() on a local file says allowed_paths is
+    needed and shows none of the file."""
+    secret = project.parent / "id_rsa"
+    secret.write_text("-----BEGIN PRIVATE KEY----- the-private-key-body\n")
+    monkeypatch.setenv("INTERCOM_TEST_TOKEN", "tok")
+    add_destination(
+        project,
+        "intercom",
+        {"access_token": "${INTERCOM_TEST_TOKEN}", "base_url": emulator.base_url},
+    )
+    sql = f"SELECT 'c1' AS account_id, content AS account_name FROM read_text('{secret}')"
+    activation = {
+        "source": "warehouse",
+        "destination": "intercom",
+        "model": {"sql": sql},
+        "sync": {"company_id": "account_id", "mapping": {"name": "account_name"}},
+    }
+    (project / "activations").mkdir()
+    (project / "activations" / "peek.yml").write_text(yaml.safe_dump(activation))
+    with in_process(project) as client:
+        token = csrf_of(client, "/activations/peek")["csrf"]
+        shown = client.post("/activations/peek/preview", data={"csrf": token}, headers=ORIGIN)
+    assert shown.status_code < 500
+    assert "allowed_paths" in shown.text
+    assert "the-private-key-body" not in shown.text

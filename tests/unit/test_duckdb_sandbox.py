@@ -4,6 +4,7 @@ source names folders in `allowed_paths`."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -59,13 +60,13 @@ def test_a_model_cannot_read_a_file(warehouse: Path, sql: str) -> None:
 )
 def test_a_model_cannot_fetch_code_or_unlock_the_sandbox(warehouse: Path, statement: str) -> None:
     """Installing an extension, reopening external access or attaching another file fails."""
-    with DuckDBSource(warehouse) as source, pytest.raises(SourceError):
+    with closing(DuckDBSource(warehouse)) as source, pytest.raises(SourceError):
         source.execute(statement)
 
 
 def test_the_warehouse_itself_is_read_and_every_connection_is_locked(warehouse: Path) -> None:
     """The warehouse file opens and reads; a second connection in the process is as locked."""
-    with DuckDBSource(warehouse) as first, DuckDBSource(warehouse) as second:
+    with closing(DuckDBSource(warehouse)) as first, closing(DuckDBSource(warehouse)) as second:
         assert first.query("SELECT id FROM companies").to_pylist() == [{"id": "c1"}]
         settings = second.query(
             "SELECT current_setting('enable_external_access') AS external, "
