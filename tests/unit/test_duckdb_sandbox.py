@@ -4,6 +4,7 @@ source names folders in `allowed_paths`."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -113,3 +114,19 @@ def test_a_segment_reads_a_table_never_a_path(tmp_path: Path, warehouse: Path, t
     found = segment_problems(segment, pa.schema([("id", pa.string())]), "duckdb")
     assert [key for key, _ in found] == ["segments.s.from"]
     assert "never a file path" in found[0][1]
+
+
+def test_connections_opened_at_once_are_all_sandboxed(warehouse: Path) -> None:
+    """Threads opening the same warehouse together (the UI's pages and a run) all get a
+    locked connection; none finds the database half configured."""
+    with ThreadPoolExecutor(8) as pool:
+        sources = list(pool.map(lambda _: DuckDBSource(warehouse), range(16)))
+    try:
+        for source in sources:
+            with pytest.raises(SourceError, match="allowed_paths"):
+                source.read(
+                    f"SELECT * FROM read_text('{warehouse.parent / 'private.csv'}')"
+                ).read_all()
+    finally:
+        for source in sources:
+            source.close()

@@ -9,6 +9,7 @@ folders its ``allowed_paths`` names (DuckDB's ``allowed_directories``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +30,7 @@ _CONFIG: Final[dict[str, Any]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
+_CONFIGURING = threading.Lock()
 _FILES_REFUSED = (
     "the model may not read files: hoist runs DuckDB with external access off; to let it "
     "read files under a folder of the project, list the folder in the source's "
@@ -45,21 +47,23 @@ def sandboxed(
     A small buffer pool keeps memory flat however big the warehouse is (DuckDB's default is
     80% of RAM).
     """
-    con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
-    try:
-        # Connections to one file share one database in a process: the first one locks it.
-        if not con.sql("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
-            if allowed_paths:
-                # Allowed directories must be set while external access is still on.
-                folders = [f"{Path(p)}/" for p in allowed_paths]
-                con.sql("SET allowed_directories = $folders", params={"folders": folders})
-            con.sql("SET enable_external_access = false")
-            con.sql("SET lock_configuration = true")
-        if con.sql("SELECT current_setting('enable_external_access')").fetchall()[0][0]:
-            raise SourceError(f"the DuckDB warehouse {path} is open elsewhere without a sandbox")
-    except BaseException:
-        con.close()
-        raise
+    # Connections to one file share one database in a process: the first one configures and
+    # locks it; the lock keeps a second one from finding it half configured.
+    with _CONFIGURING:
+        con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+        try:
+            if not con.sql("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
+                if allowed_paths:
+                    # Allowed directories must be set while external access is still on.
+                    folders = [f"{Path(p)}/" for p in allowed_paths]
+                    con.sql("SET allowed_directories = $folders", params={"folders": folders})
+                con.sql("SET enable_external_access = false")
+                con.sql("SET lock_configuration = true")
+            if con.sql("SELECT current_setting('enable_external_access')").fetchall()[0][0]:
+                raise SourceError(f"the DuckDB warehouse {path} is open without its sandbox")
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
