@@ -204,7 +204,7 @@ def test_wrong_passwords_are_logged_and_slowed(
     """Each wrong password is logged with the client; after 5 in a row the answers wait
     longer and longer; the right password still works and resets the count."""
     assert [login_delay(n) for n in range(1, FREE_FAILURES + 1)] == [0.0] * FREE_FAILURES
-    delays = [login_delay(n) for n in range(FREE_FAILURES + 1, FREE_FAILURES + 12)]
+    delays = [login_delay(n) for n in (*range(FREE_FAILURES + 1, FREE_FAILURES + 12), 10**6)]
     assert delays == sorted(delays)
     assert delays[0] > 0
     assert delays[-1] > delays[0]

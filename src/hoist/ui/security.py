@@ -115,7 +115,8 @@ def login_delay(failures: int) -> float:
     nothing for the first `FREE_FAILURES`, then half a second doubling up to 30 s."""
     if failures <= FREE_FAILURES:
         return 0.0
-    return float(min(0.5 * 2 ** (failures - FREE_FAILURES - 1), _MAX_DELAY_S))
+    doublings = min(failures - FREE_FAILURES - 1, 16)  # no float overflow however many
+    return min(0.5 * 2**doublings, _MAX_DELAY_S)
 
 
 class PasswordMiddleware:
