@@ -116,7 +116,7 @@ def login_delay(failures: int) -> float:
     if failures <= FREE_FAILURES:
         return 0.0
     doublings = min(failures - FREE_FAILURES - 1, 16)  # no float overflow however many
-    return min(0.5 * 2**doublings, _MAX_DELAY_S)
+    return min(0.5 * float(2**doublings), _MAX_DELAY_S)
 
 
 class PasswordMiddleware:
