@@ -290,6 +290,14 @@ def verify_command(
     help="The UI's password (HTTP basic auth); required to listen beyond 127.0.0.1. "
     "Prefer HOIST_UI_PASSWORD: a command line is visible to other users.",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A further host name the UI answers to, e.g. the name of a TLS proxy in front of it "
+    "(repeatable). Requests for any other Host get 421.",
+)
 def serve_command(
     names: tuple[str, ...],
     project: Path | None,
@@ -298,6 +306,7 @@ def serve_command(
     host: str,
     port: int,
     password: str | None,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve the web UI on 127.0.0.1:8600 and run the schedules of activations NAMES (names or
     activation files; default: every activation of the project) until stopped (SIGTERM or
@@ -310,7 +319,10 @@ def serve_command(
     # httpx logs every request URL at INFO, and a webhook URL is a credential.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not (once or no_ui):
-        _serve_with_ui(names, project, host=host, port=port, password=password)
+        _warn_visible_password()
+        _serve_with_ui(
+            names, project, host=host, port=port, password=password, allowed_hosts=allowed_hosts
+        )
         return
     configs = _guarded(lambda: _serve_targets(names, project), as_json=False)
     reports = _guarded(lambda: serve(configs, once=once), as_json=False)
@@ -323,8 +335,25 @@ def serve_command(
         sys.exit(max(codes, default=0))
 
 
+def _warn_visible_password() -> None:
+    """--password on the command line is visible to every user of the machine (ps)."""
+    source = click.get_current_context().get_parameter_source("password")
+    if source == click.core.ParameterSource.COMMANDLINE:
+        click.echo(
+            "hoist: warning: --password is visible to other users of this machine (ps, shell "
+            "history); set it in the environment variable HOIST_UI_PASSWORD instead",
+            err=True,
+        )
+
+
 def _serve_with_ui(
-    names: tuple[str, ...], project: Path | None, *, host: str, port: int, password: str | None
+    names: tuple[str, ...],
+    project: Path | None,
+    *,
+    host: str,
+    port: int,
+    password: str | None,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     """The UI over the project, and the schedules of the activations that load."""
     from hoist.cli_project import current_project
@@ -334,7 +363,7 @@ def _serve_with_ui(
     _guarded(lambda: check_bind(host, password), as_json=False)
     root = _guarded(lambda: current_project(project).root, as_json=False)
     configs = _guarded(lambda: _ui_targets(names, project), as_json=False)
-    serve_ui(root, configs, host=host, port=port, password=password)
+    serve_ui(root, configs, host=host, port=port, password=password, allowed_hosts=allowed_hosts)
 
 
 def _ui_targets(names: tuple[str, ...], project: Path | None) -> list[ActivationConfig]:

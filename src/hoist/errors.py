@@ -14,10 +14,15 @@
         └── RecordRejectedError ... 400/404/422 for one company; reported, retried next run
 
 Messages never contain secrets: the access token is held in `hoist.config.Secret`, which
-never prints, and Intercom's responses do not echo it.
+never prints. Text that comes from outside (a driver's message in a `SourceError`, Intercom's
+in an `IntercomError`) is passed through `hoist.secret.redact` here, so a ``Bearer …`` value or a
+URL password a server echoes never reaches a report, the state or a page; the Intercom client
+also masks its own token by value.
 """
 
 from __future__ import annotations
+
+from hoist.secret import redact
 
 __all__ = [
     "ConfigError",
@@ -56,6 +61,10 @@ class ConfigError(HoistError):
 class SourceError(HoistError):
     """The warehouse could not be read; the run stops and state is untouched."""
 
+    def __init__(self, message: str) -> None:
+        # Driver messages can quote connection strings and credentials.
+        super().__init__(redact(message))
+
 
 class StateError(HoistError):
     """The state store could not be opened or written."""
@@ -90,7 +99,7 @@ class IntercomError(HoistError):
     ) -> None:
         self.status = status
         self.code = code
-        self.message = message
+        self.message = message = redact(message)
         self.request_id = request_id
         super().__init__(f"{status} {code}: {message}" if status else message)
 

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["Secret", "SecretUrl", "mask_url"]
+__all__ = ["Secret", "SecretUrl", "mask_url", "redact"]
+
+# user:password@ in any URL, and query parameters that usually carry credentials.
+_USERINFO = re.compile(r"(?<=://)([^/@\s:]*):([^/@\s]*)@")
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&](?:access_token|token|key|api_key|apikey|secret|password|sig|signature)=)[^&\s]+"
+)
+# An Authorization header (or its value) echoed back: "Bearer <token>".
+_AUTHORIZATION = re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9._~+/=:-]{8,}")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with each secret, ``Bearer …`` value, URL password and URL credential parameter
+    replaced by ``***``.
+
+    The one scrubber for text that comes from outside (Intercom's errors, drivers' messages)
+    before it is printed, stored in state, rendered or sent to a webhook.
+    """
+    for value in sorted({s for s in secrets if s.strip()}, key=len, reverse=True):
+        # Whole words only, as in config errors: a short secret never mangles "token".
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "***", text)
+    text = _AUTHORIZATION.sub(lambda m: f"{m.group(1)} ***", text)
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}:***@", text)
+    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}***", text)
 
 
 class Secret:

@@ -35,7 +35,7 @@ def config(tmp_path: Path, *, contacts: bool = True, **sync: Any) -> ActivationC
         "name": "lifecycle",
         "source": {"path": "warehouse.duckdb"},
         "model": {"table": "companies"},
-        "destination": {"access_token": "t", "base_url": "http://emulator"},
+        "destination": {"access_token": "t", "base_url": "http://127.0.0.1"},
         "sync": {"company_id": "id", "mapping": {"name": "name"}, **sync},
     }
     if contacts:
@@ -106,7 +106,7 @@ def test_a_project_activation_attaches_the_contacts_of_a_segment(tmp_path: Path)
         emu.seed_contact(external_id=uid)
     warehouse(tmp_path, ["c0", "c1"], [("c0", "u1", True), ("c1", "u2", False)])
     project = {
-        "destinations": {"emu": {"access_token": "t", "base_url": "http://emulator"}},
+        "destinations": {"emu": {"access_token": "${INTERCOM_T}", "base_url": "http://127.0.0.1"}},
         "sources": {"warehouse": {"path": "warehouse.duckdb"}},
         "segments": {
             "active": {
@@ -131,7 +131,7 @@ def test_a_project_activation_attaches_the_contacts_of_a_segment(tmp_path: Path)
     (tmp_path / "hoist.yml").write_text(yaml.safe_dump(project))
     (tmp_path / "activations").mkdir()
     (tmp_path / "activations" / "people.yml").write_text(yaml.safe_dump(activation))
-    config = load_project(tmp_path, environ={}).activations["people"]
+    config = load_project(tmp_path, environ={"INTERCOM_T": "t"}).activations["people"]
     report = hoist.run(config, transport=asgi_transport(emu))
     assert (report.contacts_attached, report.without_contacts) == (1, 1)
     counts = {c["company_id"]: c["user_count"] for c in emu.companies()}

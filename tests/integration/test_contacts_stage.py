@@ -56,7 +56,7 @@ def config(tmp_path: Path, **contacts: Any) -> ActivationConfig:
             "name": "contacts",
             "source": {"path": "warehouse.duckdb"},
             "model": {"table": "companies"},
-            "destination": {"access_token": "t", "base_url": "http://emulator"},
+            "destination": {"access_token": "t", "base_url": "http://127.0.0.1"},
             "sync": {"company_id": "id", "mapping": {"name": "name"}},
             "contacts": section,
         },

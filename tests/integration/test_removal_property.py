@@ -76,7 +76,7 @@ def activation(folder: Path, policy: str) -> hoist.ActivationConfig:
         "name": "removals",
         "source": {"type": "duckdb", "path": "warehouse.duckdb"},
         "model": {"table": "companies"},
-        "destination": {"access_token": TOKEN, "base_url": "http://emulator"},
+        "destination": {"access_token": TOKEN, "base_url": "http://127.0.0.1"},
         "sync": {
             "company_id": "id",
             "mapping": {"name": "name", "monthly_spend": "spend"},

@@ -57,7 +57,7 @@ def activation(folder: Path, insert: bool) -> hoist.ActivationConfig:
         "name": "property",
         "source": {"type": "duckdb", "path": "warehouse.duckdb"},
         "model": {"table": "companies"},
-        "destination": {"access_token": TOKEN, "base_url": "http://emulator"},
+        "destination": {"access_token": TOKEN, "base_url": "http://127.0.0.1"},
         "sync": {
             "insert": insert,
             "company_id": "id",

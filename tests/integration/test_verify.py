@@ -71,7 +71,7 @@ class Setup:
             "name": "verify",
             "source": {"type": "duckdb", "path": "warehouse.duckdb"},
             "model": {"table": "companies"},
-            "destination": {"access_token": TOKEN, "base_url": "http://emulator"},
+            "destination": {"access_token": TOKEN, "base_url": "http://127.0.0.1"},
             "sync": {
                 "insert": self.insert,
                 "company_id": "id",

@@ -21,7 +21,7 @@ from hoist.ui.server import UiServer
 
 #: The token the UI's destination names by variable; it must never reach a page or a file.
 TOKEN = "ui-test-token-7f3a9c1e5b"
-TOKEN_VARIABLE = "HOIST_UI_TEST_TOKEN"
+TOKEN_VARIABLE = "HOIST_UI_TEST_INTERCOM_TOKEN"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: Where the tests' screenshots go (committed; shown in the README).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"

@@ -87,7 +87,7 @@ def test_every_form_refuses_a_post_without_its_csrf_token(ui: RunningUi, project
         if isinstance(r, Route) and r.methods and "POST" in r.methods
     ]
     assert len(posts) >= 9
-    with httpx.Client(base_url=ui.url) as client:
+    with httpx.Client(base_url=ui.url, headers={"Origin": ui.url}) as client:
         token, expected = csrf_of(client, "/destinations/new")  # the browser's cookie is set
         form = {"name": "evil", "token_env": "X", "region": "us", "expected": expected}
         for path in posts:
@@ -105,7 +105,7 @@ def test_a_token_never_reaches_a_page_or_a_project_file(
 ) -> None:
     """Through the whole workflow no page, fragment or file holds the token's value."""
     seen: list[str] = []
-    with httpx.Client(base_url=ui.url, follow_redirects=True) as client:
+    with httpx.Client(base_url=ui.url, follow_redirects=True, headers={"Origin": ui.url}) as client:
         token, expected = csrf_of(client, "/destinations/new")
         destination = {
             "csrf": token,

@@ -100,6 +100,6 @@ def test_test_connection_shows_intercoms_exact_error(
     error = page.locator("#connection-error")
     expect(error).to_contain_text("401")
     assert TOKEN not in page.content()
-    page.get_by_label("Token variable").fill("HOIST_UI_TEST_UNSET_VARIABLE")
+    page.get_by_label("Token variable").fill("HOIST_UI_TEST_UNSET_INTERCOM_TOKEN")
     page.get_by_role("button", name="Test connection").click()
-    expect(error).to_contain_text("HOIST_UI_TEST_UNSET_VARIABLE is not set")
+    expect(error).to_contain_text("HOIST_UI_TEST_UNSET_INTERCOM_TOKEN is not set")

@@ -211,12 +211,13 @@ def test_validate_refuses_an_unknown_model_and_warns_of_a_stale_manifest(
         "sync": {"company_id": "id"},
     }
     document: dict[str, Any] = {
-        "destinations": {"intercom": {"access_token": "t"}},
+        "destinations": {"intercom": {"access_token": "${INTERCOM_DBT_TEST_TOKEN}"}},
         "sources": {"warehouse": {"path": "w.duckdb", "dbt": {"project_dir": "dbt"}}},
         "segments": {"s": {"source": "warehouse", "from": {"dbt": "paying"}}},
         "activations": {"a": activation},
     }
     (tmp_path / "hoist.yml").write_text(yaml.safe_dump(document))
+    monkeypatch.setenv("INTERCOM_DBT_TEST_TOKEN", "t")
     monkeypatch.chdir(tmp_path)
     refused = CliRunner().invoke(main, ["validate", "--offline"])
     assert refused.exit_code == 2

@@ -78,7 +78,7 @@ def activation(
         "name": "property",
         "source": source,
         "model": {"table": "companies"},
-        "destination": {"access_token": TOKEN, "base_url": "http://emulator"},
+        "destination": {"access_token": TOKEN, "base_url": "http://127.0.0.1"},
         "sync": {
             "insert": insert,
             "company_id": "id",

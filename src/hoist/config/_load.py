@@ -30,7 +30,9 @@ from hoist.config._schema import (
 )
 from hoist.config._segment import NOT_A_CONDITION
 from hoist.config._sources import SOURCE_MODELS, DbtProject, written_password
+from hoist.config._yaml import YamlLimitError, read_yaml_file
 from hoist.errors import ConfigError
+from hoist.secret import redact
 from hoist.suggest import did_you_mean
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "load_activation",
     "parse_activation",
     "substitute",
+    "written_secrets",
     "yaml_problem",
 ]
 
@@ -87,13 +90,11 @@ def load_activation(
     """
     file = Path(path).expanduser().absolute()
     try:
-        text = file.read_text(encoding="utf-8")
+        data = read_yaml_file(file)
     except FileNotFoundError:
         raise ConfigError("activation file not found; check the path", file=str(file)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the activation file: {exc}", file=str(file)) from None
-    try:
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {yaml_problem(exc)}", file=str(file)) from None
     if not isinstance(data, Mapping):
@@ -132,13 +133,38 @@ def _refuse_written_password(data: Mapping[str, Any], file: Path) -> None:
     source = data.get("source")
     url = source.get("url") if isinstance(source, Mapping) else None
     if isinstance(url, str) and written_password(url):
-        raise ConfigError(
-            "holds a password written into the file; credentials come only from the "
-            "environment: write it as scheme://user:${PASSWORD_VAR}@host/... and export "
-            "PASSWORD_VAR (e.g. postgresql://user:${PGPASSWORD}@host:5432/db)",
-            file=str(file),
-            key="source.url",
-        )
+        raise ConfigError(_WRITTEN_PASSWORD, file=str(file), key="source.url")
+
+
+_WRITTEN_PASSWORD = (
+    "holds a password written into the file; credentials come only from the "
+    "environment: write it as scheme://user:${PASSWORD_VAR}@host/... and export "
+    "PASSWORD_VAR (e.g. postgresql://user:${PGPASSWORD}@host:5432/db)"
+)
+_LITERAL_TOKEN = (
+    "holds a token written into the file; a project file is kept in Git: write "
+    "access_token: ${INTERCOM_ACCESS_TOKEN} and export INTERCOM_ACCESS_TOKEN"
+)
+_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def written_secrets(kind: str, data: Any) -> list[tuple[str, str]]:
+    """(key, fix) for each credential written into a project's source or destination
+    definition (`kind` "sources" or "destinations") instead of read from the environment.
+
+    Checked before substitution: only here is a ``${VAR}`` told apart from its value.
+    """
+    if not isinstance(data, Mapping):
+        return []
+    if kind == "sources":
+        url = data.get("url")
+        written = isinstance(url, str) and written_password(url)
+        return [("url", _WRITTEN_PASSWORD)] if written else []
+    if kind == "destinations" and "access_token" in data:
+        token = data["access_token"]
+        if not (isinstance(token, str) and _REFERENCE.fullmatch(token.strip())):
+            return [("access_token", _LITERAL_TOKEN)]
+    return []
 
 
 def describe_errors(
@@ -257,14 +283,13 @@ def dotted_key(loc: tuple[str | int, ...]) -> str:
 
 def _redact(problem: tuple[str, str], secrets: Collection[str]) -> tuple[str, str]:
     key, message = problem
-    for value in sorted(secrets, key=len, reverse=True):
-        if value.strip():
-            message = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "***", message)
-    return key, message
+    return key, redact(message, secrets)
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
     """What is wrong with a YAML text, and where, as a fix to make."""
+    if isinstance(exc, YamlLimitError):
+        return exc.problem
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "syntax error"
     if mark is None:

@@ -46,6 +46,7 @@ from hoist.config._sources import (
     SnowflakeSourceConfig,
     SqlAlchemySourceConfig,
 )
+from hoist.loopback import is_loopback
 from hoist.secret import Secret
 from hoist.suggest import did_you_mean
 from hoist.workspaces import API_VERSION, REGION_URLS
@@ -236,9 +237,25 @@ def _check_region(value: Any) -> Any:
 
 
 def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _problem("must be an http(s) URL such as http://127.0.0.1:8765")
+    # Never echo the value: it may hold a password.
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise _problem("is not a valid URL; write it as https://host[:port]") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise _problem("must be an http(s) URL such as https://api.intercom.io")
+    if "@" in parts.netloc:
+        raise _problem(
+            "holds a user name or password; remove it: the token comes from access_token, "
+            "and a URL is printed in logs and pages"
+        )
+    if parts.scheme == "http" and not is_loopback(host):
+        raise _problem(
+            "sends the token in clear text: use https:// (plain http:// is allowed only for a "
+            "server on this machine, such as the emulator on http://127.0.0.1:8765)"
+        )
     return value
 
 
@@ -474,7 +491,11 @@ class ActivationConfig(BaseModel):
 
 def _anchored(section: Any, folder: Path) -> Any:
     """`section` with its `path` made absolute against `folder`, if it has a usable one."""
-    if isinstance(section, DuckDBSourceConfig | StateConfig):
+    if isinstance(section, DuckDBSourceConfig):
+        folders = tuple(_absolute(p, folder) for p in section.allowed_paths)
+        update = {"path": _absolute(section.path, folder), "allowed_paths": folders}
+        return section.model_copy(update=update)
+    if isinstance(section, StateConfig):
         return section.model_copy(update={"path": _absolute(section.path, folder)})
     if not isinstance(section, Mapping):
         return section
@@ -484,6 +505,11 @@ def _anchored(section: Any, folder: Path) -> Any:
     dbt = section.get("dbt")
     if isinstance(dbt, Mapping):
         section = {**section, "dbt": _anchored_keys(dbt, ("project_dir", "manifest"), folder)}
+    allowed = section.get("allowed_paths")
+    if isinstance(allowed, list | tuple):
+        # Folders a model may read are, like the warehouse file, in the project folder.
+        anchored = [_absolute(Path(p), folder) if isinstance(p, str | Path) else p for p in allowed]
+        section = {**section, "allowed_paths": anchored}
     return section
 
 

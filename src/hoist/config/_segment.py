@@ -43,6 +43,8 @@ from hoist.suggest import did_you_mean
 
 __all__ = [
     "COMPARISONS",
+    "MAX_DEPTH",
+    "MAX_LIST_VALUES",
     "NOT_A_CONDITION",
     "OPERATORS",
     "TEXT_OPERATORS",
@@ -56,6 +58,7 @@ __all__ = [
     "SegmentConfig",
     "SegmentDefinition",
     "Span",
+    "check_depth",
     "parse_span",
 ]
 
@@ -66,6 +69,10 @@ COMPARISONS: Final = ("eq", "ne", "gt", "gte", "lt", "lte")
 #: Operators matching part of a text; `%` and `_` in their value match only themselves.
 TEXT_OPERATORS: Final = ("contains", "starts_with", "ends_with")
 _LISTS: Final = ("in", "not_in")
+#: Deepest nesting of groups (all/any/not) in a segment; a person's filter needs a few.
+MAX_DEPTH: Final = 32
+#: Most values of one in / not_in list; longer lists belong in a warehouse table.
+MAX_LIST_VALUES: Final = 10_000
 _NO_VALUE: Final = ("is_null", "is_not_null", "is_true", "is_false")
 _SPANS: Final = ("within_last", "not_within_last")
 OPERATORS: Final = (*COMPARISONS, *_LISTS, "between", *TEXT_OPERATORS, *_NO_VALUE, *_SPANS)
@@ -189,7 +196,32 @@ def _list_problem(op: str, value: Any) -> str | None:
         return f"{op} needs a list of values: value: [pro, enterprise]"
     if not value:
         return f"the {op} list is empty; list at least one value"
+    if len(value) > MAX_LIST_VALUES:
+        return (
+            f"the {op} list has {len(value):,} values, more than {MAX_LIST_VALUES:,}; keep such "
+            "a list in a table of the warehouse and write the model in SQL (a join)"
+        )
     return _scalars_problem(value)
+
+
+def check_depth(where: Any) -> Any:
+    """`where` as written, once its groups nest at most `MAX_DEPTH` deep (checked before the
+    tree is validated: validating a deeper one recursively would exhaust the stack)."""
+    stack: list[tuple[Any, int]] = [(where, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _problem(
+                f"the conditions nest more than {MAX_DEPTH} groups deep; flatten the tree "
+                "(a group inside a group of the same kind can be merged into it)"
+            )
+        if isinstance(node, Mapping):
+            for key in ("all", "any"):
+                if isinstance(node.get(key), list | tuple):
+                    stack.extend((child, depth + 1) for child in node[key])
+            if "not" in node:
+                stack.append((node["not"], depth + 1))
+    return where
 
 
 def _scalars_problem(values: list[Any]) -> str | None:
@@ -290,7 +322,7 @@ class SegmentDefinition(BaseModel):
         alias="from",
         description="the table (or view) to filter: schema.table, or a dbt model: {dbt: NAME}",
     )
-    where: Condition | None = Field(
+    where: Annotated[Condition | None, BeforeValidator(check_depth)] = Field(
         default=None, description="the filter; without it the segment holds every row"
     )
 
@@ -304,7 +336,7 @@ class SegmentConfig(BaseModel):
     file: Path
     source: Annotated[SourceConfig, BeforeValidator(_check_source_type)]
     from_: Relation = Field(alias="from")
-    where: Condition | None = None
+    where: Annotated[Condition | None, BeforeValidator(check_depth)] = None
 
     @property
     def key(self) -> str:

@@ -160,6 +160,8 @@ class DuckDBSourceConfig(BaseModel):
     type: Literal["duckdb"] = "duckdb"
     path: Path
     dbt: DbtProject | None = _dbt()
+    #: Folders a model may read files from (DuckDB's allowed_directories); none by default.
+    allowed_paths: tuple[Path, ...] = ()
 
 
 class PostgresSourceConfig(BaseModel):

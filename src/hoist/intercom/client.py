@@ -25,7 +25,7 @@ from hoist.intercom.identity import WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
 from hoist.intercom.transport import Reply, sender_for
-from hoist.secret import Secret
+from hoist.secret import Secret, redact
 from hoist.workspaces import API_VERSION, REGION_URLS
 
 __all__ = ["API_VERSION", "REGION_URLS", "SEARCH_IN_MAX", "IntercomClient"]
@@ -76,6 +76,7 @@ class IntercomClient:
         self.limiter = limiter or RateLimiter(max_in_flight=max_connections)
         self.retry = retry or RetryPolicy()
         self.api_calls = 0
+        self._token = token.reveal()
         self._clock: Callable[[], float] = time.time
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._sender = sender_for(
@@ -317,8 +318,16 @@ class IntercomClient:
             error = classify_response(response, api_version=self.api_version)
             self.limiter.observe(response.headers, rate_limited=isinstance(error, RateLimitedError))
         if error is not None:
-            raise error
+            raise self._scrubbed(error)
         return _json_object(response, method, path)
+
+    def _scrubbed(self, error: IntercomError) -> IntercomError:
+        """`error` with the token masked wherever Intercom echoed it (by value, not only as
+        ``Bearer …``): its text goes to reports, state and pages."""
+        if self._token and self._token in str(error):
+            error.message = redact(error.message, [self._token])
+            error.args = tuple(redact(str(arg), [self._token]) for arg in error.args)
+        return error
 
     async def _send(
         self,

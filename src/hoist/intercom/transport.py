@@ -110,8 +110,9 @@ class AiohttpSender:
         """Send one request and read its whole body."""
         session = self._session or self._open()
         try:
+            # Never follow a redirect: it would carry the Authorization header elsewhere.
             async with session.request(
-                method, self._base_url + path, params=params, json=body
+                method, self._base_url + path, params=params, json=body, allow_redirects=False
             ) as response:
                 content = await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
@@ -161,6 +162,7 @@ class HttpxSender:
             timeout=timeout_s,
             limits=limits,
             headers=headers,
+            follow_redirects=False,  # a redirect would carry the Authorization header elsewhere
         )
 
     async def send(

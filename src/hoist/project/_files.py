@@ -16,6 +16,7 @@ from typing import Any, Final
 import yaml
 
 from hoist.config._load import yaml_problem
+from hoist.config._yaml import read_yaml_file
 from hoist.project._problems import Problem, ProjectError
 from hoist.suggest import did_you_mean
 
@@ -110,7 +111,7 @@ def _from_folders(root: Path, problems: list[Problem]) -> list[Definition]:
 
 def _read_yaml(file: Path, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
+        return read_yaml_file(file)
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(file, "", f"cannot read the file: {exc}"))
     except yaml.YAMLError as exc:

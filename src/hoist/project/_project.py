@@ -22,7 +22,7 @@ from hoist.config import (
     StateConfig,
     SyncConfig,
 )
-from hoist.config._load import describe_errors, substitute
+from hoist.config._load import describe_errors, substitute, written_secrets
 from hoist.config._project import (
     ActivationDefinition,
     ContactsDefinition,
@@ -165,9 +165,11 @@ class Project:
     # -- resolving one definition ----------------------------------------------------------
 
     def _destination(self, definition: Definition) -> DestinationConfig:
+        _refuse_written_secrets(definition)
         return _validated(definition, DestinationConfig, self._environ)
 
     def _source(self, definition: Definition) -> SourceConfig:
+        _refuse_written_secrets(definition)
         # Relative paths mean "in the project folder", wherever the definition is written.
         data = _anchored(definition.data, self.root)
         holder = _validated(
@@ -400,6 +402,16 @@ def _validated(
         Problem(definition.file, _under(definition.key, key, strip), message)
         for key, message in problems
     )
+
+
+def _refuse_written_secrets(definition: Definition) -> None:
+    """A password or token written into a project file (kept in Git) is refused."""
+    problems = written_secrets(definition.kind, definition.data)
+    if problems:
+        raise ProjectError(
+            Problem(definition.file, f"{definition.key}.{key}", message)
+            for key, message in problems
+        )
 
 
 def _under(prefix: str, key: str, strip: str) -> str:

@@ -15,13 +15,13 @@ URLs and passwords or tokens inside any URL are replaced by ``***`` in every str
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from hoist.config import ActivationConfig
 from hoist.config._schedule import AlertEvent
 from hoist.report import RunReport
+from hoist.secret import redact
 
 __all__ = ["CONCLUSIVE", "MAX_ERRORS", "alert_event", "build_payload", "redact", "secrets_of"]
 
@@ -37,11 +37,6 @@ _COUNTS: Final = (
     "rejected",
     "failed",
     "api_calls",
-)
-# user:password@ in any URL, and query parameters that usually carry credentials.
-_USERINFO = re.compile(r"(?<=://)([^/@\s:]*):([^/@\s]*)@")
-_QUERY_SECRET = re.compile(
-    r"(?i)([?&](?:access_token|token|key|api_key|apikey|secret|password|sig|signature)=)[^&\s]+"
 )
 _ICONS: Final = {"failed": ":x:", "partial": ":warning:", "recovered": ":white_check_mark:"}
 
@@ -105,16 +100,6 @@ def secrets_of(config: ActivationConfig) -> list[str]:
     values = [config.destination.access_token.reveal()]
     values += [alert.webhook.reveal() for alert in config.alerts]
     return [value for value in values if value]
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with each secret, URL password and URL credential parameter replaced by ``***``."""
-    for value in secrets:
-        if value.strip():
-            # Whole words only, as in config errors: a short secret never mangles "token".
-            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "***", text)
-    text = _USERINFO.sub(lambda m: f"{m.group(1)}:***@", text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}***", text)
 
 
 def _scrub(value: Any, secrets: list[str]) -> Any:

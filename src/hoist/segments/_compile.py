@@ -9,6 +9,7 @@ its condition (``segments.paying-eu.where.all[2].any[0].column``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -76,6 +77,10 @@ def table_expression(segment: SegmentConfig, dialect: str) -> exp.Table:
     return table
 
 
+#: A character no catalog name needs but every file path or URL has.
+_PATHLIKE = re.compile(r"[/\\:.]|^~")
+
+
 def _parse_table(text: str, dialect: str) -> exp.Table | str:
     """`text` as a table name (up to catalog.schema.table), or what is wrong with it."""
     try:
@@ -87,13 +92,14 @@ def _parse_table(text: str, dialect: str) -> exp.Table | str:
         # would accept in a FROM clause.
         parts = {key: value for key, value in table.args.items() if value is not None}
         named = set(parts) <= {"this", "db", "catalog"}
-        if (
-            named
-            and not table.comments
-            and all(isinstance(v, exp.Identifier) for v in parts.values())
-        ):
-            return table
-        problem = "only a name is allowed here"
+        names = [v for v in parts.values() if isinstance(v, exp.Identifier)]
+        if named and not table.comments and len(names) == len(parts):
+            if not any(_PATHLIKE.search(v.name) for v in names):
+                return table
+            # DuckDB reads a table named like a file ('data.csv', "/etc/x") as that file.
+            problem = "a segment reads a table or view of the catalog, never a file path"
+        else:
+            problem = "only a name is allowed here"
     return (
         f"{text!r} is not a table name ({problem}); write it as schema.table and put a part "
         'holding unusual characters in double quotes, e.g. analytics."my table"'

@@ -9,18 +9,23 @@ from pathlib import Path
 from typing import IO
 
 from hoist.errors import StateLockedError
+from hoist.state.modes import private_folder
 
 __all__ = ["acquire_lock", "release_lock"]
 
 
 def acquire_lock(path: Path) -> IO[str]:
-    """Lock `<path>.lock` (creating folders as needed) and write our pid into it.
+    """Lock `<path>.lock` (creating private folders as needed) and write our pid into it.
 
     A second writer fails at once, naming the holder's pid: two runs of one activation would
     send the same changes twice and race on state.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 (held for the run)
+    private_folder(path.parent)
+    lock = path.with_name(path.name + ".lock")
+    # Created 0600 (the umask can only take rights away); an older lock file is made so too.
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(descriptor, 0o600)
+    handle = os.fdopen(descriptor, "a+")
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.modes import private_file
 
 __all__ = ["move_state_aside"]
 
@@ -30,6 +31,7 @@ def move_state_aside(path: Path, *, now: datetime | None = None) -> Path | None:
         wal = path.with_name(path.name + ".wal")
         if wal.exists():
             wal.rename(target.with_name(target.name + ".wal"))
+        private_file(target)  # the old state holds the same data as the live one
     finally:
         release_lock(lock)
     return target

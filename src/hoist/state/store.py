@@ -27,6 +27,7 @@ from hoist.sql.build import literal, render, template
 from hoist.sql.diff import state_column
 from hoist.sql.state import RUN_COLUMNS, StateTables
 from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.modes import private_file
 from hoist.state.versions import SCHEMA_VERSION, check_readable, migrate, read_version
 
 __all__ = ["StateStore"]
@@ -45,6 +46,7 @@ class StateStore:
     def __init__(self, con: duckdb.DuckDBPyConnection, lock: IO[str] | None) -> None:
         self.con = con
         self._lock = lock
+        self._path: Path | None = None
         self._next_seq = int(self._value(_TABLES.next_seq_query()))
 
     @classmethod
@@ -71,7 +73,9 @@ class StateStore:
             raise
         store = cls(con, lock)
         if not read_only:
+            private_file(path)
             store.fold()  # what a killed run confirmed but never folded
+        store._path = None if read_only else path
         return store
 
     def __enter__(self) -> StateStore:
@@ -84,6 +88,8 @@ class StateStore:
         """Close the database and release the lock."""
         with contextlib.suppress(duckdb.Error):
             self.con.close()
+        if self._path is not None:
+            private_file(self._path)  # DuckDB may have made a new write-ahead log meanwhile
         release_lock(self._lock)
         self._lock = None
 

@@ -227,7 +227,7 @@ async def _page(
     if analysis is None:
         analysis = await run_in_threadpool(analyse, context, draft)
         analysis.errors.clear()
-    target = context.files.target("activations", draft.name or "NAME")
+    target = context.files.shown("activations", draft.name)
     return page(
         request,
         "activation_form.html",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,7 +17,8 @@ from starlette.staticfiles import StaticFiles
 from hoist.project import ProjectError
 from hoist.ui import activations, destinations, history, live, overview, segments
 from hoist.ui.context import UiContext
-from hoist.ui.files import ProjectFiles
+from hoist.ui.files import ProjectFiles, UnsafeNameError
+from hoist.ui.guard import GuardMiddleware
 from hoist.ui.render import STATIC, page
 from hoist.ui.runs import RunManager
 from hoist.ui.security import PasswordMiddleware
@@ -23,8 +26,19 @@ from hoist.ui.security import PasswordMiddleware
 __all__ = ["create_app"]
 
 
-def create_app(root: Path, runs: RunManager, *, password: str | None = None) -> Starlette:
-    """The UI over the project in `root`; runs go through `runs`; `password`: basic auth."""
+def create_app(
+    root: Path,
+    runs: RunManager,
+    *,
+    password: str | None = None,
+    host: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
+) -> Starlette:
+    """The UI over the project in `root`; runs go through `runs`; `password`: basic auth.
+
+    `host` is the address listened on and `allowed_hosts` the further names the UI answers
+    to (`guard.GuardMiddleware`); CSRF tokens are signed with a secret of this app alone.
+    """
     routes = [
         *destinations.routes,
         *segments.routes,
@@ -34,13 +48,22 @@ def create_app(root: Path, runs: RunManager, *, password: str | None = None) -> 
         *overview.routes,
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    middleware = [Middleware(PasswordMiddleware, password=password)] if password else []
+    secret = secrets.token_bytes(32)
+    # The guard is outermost: a foreign Host or Origin is refused before anything else.
+    middleware = [Middleware(GuardMiddleware, secret=secret, bound=host, extra_hosts=allowed_hosts)]
+    if password:
+        middleware.append(Middleware(PasswordMiddleware, password=password))
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={ProjectError: _broken_project, HTTPException: _http_error},
+        exception_handlers={
+            ProjectError: _broken_project,
+            HTTPException: _http_error,
+            UnsafeNameError: _unsafe_name,
+        },
     )
     app.state.ui = UiContext(root, ProjectFiles(root), runs)
+    app.state.csrf_secret = secret
     return app
 
 
@@ -48,6 +71,11 @@ async def _broken_project(request: Request, exc: Exception) -> Response:
     """A file of the project cannot be read: say which, and what to fix."""
     assert isinstance(exc, ProjectError)
     return page(request, "broken.html", problems=exc.problems, status=500)
+
+
+async def _unsafe_name(request: Request, exc: Exception) -> Response:
+    """A name that would leave the project: refused before any file is touched."""
+    return PlainTextResponse(str(exc), status_code=400)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

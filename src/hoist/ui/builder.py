@@ -15,8 +15,9 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
-from hoist.config._segment import OPERATORS, TEXT_OPERATORS
+from hoist.config._segment import MAX_DEPTH, OPERATORS, TEXT_OPERATORS
 
 __all__ = ["GROUPS", "Node", "apply_action", "from_form", "from_where", "problem_field", "to_where"]
 
@@ -154,11 +155,15 @@ def _scalar(text: str, kind: str) -> Any:
 
 
 def from_form(form: FormData) -> Node:
-    """The tree the form's ``w.*`` fields describe."""
+    """The tree the form's ``w.*`` fields describe (400 for one nested too deep to build)."""
     fields: dict[str, dict[str, str]] = {}
     for key, value in form.multi_items():
         if key.startswith("w.") and isinstance(value, str):
             path, _, name = key[2:].rpartition(".")
+            if path.count(".") > MAX_DEPTH:
+                raise HTTPException(
+                    400, f"the conditions nest more than {MAX_DEPTH} groups deep; flatten them"
+                )
             fields.setdefault(path, {})[name] = value
     root = _from_fields("r", fields)
     if not root.is_group:

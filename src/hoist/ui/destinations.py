@@ -2,6 +2,12 @@
 
 A destination is saved with the *name* of the variable that holds its token
 (``access_token: ${VAR}``); the token itself never reaches the browser or the files.
+
+Test connection sends a token only where its owner sent it (`_test_problem`): a form can name
+any URL and any variable, so an unsaved destination may reach only Intercom's own API of its
+region or a loopback server (the emulator), with a variable whose name says INTERCOM; a saved
+one reads only the variable its file names, and any other URL must be saved first (a
+deliberate, reviewable edit of the project's files).
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +26,8 @@ from starlette.routing import Route
 from hoist.config import DestinationConfig, Secret
 from hoist.config._load import describe_errors
 from hoist.errors import HoistError
+from hoist.loopback import is_loopback
+from hoist.secret import mask_url, redact
 from hoist.ui.context import ui
 from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
@@ -51,7 +60,7 @@ async def listing(request: Request) -> Response:
                 "region": definition.data.get("region", "us"),
                 "token_env": variable,
                 "token_set": bool(variable) and variable in os.environ,
-                "base_url": definition.data.get("base_url") or "",
+                "base_url": mask_url(str(definition.data.get("base_url") or "")),
             }
         )
     return page(request, "destinations.html", destinations=rows)
@@ -65,7 +74,7 @@ async def edit(request: Request) -> Response:
         "name": name,
         "region": str(raw.get("region", "us")),
         "token_env": token_variable(raw) if raw else "INTERCOM_ACCESS_TOKEN",
-        "base_url": str(raw.get("base_url") or ""),
+        "base_url": mask_url(str(raw.get("base_url") or "")),
     }
     literal = bool(raw) and not values["token_env"]
     return _form(request, values, {}, editing=bool(name), literal=literal)
@@ -81,7 +90,8 @@ def _form(
     status: int = 200,
     conflict: str | None = None,
 ) -> Response:
-    target = ui(request).files.target("destinations", values["name"] or "NAME")
+    target = ui(request).files.shown("destinations", values["name"])
+    values = {**values, "base_url": mask_url(values.get("base_url", ""))}  # never echo a password
     expected = values.get("expected") or fingerprint(target)
     return page(
         request,
@@ -161,10 +171,13 @@ async def test_connection(request: Request) -> Response:
     """Ask Intercom with the form's values; show the workspace's attributes or the error."""
     form = await checked_form(request)
     values = _values(form)
+    refused = _test_problem(request, values)
+    if refused:
+        return page(request, "_connection.html", error=refused, workspace=None)
     variable = values["token_env"]
-    token = os.environ.get(variable) if _VARIABLE.fullmatch(variable) else None
+    token = os.environ.get(variable)
     if not token:
-        error = f"{variable or 'the token variable'} is not set in the environment of hoist serve"
+        error = f"{variable} is not set in the environment of hoist serve"
         return page(request, "_connection.html", error=error, workspace=None)
     try:
         destination = DestinationConfig(
@@ -174,12 +187,56 @@ async def test_connection(request: Request) -> Response:
         )
         workspace = await run_in_threadpool(describe_workspace, destination)
     except HoistError as exc:
-        return page(request, "_connection.html", error=str(exc), workspace=None)
+        return page(request, "_connection.html", error=redact(str(exc), [token]), workspace=None)
     except ValidationError as exc:  # a region or URL that saving would refuse too
         problems = describe_errors(exc, sections={(): DestinationConfig})
         error = "; ".join(f"{key}: {message}" for key, message in problems)
         return page(request, "_connection.html", error=error, workspace=None)
     return page(request, "_connection.html", error=None, workspace=workspace)
+
+
+def _test_problem(request: Request, values: dict[str, str]) -> str | None:
+    """Why the form's token variable or URL may not be used for a test, or None."""
+    variable, url = values["token_env"], values["base_url"]
+    if not _VARIABLE.fullmatch(variable):
+        return "give the name of the environment variable holding the token"
+    saved = ui(request).files.definitions()["destinations"].get(values["name"])
+    if saved is None:
+        if "INTERCOM" not in variable.upper():
+            return (
+                f"an unsaved destination may only read a variable whose name contains "
+                f"INTERCOM, not {variable}: a form must not send any secret of this server "
+                "to Intercom; rename the variable, or save the destination first"
+            )
+        if url and not _loopback_url(url):
+            return (
+                "an unsaved destination is tested only against Intercom's API for its region "
+                "or a server on this machine (the emulator); save the destination with this "
+                "base_url first (a reviewable edit of the project's files), then test it"
+            )
+        return None
+    if variable != token_variable(saved.data):
+        named = token_variable(saved.data) or "no variable"
+        return (
+            f"destination {values['name']!r} is saved with {named}; save the form first to "
+            f"test it with {variable}"
+        )
+    written = str(saved.data.get("base_url") or "")
+    if url and url != written and not _loopback_url(url):
+        return f"save the destination with this base_url first, then test it ({_unsaved_url()})"
+    return None
+
+
+def _loopback_url(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return host is not None and is_loopback(host)
+
+
+def _unsaved_url() -> str:
+    return "a token is sent only to the URL the project's files name, or to this machine"
 
 
 routes = [

@@ -5,6 +5,10 @@ activations get their own file, ``segments/NAME.yml`` and ``activations/NAME.yml
 destinations and sources go under their section of ``hoist.yml``. Files are edited in place
 with round-trip YAML, so comments, key order and keys the UI does not show are kept.
 
+A name typed into a form becomes a file name only once checked (`UnsafeNameError`, answered
+with 400): no ``..``, no absolute path, nothing outside the project. A file the UI rewrites
+keeps its permissions.
+
 Each edit page carries the fingerprint of the file it will write, taken when the page was
 shown. A save finding the file changed on disk since then raises `ChangedOnDiskError`, and the page
 asks whether to reload or to overwrite: nothing is overwritten blindly.
@@ -15,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,11 +32,24 @@ from ruamel.yaml.comments import CommentedMap
 from hoist.project import PROJECT_FILE, Definition
 from hoist.project._files import read_definitions
 
-__all__ = ["ABSENT", "ChangedOnDiskError", "ProjectFiles", "fingerprint"]
+__all__ = ["ABSENT", "ChangedOnDiskError", "ProjectFiles", "UnsafeNameError", "fingerprint"]
 
 #: The fingerprint of a file that does not exist (yet).
 ABSENT = "absent"
 _OWN_FILES = ("segments", "activations")
+#: A name that can be a file name in a folder of the project (as `forms.valid_name` asks).
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+class UnsafeNameError(ValueError):
+    """A name that cannot be a file of the project: `..`, a path, or an absolute name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"{name!r} cannot be the name of a definition: use letters, digits, '_', '.' and "
+            "'-' only (no '..', no '/'); a definition is a file inside the project"
+        )
 
 
 class ChangedOnDiskError(Exception):
@@ -72,13 +91,30 @@ class ProjectFiles:
         return dict(found.data) if found is not None else {}
 
     def target(self, kind: str, name: str) -> Path:
-        """The file a save of definition `name` writes: where it lives, else its default."""
+        """The file a save of definition `name` writes: where it lives, else its default.
+
+        Raises `UnsafeNameError` before touching any file when `name` could leave the project.
+        """
         found = self.definitions()[kind].get(name)
         if found is not None:
             return found.file
+        if not _SAFE_NAME.fullmatch(name) or ".." in name:
+            raise UnsafeNameError(name)
         if kind in _OWN_FILES:
-            return self.root / kind / f"{name}.yml"
+            file = self.root / kind / f"{name}.yml"
+            folder = os.path.normpath(self.root / kind)
+            if os.path.dirname(os.path.normpath(file)) != folder:  # pragma: no cover - guard
+                raise UnsafeNameError(name)
+            return file
         return self.root / PROJECT_FILE
+
+    def shown(self, kind: str, name: str, placeholder: str = "NAME") -> Path:
+        """The file a page names for a definition being typed: `target`, or the file of
+        `placeholder` while the name is not a usable one yet."""
+        try:
+            return self.target(kind, name or placeholder)
+        except UnsafeNameError:
+            return self.target(kind, placeholder)
 
     def save(self, kind: str, name: str, data: Mapping[str, Any], *, expected: str) -> Path:
         """Write the definition; `expected` is the target's fingerprint when the page was shown.
@@ -123,7 +159,22 @@ def _write(file: Path, yaml: YAML, document: Any) -> None:
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     file.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(file.stat().st_mode) if file.exists() else 0o666 & ~_umask()
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(buffer.getvalue())
+    # mkstemp makes the file 0600: keep the mode the file had (or a new file's usual one).
+    os.chmod(temporary, mode)
     os.replace(temporary, file)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return 0o022  # pragma: no cover

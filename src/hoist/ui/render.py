@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from hoist.report import WITHOUT_CONTACTS_NOTE, RunReport
-from hoist.ui.security import CSRF_COOKIE, csrf_token
+from hoist.ui.security import SESSION_COOKIE, csrf_token, session_of
 
 __all__ = ["STATIC", "page", "report_counts"]
 
@@ -44,10 +44,11 @@ _NOT_COUNTS = frozenset({"custom_attributes_remaining", "estimated_calls"})
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render `template` with `context`, the request and the CSRF token."""
+    """Render `template` with `context`, the request and the CSRF token of its session."""
     token = csrf_token(request)
     html = _ENV.get_template(template).render(request=request, csrf=token, **context)
     response = HTMLResponse(html, status_code=status)
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    session = session_of(request)
+    if request.cookies.get(SESSION_COOKIE) != session:
+        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
     return response

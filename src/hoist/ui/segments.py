@@ -98,7 +98,7 @@ def _count(context: UiContext, draft: Draft, analysis: Analysis, source: Any, sc
     segment = SegmentConfig.model_validate(
         {
             "name": draft.name if valid_name(draft.name) is None else "segment",
-            "file": context.files.target("segments", draft.name or "segment"),
+            "file": context.files.shown("segments", draft.name, "segment"),
             "source": source,
             "from": draft.table,
             "where": analysis.data.get("where"),
@@ -164,7 +164,7 @@ async def _page(
     inline = analysis.errors if analysis is not None else {}
     if analysis is None:
         analysis = await run_in_threadpool(analyse, context, draft)
-    target = context.files.target("segments", draft.name or "NAME")
+    target = context.files.shown("segments", draft.name)
     expected = draft.expected or fingerprint(target)
     return page(
         request,

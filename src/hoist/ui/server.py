@@ -39,6 +39,7 @@ class UiServer:
         host: str = "127.0.0.1",
         port: int = 8600,
         password: str | None = None,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
         check_bind(host, password)
         self.stop = asyncio.Event()
@@ -46,7 +47,9 @@ class UiServer:
         limiters: Limiters = {}
         self.runs = RunManager(self.background, limiters)
         self._schedules = self.background.submit(self._serve_schedules(configs, limiters))
-        self.app = create_app(root, self.runs, password=password)
+        self.app = create_app(
+            root, self.runs, password=password, host=host, allowed_hosts=allowed_hosts
+        )
         config = uvicorn.Config(self.app, host=host, port=port, lifespan="off", log_level="warning")
         self.server = uvicorn.Server(config)
 
@@ -108,8 +111,11 @@ def serve_ui(
     host: str = "127.0.0.1",
     port: int = 8600,
     password: str | None = None,
+    allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Serve the UI and run the schedules until SIGTERM or Ctrl-C."""
-    server = UiServer(root, configs, host=host, port=port, password=password)
+    server = UiServer(
+        root, configs, host=host, port=port, password=password, allowed_hosts=allowed_hosts
+    )
     print(f"hoist: the UI is on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     server.run()
