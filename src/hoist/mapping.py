@@ -54,6 +54,8 @@ class Field:
     column: str
     category: str
     target: str
+    #: ``sync.nulls: keep``: a null in the model never overwrites a value in Intercom.
+    keep_null: bool = False
 
     @property
     def custom(self) -> bool:

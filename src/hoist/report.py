@@ -82,6 +82,8 @@ class RunReport:
     """Plans: the calls the run would make (writes, lookups, attributes to create)."""
     estimated_seconds: float | None = None
     """Plans: how long those calls take at the workspace's current rate limit."""
+    warnings: tuple[str, ...] = ()
+    """What the run could not do as asked and why, each said once (not a failure)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: every count, every error, and the sample of changes for plans."""
@@ -91,6 +93,7 @@ class RunReport:
         data["attributes_created"] = list(self.attributes_created)
         data["sample"] = [asdict(s) for s in self.sample]
         data["contradictions"] = list(self.contradictions)
+        data["warnings"] = list(self.warnings)
         return data
 
 
@@ -126,6 +129,7 @@ class Outcome:
     without_contacts: int = 0
     contacts_attached: int = 0
     contacts_not_found: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 _CONTRADICTION = (
@@ -182,6 +186,7 @@ def summarise(
         contradictions=outcome.contradictions,
         estimated_calls=outcome.estimated_calls,
         estimated_seconds=outcome.estimated_seconds,
+        warnings=outcome.warnings,
     )
 
 
@@ -237,6 +242,7 @@ def render_report(report: RunReport) -> str:
         )
     if report.message:
         lines.append(f"  {report.message}")
+    lines += [f"  warning: {warning}" for warning in report.warnings]
     lines += _capped("contradictions:", [f"  {c}" for c in report.contradictions])
     lines += _capped(
         f"errors ({len(report.errors)}):",

@@ -28,6 +28,7 @@ from typing import Any
 from sqlglot import exp
 
 from hoist.changes import user_count_of
+from hoist.first_contact import held_texts
 from hoist.intercom import IntercomClient
 from hoist.sql.changeset import ChangeSet
 
@@ -64,6 +65,9 @@ async def resolve_existing(
     """Give `changes` the Intercom ids of companies that exist in Intercom but not in state.
 
     `missing` is state's record of companies not found before; `recheck` looks them up anyway.
+    The values each company was read with become what its write clears where the model has
+    null (first contact, `hoist.first_contact`); no call is added for it. (Under
+    ``sync.nulls: keep`` the changes carry no model null, so nothing is cleared.)
     """
     wanted = changes.unresolved(None if recheck else missing)
     skipped = changes.count(unresolved_only=True) - len(wanted)
@@ -75,7 +79,8 @@ async def resolve_existing(
     else:
         strategy, companies = await _scroll_then_lookups(client, ids)
     found = [(str(c["company_id"]), str(c["id"])) for c in companies]
-    changes.resolve(found)
+    attributes = [f.attribute for f in changes.fields]
+    changes.resolve(found, [held_texts(c, attributes) for c in companies])
     seen = {company_id for company_id, _ in found}
     not_found = tuple(pair for pair in wanted if pair[0] not in seen)
     counts = {str(c["company_id"]): user_count_of(c) for c in companies}

@@ -83,3 +83,60 @@ def test_in_process_helpers_match_the_routes(emulator: EmulatorHandle) -> None:
     assert emu.edit_company("c1", name="Other")["name"] == "Other"
     emu.delete_company("c2")
     assert [c["company_id"] for c in emu.companies()] == ["c1"]
+
+
+def test_create_makes_a_company_with_values_the_api_then_returns(emulator: EmulatorHandle) -> None:
+    """`POST /_emulator/companies` creates a company with standard and custom values."""
+    _attribute(emulator, "tier", "string")
+    body = {
+        "company_id": "c1",
+        "name": "Acme",
+        "industry": "Retail",
+        "size": 40,
+        "website": "https://acme.test",
+        "custom_attributes": {"tier": "gold"},
+    }
+    response = httpx.post(f"{emulator.base_url}/_emulator/companies", json=body)
+    assert response.status_code == 200
+    found = httpx.get(f"{emulator.base_url}/companies?company_id=c1", headers=AUTH).json()
+    assert found["id"] == response.json()["id"]
+    held = {key: found[key] for key in ("name", "industry", "size", "website")}
+    assert held == {
+        "name": "Acme",
+        "industry": "Retail",
+        "size": 40,
+        "website": "https://acme.test",
+    }
+    assert found["custom_attributes"] == {"tier": "gold"}
+
+
+def test_create_is_neither_logged_nor_rate_limited(emulator: EmulatorHandle) -> None:
+    """Creating out of band is a person's work in the UI: no API call is logged or counted."""
+    emulator.emulator.configure(rate_limit=1)
+    for i in range(3):
+        body = {"company_id": f"c{i}", "name": f"n{i}"}
+        assert httpx.post(f"{emulator.base_url}/_emulator/companies", json=body).status_code == 200
+    assert emulator.emulator.requests() == []
+    assert [c["company_id"] for c in emulator.emulator.companies()] == ["c0", "c1", "c2"]
+
+
+def test_create_refuses_a_taken_company_id_and_bad_values(emulator: EmulatorHandle) -> None:
+    """An existing company_id is a 409; a missing one, a bad value or an unknown key a 400."""
+    emulator.emulator.create_company(company_id="c1", name="Acme")
+    url = f"{emulator.base_url}/_emulator/companies"
+    taken = httpx.post(url, json={"company_id": "c1", "name": "Other"})
+    assert (taken.status_code, taken.json()["errors"][0]["code"]) == (409, "conflict")
+    refused = [
+        httpx.post(url, json=body).status_code
+        for body in (
+            {"name": "no id"},
+            {"company_id": "c2", "size": "ten"},
+            {"company_id": "c3", "colour": "red"},
+            [1],
+        )
+    ]
+    assert refused == [400, 400, 400, 400]
+    company = emulator.emulator.company_by_company_id("c1")
+    assert company is not None
+    assert company["name"] == "Acme"
+    assert len(emulator.emulator.companies()) == 1

@@ -404,3 +404,22 @@ def test_removal_keys_name_themselves_when_wrong(
     data = example()
     data["sync"][key] = value
     assert expected in error(tmp_path, data)
+
+
+def test_nulls_defaults_to_clear_and_takes_keep(tmp_path: Path) -> None:
+    """`sync.nulls` is `clear` unless the file says `keep`."""
+    assert load(tmp_path, example()).sync.nulls == "clear"
+    data = example()
+    data["sync"]["nulls"] = "keep"
+    assert load(tmp_path, data).sync.nulls == "keep"
+
+
+def test_a_misspelt_nulls_value_names_the_key_and_the_choices(tmp_path: Path) -> None:
+    """`nulls: skip` is refused with the file, `sync.nulls` and the two values it takes."""
+    data = example()
+    data["sync"]["nulls"] = "skip"
+    message = error(tmp_path, data)
+    assert "activation.yml" in message
+    assert "sync.nulls" in message
+    assert "'clear'" in message
+    assert "'keep'" in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import duckdb
@@ -67,3 +68,11 @@ def test_postgres_hashes_the_row_in_one_call_and_other_dialects_have_none() -> N
     assert '"m"."seats" AS' not in sql  # integers as they are
     assert sqlglot.parse_one(sql, read="postgres") is not None
     assert fingerprint.expression(FIELDS, "id", "bigquery", "m") is None
+
+
+def test_keeping_nulls_changes_every_fingerprint() -> None:
+    """Rows synced under `sync.nulls: keep` (their nulls never sent) are not skipped after a
+    switch back to `clear`: the fingerprints differ."""
+    row = [("a", None, 2.0, 1)]
+    kept = tuple(dataclasses.replace(f, keep_null=True) for f in FIELDS)
+    assert fingerprints(row)[0] != fingerprints(row, kept)[0]

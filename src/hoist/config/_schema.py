@@ -349,6 +349,9 @@ class SyncConfig(BaseModel):
     on_removal: Literal["keep", "clear", "delete"] = "keep"
     #: Above this many removals in one run, the run stops before removing (or sending) anything.
     max_removals: MaxRemovals = "10%"
+    #: A null in the model: `clear` makes Intercom's value null too (a value a person typed
+    #: included); `keep` never overwrites a value in Intercom with a null.
+    nulls: Literal["clear", "keep"] = "clear"
 
     def removal_limit(self, delivered: int) -> int:
         """The most companies one run may remove, out of `delivered` (percentages round up)."""

@@ -198,18 +198,43 @@ async def admin_config(request: Request) -> Response:
     return json_response(dataclasses.asdict(config))
 
 
-async def admin_edit_company(request: Request) -> Response:
-    """`PATCH /_emulator/companies/{company_id}`: change fields out of band, as in the UI.
+async def admin_create_company(request: Request) -> Response:
+    """`POST /_emulator/companies`: create a company with values out of band, as in the UI.
 
-    Takes the body `PUT /companies/{id}` takes, keyed by your company_id; the change is not
-    rate-limited or logged, as a person's edit in Intercom's UI is not an API call.
+    Takes the body `POST /companies` takes (`company_id` required); an existing company_id is
+    a 409. Like a person's work in Intercom's UI, it is not rate-limited or logged, so a test
+    can start from a workspace that already holds companies hoist did not create.
     """
+    fields = await _object_body(request)
+    if isinstance(fields, Response):
+        return fields
+    try:
+        company = _emulator(request).create_company(**fields)
+    except ApiError as exc:
+        return json_response(exc.body(), exc.status)
+    return json_response(company)
+
+
+async def _object_body(request: Request) -> dict[str, Any] | Response:
+    """The request's JSON object, or the 400 to answer."""
     try:
         fields = await request.json()
     except ValueError:
         return json_response(error_body("parameter_invalid", "body must be JSON"), 400)
     if not isinstance(fields, dict):
         return json_response(error_body("parameter_invalid", "body must be an object"), 400)
+    return fields
+
+
+async def admin_edit_company(request: Request) -> Response:
+    """`PATCH /_emulator/companies/{company_id}`: change fields out of band, as in the UI.
+
+    Takes the body `PUT /companies/{id}` takes, keyed by your company_id; the change is not
+    rate-limited or logged, as a person's edit in Intercom's UI is not an API call.
+    """
+    fields = await _object_body(request)
+    if isinstance(fields, Response):
+        return fields
     company_id = request.path_params["company_id"]
     try:
         company = _emulator(request).edit_company(company_id, **fields)
@@ -270,6 +295,7 @@ def create_app(emulator: Emulator) -> Starlette:
         Route("/_emulator/requests", admin_requests, methods=["GET"]),
         Route("/_emulator/reset", admin_reset, methods=["POST"]),
         Route("/_emulator/config", admin_config, methods=["POST"]),
+        Route("/_emulator/companies", admin_create_company, methods=["POST"]),
         Route("/_emulator/companies/{company_id}", admin_edit_company, methods=["PATCH"]),
         Route("/_emulator/companies/{company_id}", admin_delete_company, methods=["DELETE"]),
     ]

@@ -15,30 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hoist.company_attributes import UPDATE_KEYS, UPSERT_KEYS
 from hoist.emulator.data_attributes import check_custom_value
 from hoist.emulator.errors import ApiError, bad_parameter, invalid
 
 __all__ = ["CREATE_FIELDS", "UPDATE_FIELDS", "Changes", "apply_changes", "check_fields", "render"]
 
 #: `create_or_update_company_request` keys (2.16).
-CREATE_FIELDS = frozenset(
-    {
-        "company_id",
-        "name",
-        "plan",
-        "size",
-        "website",
-        "industry",
-        "remote_created_at",
-        "monthly_spend",
-        "custom_attributes",
-        "update_last_request_at",
-    }
-)
+CREATE_FIELDS = UPSERT_KEYS
 #: `update_company_request` keys: no company_id, remote_created_at or update_last_request_at.
-UPDATE_FIELDS = frozenset(
-    {"name", "plan", "size", "website", "industry", "custom_attributes", "monthly_spend"}
-)
+UPDATE_FIELDS = UPDATE_KEYS
 _STRINGS = ("name", "plan", "website", "industry")
 _INTEGERS = ("size", "remote_created_at")
 _INT32_MAX = 2**31 - 1

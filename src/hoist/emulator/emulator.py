@@ -186,6 +186,21 @@ class Emulator:
         with self.lock:
             return ws.render(ws.companies[company["id"]])
 
+    def create_company(self, **fields: Any) -> dict[str, Any]:
+        """Create a company out of band, as a person would in Intercom's UI, with its values.
+
+        Takes the fields `POST /companies` takes (`company_id` required) and the same rules;
+        raises `ApiError` 409 if the workspace already holds that company_id, 400 for a value
+        Intercom would refuse. Not an API call: neither logged nor rate-limited.
+        """
+        with self.lock:
+            ws = self.workspace
+            changes = ws.check_create(fields)
+            if changes["company_id"] in ws.by_company_id:
+                message = f"a company with company_id {changes['company_id']!r} already exists"
+                raise ApiError(409, "conflict", message)
+            return ws.upsert(changes, self.now())
+
     def edit_company(self, company_id: str, **fields: Any) -> dict[str, Any]:
         """Change a company out of band, as a person would in Intercom's UI.
 

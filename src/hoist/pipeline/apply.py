@@ -10,9 +10,10 @@ from typing import Any
 
 from hoist.binding import record_workspace
 from hoist.changes import Change, Confirmation
-from hoist.company_attributes import CUSTOM_PREFIX
+from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
 from hoist.custom_attributes import create_missing
 from hoist.executor import Execution, execute, request_body, stop_on_signals
+from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.pipeline.contacts import ContactsResult, attach_contacts
 from hoist.pipeline.stages import AnyStore, Prepared, RunContext, check_removals, prepared
@@ -43,7 +44,8 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             bound.record()
         store.add_attribute_columns(p.attribute_names)
         not_found = await _resolve(ctx, client, bound, p)
-        execution, recreated = await _send(ctx, client, bound, p, concurrency)
+        sent = await _send(ctx, client, bound, p, concurrency)
+        execution, recreated = sent.execution, sent.recreated
         store.fold()
         store.forget_intercom_ids(execution.stale)
         contradictions += _companies_lost(execution.stale, recreated)
@@ -74,6 +76,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             without_contacts=store.without_contacts(),
             contacts_attached=contacts.attached,
             contacts_not_found=_contacts_not_found(store, p),
+            warnings=sent.warnings(),
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -180,13 +183,36 @@ async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: 
     return p.changes.count(unresolved_only=True)
 
 
+class _Sent:
+    """What sending did: the execution, companies answered under a new id, clears left."""
+
+    def __init__(self) -> None:
+        self.execution = Execution()
+        self.recreated: list[str] = []
+        #: Attribute -> companies whose clear `PUT /companies/{id}` could not carry.
+        self.kept: dict[str, int] = {}
+
+    def keep(self, attributes: list[str]) -> None:
+        """Count companies whose clear of `attributes` the update route cannot carry."""
+        for attribute in attributes:
+            self.kept[attribute] = self.kept.get(attribute, 0) + 1
+
+    def warnings(self) -> tuple[str, ...]:
+        """One line per attribute a clear had to leave."""
+        return tuple(
+            f"{attribute} cannot be cleared: PUT /companies/{{id}} does not take it, so "
+            f"{count:,} cleared companies keep their {attribute} (state records it as held)"
+            for attribute, count in sorted(self.kept.items())
+        )
+
+
 async def _send(
     ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared, concurrency: int
-) -> tuple[Execution, list[str]]:
-    """Send the changes; also return the company_ids Intercom answered under a new id."""
+) -> _Sent:
+    """Send the changes; note the companies answered under a new id and the clears left."""
     insert = ctx.config.sync.insert
     attributes = p.attribute_names
-    recreated: list[str] = []
+    sent = _Sent()
 
     async def send(change: Change) -> dict[str, Any]:
         body = request_body(change)
@@ -196,17 +222,19 @@ async def _send(
             return {"id": change.intercom_id}
         if not insert or change.removal is not None:
             assert change.intercom_id is not None
-            return await client.update_company(change.intercom_id, body)
+            if change.removal == "clear":
+                sent.keep(not_clearable(a for a, v in change.old.items() if v is not None))
+            return await client.update_company(change.intercom_id, for_update(body))
         company = await client.upsert_company({"company_id": change.company_id, **body})
         if change.intercom_id is not None and str(company.get("id")) != change.intercom_id:
-            recreated.append(change.company_id)  # deleted in Intercom since state learnt its id
-        return company
+            sent.recreated.append(change.company_id)  # deleted in Intercom since state knew it
+        return await _clear_held(client, change, company)
 
     known_only = not insert
     ctx.progress.planned(p.changes.count(known_only=known_only))
     try:
         with _stop_event(ctx) as stop:
-            execution = await execute(
+            sent.execution = await execute(
                 chain(
                     p.changes.pages(known_only=known_only),
                     p.changes.removal_pages(ctx.config.sync.on_removal),
@@ -217,9 +245,22 @@ async def _send(
                 stop=stop,
                 tick=lambda sent, failed: ctx.progress.advance(sent=sent, failed=failed),
             )
-            return execution, recreated
+            return sent
     finally:
         ctx.progress.close()
+
+
+async def _clear_held(
+    client: IntercomClient, change: Change, company: dict[str, Any]
+) -> dict[str, Any]:
+    """First contact in insert mode: clear what the upsert's answer shows where the model has
+    null (one more upsert, carrying only those nulls; none when Intercom holds nothing)."""
+    follow_up = clearing(change, company)
+    if follow_up is None:
+        return company
+    # The upsert route, as every insert-mode write: it takes every mapped attribute
+    # (remote_created_at too, which `PUT /companies/{id}` would refuse).
+    return await client.upsert_company({"company_id": change.company_id, **request_body(follow_up)})
 
 
 def _deleted(ctx: RunContext, execution: Execution) -> list[str]:

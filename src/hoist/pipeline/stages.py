@@ -276,6 +276,8 @@ async def _fields(
     existing = await fetch_attributes(client)
     attributes = plan_custom_attributes(config.sync, schema, existing, file=ctx.file)
     fields = build_fields(config.sync.fields(), schema, attributes.types, file=ctx.file)
+    if config.sync.nulls == "keep":
+        fields = tuple(replace(f, keep_null=True) for f in fields)
     return fields, attributes
 
 

@@ -8,7 +8,7 @@ package. Only changed rows ever leave DuckDB, a page at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -17,6 +17,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from hoist.changes import Change, DiffCounts
+from hoist.company_attributes import update_takes
 from hoist.errors import SourceError
 from hoist.mapping import Field
 from hoist.report import RecordError
@@ -90,14 +91,30 @@ class ChangeSet:
         """
         return [(row[0], int(row[1])) for row in _rows(self._con, diff.unresolved_query(missing))]
 
-    def resolve(self, found: Sequence[tuple[str, str]]) -> None:
-        """Record the Intercom ids found for (company_id, intercom_id) pairs."""
+    def resolve(
+        self,
+        found: Sequence[tuple[str, str]],
+        held: Sequence[Mapping[str, str]] | None = None,
+    ) -> None:
+        """Record the Intercom ids found for (company_id, intercom_id) pairs.
+
+        `held` gives, per pair, the JSON text of each attribute Intercom showed a value for:
+        where the model has null, the write then clears it (`diff.resolve_statement`).
+        """
         if not found:
             return
-        ids = pa.table({"company_id": [f[0] for f in found], "intercom_id": [f[1] for f in found]})
+        columns: dict[str, list[Any]] = {
+            "company_id": [f[0] for f in found],
+            "intercom_id": [f[1] for f in found],
+        }
+        fields = self.fields if held is not None else ()
+        for field in fields:
+            assert held is not None
+            columns[diff.held_column(field.attribute)] = [h.get(field.attribute) for h in held]
+        ids = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
         self._con.register(_FOUND_IDS, ids)
         try:
-            _execute(self._con, diff.resolve_statement(table(_FOUND_IDS)))
+            _execute(self._con, diff.resolve_statement(table(_FOUND_IDS), fields))
         finally:
             self._con.unregister(_FOUND_IDS)
 
@@ -159,7 +176,9 @@ class ChangeSet:
             if row[diff.old_column(f.attribute)] is not None
         }
         clear = policy == "clear"
-        texts = {a: "null" for a, v in old.items() if v is not None} if clear else {}
+        # A clear goes by `PUT /companies/{id}`: what it cannot carry stays, and so in state.
+        texts = {a: "null" for a, v in old.items() if v is not None and update_takes(a)}
+        texts = texts if clear else {}
         return Change(
             company_id=row["company_id"],
             intercom_id=row["intercom_id"],

@@ -25,6 +25,7 @@ __all__ = [
     "changes_statement",
     "count_query",
     "counts_query",
+    "held_column",
     "old_column",
     "page_query",
     "reason_column",
@@ -148,7 +149,8 @@ def change_columns(
     """(new texts, old texts, "something differs") of a company, staged ``s`` against state ``c``.
 
     A new text is set only for an attribute whose value differs from what state remembers; a
-    value Intercom would refuse is held back (never a difference), so it is not sent.
+    value Intercom would refuse is held back (never a difference), so it is not sent; with
+    ``sync.nulls: keep`` (`Field.keep_null`) a model null is never a difference either.
     Shared by the local diff and the one the warehouse runs (`hoist.sql.native_diff`).
     """
     news: list[exp.Expr] = []
@@ -159,6 +161,8 @@ def change_columns(
         new = column(value_column(field.attribute), "s")
         old = column(state_column(field.attribute), "c")
         differ = template("$n IS DISTINCT FROM $o", n=new, o=old)
+        if field.keep_null:
+            differ = template("($n <> 'null' AND $d)", n=new, d=differ)
         if field.attribute in refusable:  # a refused value is held back, not sent
             reason = column(reason_column(field.attribute), "s")
             differ = template("($r IS NULL AND $d)", r=reason, d=differ)
@@ -295,13 +299,32 @@ def unresolved_query(missing: exp.Expr | None = None) -> exp.Expr:
     )
 
 
-def resolve_statement(found: exp.Expr) -> exp.Expr:
-    """Give changes the Intercom ids in `found` (company_id, intercom_id)."""
-    return template(
+def held_column(attribute: str) -> str:
+    """The column of a found company's value of `attribute`, as Intercom's lookup showed it."""
+    return f"h:{attribute}"
+
+
+def resolve_statement(found: exp.Expr, fields: Sequence[Field] = ()) -> exp.Expr:
+    """Give changes the Intercom ids in `found` (company_id, intercom_id, ``h:<attribute>``).
+
+    Where the model has null and Intercom showed a value that state never recorded, that value
+    becomes the change's old text, so the write clears it (first contact, `hoist.first_contact`).
+    """
+    statement = template(
         "UPDATE changes SET intercom_id = f.intercom_id FROM $found AS f "
         "WHERE changes.company_id = f.company_id",
         found=found,
     )
+    for field in fields:
+        new = column(value_column(field.attribute), "changes")
+        old = column(old_column(field.attribute), "changes")
+        held = column(held_column(field.attribute), "f")
+        clear = template(
+            "CASE WHEN $n = 'null' AND $o IS NULL THEN $h ELSE $o END", n=new, o=old, h=held
+        )
+        target = column(old_column(field.attribute))
+        statement.append("expressions", exp.EQ(this=target, expression=clear))
+    return statement
 
 
 def _known() -> exp.Expr:

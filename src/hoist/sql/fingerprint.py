@@ -53,6 +53,8 @@ def signature(fields: Sequence[Field], id_column: str) -> str:
     """A short digest of what the normalisation of a row depends on besides its values."""
     parts = [f"v{VERSION}", id_column]
     parts += [f"{f.attribute}\x1f{f.column}\x1f{f.category}\x1f{f.target}" for f in fields]
+    # Under `sync.nulls: keep` a row's nulls were never sent: switching back must look again.
+    parts += [f"keep\x1f{f.attribute}" for f in fields if f.keep_null]
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:16]
 
 

@@ -4,8 +4,9 @@ A company is a removal candidate only if hoist created or updated it itself: wit
 on, every company state holds (each was written by an upsert hoist sent); with it off, those for
 which state holds at least one mapped attribute hoist delivered (a company found in Intercom but
 never successfully updated is not hoist's). With ``clear``, only companies still holding a
-non-null mapped value are candidates, so each is cleared once; with ``delete``, every candidate
-is deleted (Intercom archives it).
+non-null mapped value that `PUT /companies/{id}` can clear are candidates, so each is cleared
+once (`remote_created_at`, which the update route cannot carry, never makes a company one); with
+``delete``, every candidate is deleted (Intercom archives it).
 ``removals`` holds one row per candidate, with what state remembered (``o:<attribute>``).
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
+from hoist.company_attributes import update_takes
 from hoist.mapping import Field
 from hoist.sql.build import column, identifier, join_or, literal, table, template
 from hoist.sql.diff import STAGED, old_column, state_column
@@ -39,9 +41,9 @@ def _delivered(fields: Sequence[Field], *, held_only: bool, insert: bool = False
     conditions = []
     for field in fields:
         old = column(state_column(field.attribute), "c")
-        if held_only:
+        if held_only and update_takes(field.attribute):
             conditions.append(template("($o IS NOT NULL AND $o <> 'null')", o=old))
-        else:
+        elif not held_only:
             conditions.append(template("$o IS NOT NULL", o=old))
     return join_or(conditions)
 

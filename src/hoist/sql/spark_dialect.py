@@ -15,6 +15,12 @@ DuckDB's ``CAST(... AS VARCHAR)`` writes it). Spark differs in four places, rewr
   number (rendered by sqlglot as a cast to BIGINT) becomes ``x - x % 1``, which never fails.
 - No ``isfinite``; no ``information_schema`` (the tables are listed through the catalog by
   the source, `hoist.sources.spark_catalog`); tables are created ``USING parquet``.
+- Times: DuckDB's ``TIMESTAMP`` has no time zone, Spark's is the session's local time, so
+  ``epoch(CAST(x AS TIMESTAMP))`` (a date as midnight UTC) becomes ``unix_timestamp`` of a
+  ``TIMESTAMP_NTZ``. Spark's ``unix_timestamp`` reads a ``TIMESTAMP_NTZ`` column as UTC (as
+  DuckDB reads a naive timestamp) and a ``TIMESTAMP`` as the instant it is, whatever the
+  session's zone. Spark cannot cast a ``TIMESTAMP_NTZ`` or a ``DATE`` to a double, so a value
+  shown in a rejection message goes through its text first.
 
 Java before version 19 writes a few doubles with more digits than the shortest that reads back
 (JDK-4511638); those values' texts differ from DuckDB's (each still the same value).
@@ -48,6 +54,8 @@ def spark(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Anonymous) and node.name.lower() == "isfinite":
         number = node.expressions[0].transform(spark)
         return template("NOT (isnan($n) OR abs($n) = CAST('Infinity' AS DOUBLE))", n=number)
+    if isinstance(node, exp.TimeToUnix):
+        return _epoch(node.this)
     if isinstance(node, exp.Trunc) and not node.args.get("decimals"):
         number = node.this.transform(spark)
         return template("($n - $n % 1)", n=number)
@@ -86,12 +94,42 @@ def _is_text(kind: exp.DataType) -> bool:
 
 def _display_text(value: exp.Column) -> exp.Expr:
     """``CAST(value AS VARCHAR)`` as DuckDB writes it: Python's ``repr`` for a double."""
-    number = exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE"))
+    # Through its text: Spark casts no TIMESTAMP_NTZ or DATE to DOUBLE, even in TRY_CAST
+    # (Java's text of a double reads back as the same double).
+    text = exp.cast(value.copy(), "STRING")
+    number = exp.TryCast(this=text, to=exp.DataType.build("DOUBLE"), safe=True)
     return template(
         "CASE WHEN typeof($v) = 'double' THEN $d ELSE CAST($v AS VARCHAR) END",
         v=value.copy(),
         d=_double_text(number, _REPR, {"nan": "nan", "inf": "inf"}),
     )
+
+
+def _epoch(original: exp.Expr) -> exp.Expr:
+    """DuckDB's ``floor(epoch(x))``, exact and whatever the session's time zone, in Spark.
+
+    A ``TIMESTAMP`` (local time zone) is the instant it is; any other time (``TIMESTAMP_NTZ``,
+    a ``DATE``, DuckDB's naive ``CAST(x AS TIMESTAMP)``) is read as UTC, as DuckDB reads it.
+    Counted in microseconds and floored in integers: Spark's ``unix_timestamp`` truncates
+    toward zero (-0.5 s gives 0 where DuckDB's floor gives -1).
+    """
+    value = original.transform(spark)
+    naive = exp.cast(value.copy(), exp.DataType.Type.TIMESTAMPNTZ)
+    epoch = exp.cast(literal("1970-01-01 00:00:00"), exp.DataType.Type.TIMESTAMPNTZ)
+    micros: exp.Expr = exp.Anonymous(
+        this="timestampdiff", expressions=[exp.var("MICROSECOND"), epoch, naive]
+    )
+    if not _cast_to(original, {exp.DataType.Type.TIMESTAMPNTZ}):
+        zoned = exp.EQ(
+            this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
+            expression=literal("timestamp"),
+        )
+        instant = exp.cast(value.copy(), exp.DataType.Type.TIMESTAMPLTZ)
+        unix = exp.Anonymous(this="unix_micros", expressions=[instant])
+        micros = exp.case().when(zoned, unix).else_(micros)
+    remainder = exp.Anonymous(this="pmod", expressions=[micros.copy(), literal(1_000_000)])
+    whole = exp.paren(exp.Sub(this=micros, expression=remainder))
+    return exp.IntDiv(this=whole, expression=literal(1_000_000))
 
 
 def _parquet(node: exp.Create) -> exp.Expr:

@@ -64,7 +64,13 @@ def _text(field: Field, col: exp.Column) -> tuple[exp.Expr, exp.Expr | None]:
 def _time(field: Field, col: exp.Column) -> tuple[exp.Expr, exp.Expr | None]:
     if field.category == "integer":
         return template("CAST($c AS BIGINT)", c=col), None
-    source = template("TRY_CAST($c AS TIMESTAMPTZ)", c=col) if field.category == "string" else col
+    if field.category == "string":
+        source = template("TRY_CAST($c AS TIMESTAMPTZ)", c=col)
+    elif field.category == "date":
+        # Midnight UTC, as a timestamp without time zone: no session's zone can move it.
+        source = template("CAST($c AS TIMESTAMP)", c=col)
+    else:
+        source = col
     value = template("CAST(floor(epoch($s)) AS BIGINT)", s=source)
     return value, template("($c IS NOT NULL AND $s IS NULL)", c=col, s=source)
 

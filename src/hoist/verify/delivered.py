@@ -32,22 +32,37 @@ class StateRow:
 
 
 class Delivered:
-    """State's delivered values for `attributes`, read from `relation` (`StateStore.relation`)."""
+    """State's delivered values for `attributes`, read from `relation` (`StateStore.relation`).
+
+    With `keep_nulls` (``sync.nulls: keep``) a delivered null counts as never delivered: the
+    model's null does not overwrite a value in Intercom, so a value there is not drift.
+    """
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, relation: exp.Expr, attributes: Sequence[str]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        relation: exp.Expr,
+        attributes: Sequence[str],
+        *,
+        keep_nulls: bool = False,
     ) -> None:
         self.con = con
         self.attributes = tuple(attributes)
+        self.keep_nulls = keep_nulls
         for statement in sql.create_statements(relation):
             con.execute(render(statement))
 
     def _rows(self, query: exp.Expr) -> list[StateRow]:
         rows = self.con.execute(render(query)).fetchall()
         return [
-            StateRow(row[0], row[1], dict(zip(self.attributes, row[2:], strict=True)))
+            StateRow(row[0], row[1], dict(zip(self.attributes, self._texts(row[2:]), strict=True)))
             for row in rows
         ]
+
+    def _texts(self, texts: Sequence[str | None]) -> list[str | None]:
+        if not self.keep_nulls:
+            return list(texts)
+        return [None if text == "null" else text for text in texts]
 
     def count(self) -> int:
         """How many companies state knows (with an Intercom id)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hoist.changes import Change, Confirmation
+from hoist.company_attributes import for_update
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.report import RecordError
@@ -106,7 +107,7 @@ async def repair(
         if insert:
             return await client.upsert_company({"company_id": change.company_id, **body})
         assert change.intercom_id is not None
-        return await client.update_company(change.intercom_id, body)
+        return await client.update_company(change.intercom_id, for_update(body))
 
     before = client.api_calls
     commit(plan.relinked)

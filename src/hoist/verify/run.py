@@ -85,7 +85,12 @@ class _Verify:
                 state.path, read_only=not self.repair, memory_limit=state.memory_limit
             ) as store:
                 check_workspace(recorded_workspace(store), identity, state_path=state.path)
-                delivered = Delivered(store.con, store.relation(self.attributes), self.attributes)
+                delivered = Delivered(
+                    store.con,
+                    store.relation(self.attributes),
+                    self.attributes,
+                    keep_nulls=self.config.sync.nulls == "keep",
+                )
                 if self.sample is None:
                     findings = await by_scroll(client, delivered)
                 else:
