@@ -12,9 +12,11 @@ from hoist.binding import record_workspace
 from hoist.changes import Change, Confirmation
 from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
 from hoist.custom_attributes import create_missing
-from hoist.executor import Execution, execute, request_body, stop_on_signals
+from hoist.errors import HoistError, SourceError, StateError
+from hoist.executor import Commit, Execution, execute, request_body, stop_on_signals
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.offload import in_daemon_thread
 from hoist.pipeline.contacts import ContactsResult, attach_contacts
 from hoist.pipeline.stages import AnyStore, Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
@@ -46,6 +48,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
         not_found = await _resolve(ctx, client, bound, p)
         sent = await _send(ctx, client, bound, p, concurrency)
         execution, recreated = sent.execution, sent.recreated
+        _stop_if_broken(execution)  # the warehouse or state failed: touch neither again
         store.fold()
         store.forget_intercom_ids(execution.stale)
         contradictions += _companies_lost(execution.stale, recreated)
@@ -109,6 +112,47 @@ class _Binding:
         if batch:
             self.record()
         self.store.commit(batch, attributes)
+
+    def committer(self, attributes: list[str]) -> Commit:
+        """The executor's commit: in a thread for warehouse state, so that a warehouse that
+        stops answering blocks neither the signals nor the end of the run."""
+        if isinstance(self.store, StateStore):
+            # A local file cannot hang, and its connection also pages the changes: stay here.
+            async def local(batch: list[Confirmation]) -> None:
+                self.commit(batch, attributes)
+
+            return local
+
+        async def warehouse(batch: list[Confirmation]) -> None:
+            await in_daemon_thread(self.commit, batch, attributes, name="hoist-state-commit")
+
+        return warehouse
+
+
+def _stop_if_broken(execution: Execution) -> None:
+    """Raise the failure that stopped sending (a commit, the warehouse), saying what it cost.
+
+    Confirmations state could not record are not kept anywhere: the next run sends them again,
+    which changes nothing in Intercom (upserts by company_id and updates by id are idempotent).
+    """
+    error = execution.error
+    if error is None:
+        return
+    lost = ""
+    if execution.unrecorded:
+        lost = (
+            f"; {execution.unrecorded:,} companies Intercom confirmed could not be recorded in "
+            "state, so the next run sends them again (idempotent)"
+        )
+    if isinstance(error, HoistError) and not lost:
+        raise error
+    if isinstance(error, SourceError):
+        raise SourceError(f"{error}{lost}") from error
+    if isinstance(error, HoistError):
+        raise StateError(f"{error}{lost}") from error
+    raise StateError(
+        f"the run stopped on an internal error ({type(error).__name__}){lost}"
+    ) from error
 
 
 def _attributes_lost(store: AnyStore, p: Prepared) -> list[str]:
@@ -240,7 +284,7 @@ async def _send(
                     p.changes.removal_pages(ctx.config.sync.on_removal),
                 ),
                 send,
-                lambda batch: bound.commit(batch, attributes),
+                bound.committer(attributes),
                 concurrency=concurrency,
                 stop=stop,
                 tick=lambda sent, failed: ctx.progress.advance(sent=sent, failed=failed),

@@ -73,6 +73,7 @@ class RunContext:
             api_version=destination.api_version,
             transport=self.transport,
             limiter=self.limiter,
+            give_up_after_s=destination.give_up_after,
         )
 
     def report(self, outcome: Outcome, *, dry_run: bool) -> RunReport:
