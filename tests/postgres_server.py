@@ -139,7 +139,8 @@ def running_postgres(settings: dict[str, str] | None = None) -> Iterator[Postgre
         try:
             yield PostgresServer(port=port, folder=folder)
         finally:
-            _run([_binary("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data)], folder)
+            if (data / "postmaster.pid").exists():  # a test may have stopped it (`stop`)
+                _run([_binary("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data)], folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
