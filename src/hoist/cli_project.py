@@ -172,7 +172,7 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
     problems: list[Any]
     warnings: list[Any] = []
     if file is not None:
-        problems, warnings = guarded(lambda: _file_problems(file), as_json)
+        problems, warnings = guarded(lambda: _file_problems(file, warehouse=not offline), as_json)
         checked = "1 activation file"
     else:
         loaded = _loaded_or_problems(project)
@@ -186,17 +186,21 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
     sys.exit(2 if problems else 0)
 
 
-def _file_problems(file: Path) -> tuple[list[Any], list[Any]]:
-    """The problems of one activation file, and its warnings."""
+def _file_problems(file: Path, *, warehouse: bool) -> tuple[list[Any], list[Any]]:
+    """The problems of one activation file, and its warnings (`warehouse`: read the model)."""
     from hoist.config import load_activation
     from hoist.project._dbt import activation_references, reference_problems, reference_warnings
+    from hoist.project._validate import activation_problems
 
     try:
         config = load_activation(file)
     except ConfigError as exc:
         return [str(exc)], []
     references = list(activation_references(config))
-    return reference_problems(references), reference_warnings(references)
+    problems = reference_problems(references)
+    if warehouse and not problems:
+        problems += list(activation_problems(config))
+    return problems, reference_warnings(references)
 
 
 def _loaded_or_problems(project: Path | None) -> Project | list[Any]:

@@ -205,13 +205,7 @@ async def _prepared_in_warehouse(
                 file=ctx.file,
                 key="state.in_warehouse",
             )
-        if config.contacts is not None:
-            raise ConfigError(
-                "a contacts model needs state in a local file: warehouse-native state does not "
-                "keep contact pairs yet; remove state.in_warehouse or the contacts key",
-                file=ctx.file,
-                key="contacts",
-            )
+        # A contacts model with native state is refused when the activation loads (config).
         sql = model_query(
             config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
         )
