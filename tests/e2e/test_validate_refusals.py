@@ -107,3 +107,22 @@ def test_a_mistyped_mapping_column_gets_a_did_you_mean(
         "activations.by-sql.sync.mapping.name: column 'acount_name' is not in the model; did "
         "you mean 'account_name'?" in done.stdout
     )
+
+
+def test_an_unset_alert_variable_is_named_and_does_not_break_runs(
+    project: Path,  # noqa: F811
+) -> None:
+    """An alert webhook from an unset variable: validate says to set it; `hoist runs` (which
+    needs no webhook) still shows the history instead of "must be an http(s) URL"."""
+    edit_activation(project, "by-sql", alerts=[{"webhook": "${HOIST_TEST_UNSET_HOOK}"}])
+
+    checked = hoist("validate", "--offline", cwd=project, env={"HOIST_TEST_UNSET_HOOK": None})
+    history = hoist("runs", "by-sql", cwd=project, env={"HOIST_TEST_UNSET_HOOK": None})
+
+    assert checked.returncode == 2
+    assert (
+        "activations.by-sql.alerts[0].webhook: set HOIST_TEST_UNSET_HOOK in the environment"
+        in checked.stdout
+    )
+    assert history.returncode == 0, history.stderr
+    assert "http(s) URL" not in history.stderr
