@@ -69,11 +69,17 @@ def current_project(project: Path | None) -> Project:
 
 
 def resolve_targets(
-    name: str | None, project: Path | None, every: bool, *, secrets: bool = True
+    name: str | None,
+    project: Path | None,
+    every: bool,
+    *,
+    secrets: bool = True,
+    command: str = "run",
 ) -> list[Target]:
-    """The activations a `run`/`plan`/`runs` invocation means (`every`: ``--all``).
+    """The activations a `run`/`plan`/`runs`/`verify` invocation means (`every`: ``--all``).
 
     Without `secrets` (reading history needs none), unset variables do not stop loading.
+    `command` names the command in messages; only run and plan take ``--all``.
     """
     from hoist.project import load_project
 
@@ -87,7 +93,8 @@ def resolve_targets(
         return _every_activation(loaded)
     if name is None:
         names = ", ".join(loaded.activations) or "(none yet)"
-        raise ConfigError(f"name the activation to use, or --all; the project's: {names}")
+        alternative = ", or --all" if command in ("run", "plan") else ""
+        raise ConfigError(f"name the activation to {command}{alternative}; the project's: {names}")
     return [loaded.activation(name)]
 
 

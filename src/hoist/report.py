@@ -130,12 +130,21 @@ class Outcome:
     contacts_attached: int = 0
     contacts_not_found: int = 0
     warnings: tuple[str, ...] = ()
+    #: How commands name the activation (its name in a project, else its file) in hints.
+    target: str = ""
+    #: Whether `hoist verify --repair` can read the activation's state (not native state).
+    repairable: bool = True
 
 
-_CONTRADICTION = (
-    "Intercom lacks what state says was delivered (see contradictions); run `hoist verify "
-    "FILE --repair` to find and resend what is missing, or `hoist run FILE --full-resync`"
-)
+def _contradiction(target: str, repairable: bool) -> str:
+    """Why a run with contradictions is partial, and the commands (naming `target`) to fix it."""
+    resync = f"`hoist run {target} --full-resync`"
+    if not repairable:  # verify does not read warehouse-native state
+        return f"Intercom lacks what state says was delivered (see contradictions); run {resync}"
+    return (
+        "Intercom lacks what state says was delivered (see contradictions); run "
+        f"`hoist verify {target} --repair` to find and resend what is missing, or {resync}"
+    )
 
 
 def summarise(
@@ -155,7 +164,8 @@ def summarise(
         status = "partial"
     if outcome.contradictions:
         # Intercom lacks what state calls delivered: this run cannot have fixed it all.
-        status, message = "partial", _CONTRADICTION
+        target = outcome.target or activation
+        status, message = "partial", _contradiction(target, outcome.repairable)
     if outcome.interrupted:
         status, message = "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
     if outcome.fatal is not None:

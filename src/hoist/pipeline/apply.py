@@ -51,12 +51,14 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
         _stop_if_broken(execution)  # the warehouse or state failed: touch neither again
         store.fold()
         store.forget_intercom_ids(execution.stale)
-        contradictions += _companies_lost(execution.stale, recreated)
+        # A full resync sends every value: a company created again lacks none of them.
+        contradictions += _companies_lost(execution.stale, [] if ctx.full_resync else recreated)
         # Deleted companies leave state: if they come back to the model, they are created anew.
         store.forget_intercom_ids(_deleted(ctx, execution))
         # Their contacts were detached with them (NOTES §1.5): those pairs are attached anew.
         store.forget_pairs_of([*execution.stale, *recreated, *_deleted(ctx, execution)])
         contacts = await _contacts(ctx, client, bound, p, execution, concurrency)
+        contradictions += _contacts_lost(store, contacts.gone)
         store.fold()
         fatal = execution.fatal or contacts.fatal
         outcome = Outcome(
@@ -80,6 +82,8 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             contacts_attached=contacts.attached,
             contacts_not_found=_contacts_not_found(store, p),
             warnings=sent.warnings(),
+            target=ctx.command_name,
+            repairable=not ctx.config.state.in_warehouse,
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -179,6 +183,19 @@ def _companies_lost(stale: list[str], recreated: list[str]) -> list[str]:
     return lost
 
 
+def _contacts_lost(store: AnyStore, gone: list[str]) -> list[str]:
+    """Forget companies a contact could not be attached to because Intercom no longer has
+    them, with their pairs: the next run creates them and attaches their contacts again."""
+    gone = sorted(set(gone))
+    store.forget_intercom_ids(gone)
+    store.forget_pairs_of(gone)
+    return [
+        f"company {cid} is gone from Intercom (attaching a contact answered company_not_found); "
+        "state forgot it, so the next run sends it again with its contacts"
+        for cid in gone
+    ]
+
+
 async def _contacts(
     ctx: RunContext,
     client: IntercomClient,
@@ -193,7 +210,10 @@ async def _contacts(
         return ContactsResult()
     # Warehouse-native state refuses a contacts model before the run starts.
     assert isinstance(bound.store, StateStore)
-    result = await attach_contacts(config, client, bound.store, p.contacts, concurrency)
+    recheck = ctx.recheck_missing or ctx.full_resync
+    result = await attach_contacts(
+        config, client, bound.store, p.contacts, concurrency, recheck=recheck
+    )
     if result.attached or result.detached:
         bound.record()
     ctx.progress.stage(f"attached {result.attached:,} contacts, detached {result.detached:,}")

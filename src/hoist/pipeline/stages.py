@@ -23,6 +23,7 @@ from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
+from hoist.project._files import PROJECT_FILE
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
 from hoist.sql import fingerprint, native_diff
@@ -63,6 +64,14 @@ class RunContext:
     def file(self) -> str:
         """The activation file, as named in configuration errors."""
         return str(self.config.file)
+
+    @property
+    def command_name(self) -> str:
+        """How `hoist` commands name this activation: its name in a project, else its file."""
+        file = self.config.file
+        folder = file.parent.parent if file.parent.name == "activations" else file.parent
+        in_project = (folder / PROJECT_FILE).is_file()
+        return self.config.name if in_project else str(file)
 
     def client(self) -> IntercomClient:
         """A client for the activation's destination."""
