@@ -18,7 +18,7 @@ from sqlglot import exp
 from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import ActivationConfig
 from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
-from hoist.errors import ConfigError
+from hoist.errors import ConfigError, StateError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
@@ -237,6 +237,7 @@ async def _prepared_in_warehouse(
                 _scratch(state.memory_limit) as con,
             ):
                 where = f"the state in schema {state.schema_name!r} of the warehouse"
+                _check_not_switched(ctx, store)
                 check_workspace(recorded_workspace(store), workspace, state_path=where)
                 model = native_diff.model_relation(sql, source.dialect)
                 changes = NativeChangeSet.diff_in_warehouse(
@@ -246,6 +247,21 @@ async def _prepared_in_warehouse(
                 rejected = tuple(changes.rejections())
                 p = Prepared(fields, attributes, changes, rejected, workspace, changes.rows_fetched)
                 yield client, store, p
+
+
+def _check_not_switched(ctx: RunContext, store: NativeStateStore) -> None:
+    """Refuse to start warehouse-native state from nothing while a local state file holds what
+    earlier runs delivered: that would silently send every company again."""
+    local = ctx.config.state.path
+    if not local.is_file() or not store.is_empty():
+        return
+    raise StateError(
+        f"state.in_warehouse is on, but the warehouse holds no state for this activation while "
+        f"the local state file {local} holds what earlier runs delivered; a run would send "
+        f"every company again. To start the warehouse's state over, run `hoist run "
+        f"{ctx.command_name} --reset-state` (the local file is moved aside, not deleted); to "
+        "keep the local state, remove state.in_warehouse"
+    )
 
 
 def _native_spec(
