@@ -1,4 +1,5 @@
-"""Switching an activation from local to warehouse-native state never starts over silently."""
+"""Switching an activation from local to warehouse-native state never starts over silently;
+a native run says how many rows left the warehouse."""
 
 from __future__ import annotations
 
@@ -29,3 +30,17 @@ def test_switching_to_native_state_asks_for_reset_state_instead_of_resending(
     assert started_over.returncode == 0, started_over.stderr
     assert not activation.state_file.exists()
     assert activation.run_json()["unchanged"] == 20
+
+
+def test_a_native_run_says_how_many_rows_it_fetched(duckdb_native: Twin) -> None:
+    """A native run's progress says the warehouse diffed the model and how few rows left it."""
+    activation = duckdb_native.activation
+    activation.write_rows(company_rows(20))
+    activation.run_json()
+    rows = company_rows(20)
+    rows[3]["account_name"] = "Renamed"
+    activation.write_rows(rows)
+
+    done = activation.hoist("run")
+
+    assert "diffed 20 rows in the warehouse (1 fetched)" in done.stderr

@@ -82,6 +82,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             contacts_attached=contacts.attached,
             contacts_not_found=_contacts_not_found(store, p),
             warnings=sent.warnings(),
+            contacts_configured=ctx.config.contacts is not None,
             target=ctx.command_name,
             repairable=not ctx.config.state.in_warehouse,
         )

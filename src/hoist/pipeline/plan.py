@@ -60,6 +60,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
             without_contacts=store.without_contacts(),
             contacts_attached=contacts.pairs,
             contacts_not_found=contacts.not_found,
+            contacts_configured=ctx.config.contacts is not None,
         )
     return ctx.report(outcome, dry_run=True)
 

@@ -340,8 +340,14 @@ def _diff(
 
 def _announce(ctx: RunContext, changes: ChangeSet) -> None:
     counts = changes.counts
+    # Native state: the warehouse diffed the model; only the changed rows were fetched.
+    read = (
+        f"diffed {counts.rows:,} rows in the warehouse ({changes.rows_fetched:,} fetched)"
+        if isinstance(changes, NativeChangeSet)
+        else f"read {counts.rows:,} rows"
+    )
     ctx.progress.stage(
-        f"read {counts.rows:,} rows in {time.monotonic() - ctx.started:.1f} s: "
+        f"{read} in {time.monotonic() - ctx.started:.1f} s: "
         f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
         f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
     )
