@@ -234,7 +234,7 @@ def _outcome_json(outcome: RunReport | HoistError) -> dict[str, object]:
 @main.command("runs")
 @_NAME
 @project_option
-@_JSON
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as one JSON array.")
 @click.option("--limit", default=20, show_default=True, help="How many runs to show.")
 def runs_command(name: str | None, project: Path | None, as_json: bool, limit: int) -> None:
     """Show the run history of activation NAME (or an activation file), newest first."""

@@ -190,3 +190,27 @@ def test_postgres_connections_get_timeouts_unless_the_url_sets_them() -> None:
     assert "keepalives_idle=30" in url
     assert url.startswith("postgresql://u:p%40ss@db:5432/w?")
     assert _with_timeouts("host=db dbname=w") == "host=db dbname=w"
+
+
+def test_the_readme_names_native_tables_as_the_code_does() -> None:
+    """An activation name with a dash gets tables `<name>_<hash>__journal`, as the README says."""
+    import re
+
+    from hoist.sql.native_state import NativeTables
+
+    name = NativeTables("hoist", "companies-to-intercom").name("journal")
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+
+    assert re.fullmatch(r"companies_to_intercom_[0-9a-f]{8}__journal", name)
+    assert "`companies_to_intercom_<hash>__journal`" in readme
+
+
+def test_the_deploy_doc_shows_a_password_encoded_as_hoist_reads_it() -> None:
+    """docs/deploy.md's example of a percent-encoded password is what hoist decodes."""
+    from urllib.parse import quote, unquote
+
+    deploy = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+
+    assert "`p@ss%1` is written `p%40ss%251`" in deploy
+    assert quote("p@ss%1", safe="") == "p%40ss%251"
+    assert unquote("p%40ss%251") == "p@ss%1"
