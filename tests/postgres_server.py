@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -24,7 +25,16 @@ from urllib.parse import quote
 
 from sqlglot import exp
 
-__all__ = ["PostgresServer", "execute", "quoted", "running_postgres"]
+__all__ = [
+    "PostgresServer",
+    "execute",
+    "freeze",
+    "quoted",
+    "running_postgres",
+    "start",
+    "stop",
+    "thaw",
+]
 
 #: Where Debian's postgresql-15 puts initdb and pg_ctl; POSTGRES_BIN overrides it.
 DEFAULT_BIN = "/usr/lib/postgresql/15/bin"
@@ -129,9 +139,48 @@ def running_postgres(settings: dict[str, str] | None = None) -> Iterator[Postgre
         try:
             yield PostgresServer(port=port, folder=folder)
         finally:
-            _run([_binary("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data)], folder)
+            if (data / "postmaster.pid").exists():  # a test may have stopped it (`stop`)
+                _run([_binary("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data)], folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop(server: PostgresServer) -> None:
+    """Stop the server as an operator would (`pg_ctl stop -m fast`): clients are cut off."""
+    data = server.folder / "data"
+    _run([_binary("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(data)], server.folder)
+
+
+def start(server: PostgresServer) -> None:
+    """Start a stopped server again on its port."""
+    _start(server.folder / "data", server.folder, server.port, {})
+
+
+def _processes(server: PostgresServer) -> list[int]:
+    """The postmaster of `server` and its children (the backends serving clients)."""
+    postmaster = int((server.folder / "data" / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+def freeze(server: PostgresServer) -> None:
+    """SIGSTOP every process of the server: connections stay open and nothing answers, as
+    when a host hangs or a network drops packets."""
+    for pid in _processes(server):
+        os.kill(pid, signal.SIGSTOP)
+
+
+def thaw(server: PostgresServer) -> None:
+    """SIGCONT every process of a frozen server."""
+    for pid in _processes(server):
+        os.kill(pid, signal.SIGCONT)
 
 
 def quoted(name: str) -> str:

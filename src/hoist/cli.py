@@ -188,7 +188,7 @@ def plan_command(
     """Show what a run of NAME would change and cost, without writing to Intercom or state."""
     from hoist.engine import plan
 
-    targets = _guarded(lambda: resolve_targets(name, project, every), as_json)
+    targets = _guarded(lambda: resolve_targets(name, project, every, command="plan"), as_json)
     _run_each(
         targets,
         lambda t: plan(t, full_resync=full_resync, recheck_missing=recheck_missing),
@@ -234,14 +234,17 @@ def _outcome_json(outcome: RunReport | HoistError) -> dict[str, object]:
 @main.command("runs")
 @_NAME
 @project_option
-@_JSON
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as one JSON array.")
 @click.option("--limit", default=20, show_default=True, help="How many runs to show.")
 def runs_command(name: str | None, project: Path | None, as_json: bool, limit: int) -> None:
     """Show the run history of activation NAME (or an activation file), newest first."""
     from hoist.engine import runs
     from hoist.report import render_history
 
-    targets = _guarded(lambda: resolve_targets(name, project, False, secrets=False), as_json)
+    targets = _guarded(
+        lambda: resolve_targets(name, project, False, secrets=False, command="show the runs of"),
+        as_json,
+    )
     history = _guarded(lambda: runs(targets[0], limit=limit), as_json)
     if as_json:
         click.echo(json.dumps(history, default=str))
@@ -270,7 +273,7 @@ def verify_command(
     """Check that Intercom holds what state says activation NAME (or a file) delivered."""
     from hoist.verify import render_verify, verify
 
-    target = _guarded(lambda: resolve_targets(name, project, False), as_json)[0]
+    target = _guarded(lambda: resolve_targets(name, project, False, command="verify"), as_json)[0]
     report = _guarded(lambda: verify(target, sample=sample, repair=repair), as_json)
     click.echo(json.dumps(report.to_json()) if as_json else render_verify(report))
     sys.exit(_exit_code_for(report))

@@ -7,8 +7,10 @@ read from ``HOIST_PROJECT``); a path to a single activation file keeps working a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -67,11 +69,17 @@ def current_project(project: Path | None) -> Project:
 
 
 def resolve_targets(
-    name: str | None, project: Path | None, every: bool, *, secrets: bool = True
+    name: str | None,
+    project: Path | None,
+    every: bool,
+    *,
+    secrets: bool = True,
+    command: str = "run",
 ) -> list[Target]:
-    """The activations a `run`/`plan`/`runs` invocation means (`every`: ``--all``).
+    """The activations a `run`/`plan`/`runs`/`verify` invocation means (`every`: ``--all``).
 
     Without `secrets` (reading history needs none), unset variables do not stop loading.
+    `command` names the command in messages; only run and plan take ``--all``.
     """
     from hoist.project import load_project
 
@@ -80,12 +88,13 @@ def resolve_targets(
     folder = project_dir(project)
     if folder is None and name is not None and _is_file_name(name):
         return [_file_target(Path(name))]
-    loaded = load_project(folder, environ=None if secrets else _AnyVariable())
+    loaded = load_project(folder, environ=None if secrets else _AnyVariable.for_project(folder))
     if every:
         return _every_activation(loaded)
     if name is None:
         names = ", ".join(loaded.activations) or "(none yet)"
-        raise ConfigError(f"name the activation to use, or --all; the project's: {names}")
+        alternative = ", or --all" if command in ("run", "plan") else ""
+        raise ConfigError(f"name the activation to {command}{alternative}; the project's: {names}")
     return [loaded.activation(name)]
 
 
@@ -106,10 +115,34 @@ def _every_activation(project: Project) -> list[Target]:
 
 
 class _AnyVariable(Mapping[str, str]):
-    """The environment, with a placeholder for every unset variable."""
+    """The environment, with a placeholder for every unset variable.
+
+    A variable that is a whole value (``webhook: ${SLACK_WEBHOOK_URL}``) gets a URL, so that
+    reading the history never fails on a URL it does not use; one inside a value (a password
+    in a connection URL) gets plain text.
+    """
+
+    def __init__(self, whole: frozenset[str] = frozenset()) -> None:
+        self._whole = whole
+
+    @classmethod
+    def for_project(cls, folder: Path | None) -> _AnyVariable:
+        """Placeholders for the project found from `folder`."""
+        from hoist.project import ProjectError
+        from hoist.project._files import find_project, read_definitions
+
+        root = find_project(folder)
+        whole: set[str] = set()
+        with contextlib.suppress(ProjectError):  # reported by the load that follows
+            for definitions in read_definitions(root).values() if root else ():
+                for definition in definitions.values():
+                    whole |= _whole_variables(definition.data)
+        return cls(frozenset(whole))
 
     def __getitem__(self, name: str) -> str:
-        return os.environ.get(name, "unset")
+        if name in os.environ:
+            return os.environ[name]
+        return "https://unset.invalid/" if name in self._whole else "unset"
 
     def __contains__(self, name: object) -> bool:
         return True
@@ -119,6 +152,16 @@ class _AnyVariable(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(os.environ)
+
+
+def _whole_variables(data: Any) -> set[str]:
+    """Names of the variables that make up a whole string value somewhere in `data`."""
+    if isinstance(data, Mapping):
+        return set().union(*map(_whole_variables, data.values()))
+    if isinstance(data, list):
+        return set().union(*map(_whole_variables, data))
+    match = re.fullmatch(r"\$\{(\w+)\}", data) if isinstance(data, str) else None
+    return {match.group(1)} if match else set()
 
 
 def _is_file_name(name: str) -> bool:
@@ -172,7 +215,7 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
     problems: list[Any]
     warnings: list[Any] = []
     if file is not None:
-        problems, warnings = guarded(lambda: _file_problems(file), as_json)
+        problems, warnings = guarded(lambda: _file_problems(file, warehouse=not offline), as_json)
         checked = "1 activation file"
     else:
         loaded = _loaded_or_problems(project)
@@ -186,17 +229,21 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
     sys.exit(2 if problems else 0)
 
 
-def _file_problems(file: Path) -> tuple[list[Any], list[Any]]:
-    """The problems of one activation file, and its warnings."""
+def _file_problems(file: Path, *, warehouse: bool) -> tuple[list[Any], list[Any]]:
+    """The problems of one activation file, and its warnings (`warehouse`: read the model)."""
     from hoist.config import load_activation
     from hoist.project._dbt import activation_references, reference_problems, reference_warnings
+    from hoist.project._validate import activation_problems
 
     try:
         config = load_activation(file)
     except ConfigError as exc:
         return [str(exc)], []
     references = list(activation_references(config))
-    return reference_problems(references), reference_warnings(references)
+    problems = reference_problems(references)
+    if warehouse and not problems:
+        problems += list(activation_problems(config))
+    return problems, reference_warnings(references)
 
 
 def _loaded_or_problems(project: Path | None) -> Project | list[Any]:

@@ -97,7 +97,12 @@ def reset_state(activation: ActivationConfig | str | Path) -> Path | str | None:
     """
     config = _config(activation)
     if config.state.in_warehouse:
-        return _warehouse_reset(config)
+        # A local file left from before state.in_warehouse goes aside too (see stages).
+        local = move_state_aside(config.state.path)
+        moved = _warehouse_reset(config)
+        if local is not None:
+            moved = f"{moved} and {local}" if moved else str(local)
+        return moved
     return move_state_aside(config.state.path)
 
 

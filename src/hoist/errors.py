@@ -8,6 +8,7 @@
     │   └── WorkspaceMismatchError  state belongs to another Intercom workspace than the token's
     └── IntercomError ............. Intercom answered with an error (or never answered)
         ├── FatalDestinationError . 401/403: the token is wrong or lacks rights; stop the run
+        │   └── UnreachableError .. no call succeeded for destination.give_up_after; stop
         ├── SchemaConflictError ... a data attribute exists with an incompatible type; stop
         ├── RetriableError ........ 429, 5xx, 408, timeouts, dropped connections
         │   └── RateLimitedError .. 429; carries the window reset time
@@ -36,6 +37,7 @@ __all__ = [
     "SourceError",
     "StateError",
     "StateLockedError",
+    "UnreachableError",
     "WorkspaceMismatchError",
 ]
 
@@ -106,6 +108,12 @@ class IntercomError(HoistError):
 
 class FatalDestinationError(IntercomError):
     """401/403: the access token is invalid or not allowed; the run must stop at once."""
+
+
+class UnreachableError(FatalDestinationError):
+    """Intercom has not answered a call for `destination.give_up_after` (network errors,
+    timeouts, 5xx): the run stops as failed rather than retrying each company for hours; the
+    next run resumes."""
 
 
 class SchemaConflictError(IntercomError):

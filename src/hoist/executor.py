@@ -18,13 +18,13 @@ from typing import Any
 
 from hoist.changes import Change, Confirmation, user_count_of
 from hoist.company_attributes import custom_name, is_custom
-from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError
+from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError, StateError
 from hoist.report import RecordError
 
-__all__ = ["Execution", "execute", "request_body", "stop_on_signals"]
+__all__ = ["STOP_GRACE_S", "Commit", "Execution", "execute", "request_body", "stop_on_signals"]
 
 Send = Callable[[Change], Awaitable[dict[str, Any]]]
-Commit = Callable[[list[Confirmation]], None]
+Commit = Callable[[list[Confirmation]], Awaitable[None]]
 Tick = Callable[[int, int], None]  # (confirmed, failed) since the last tick
 
 # Confirmed results wait at most this many (or this long) before their commit, so a killed
@@ -32,6 +32,9 @@ Tick = Callable[[int, int], None]  # (confirmed, failed) since the last tick
 # whatever its size: at Intercom's ~166 calls/s, 1 s keeps commits to under two a second.
 _COMMIT_ROWS = 100
 _COMMIT_SECONDS = 1.0
+#: Once a run is stopped (Ctrl-C, SIGTERM, a failure), requests in flight get this long to
+#: finish and be committed; then they are cancelled, and the next run sends them again.
+STOP_GRACE_S = 5.0
 
 
 @dataclass
@@ -46,6 +49,15 @@ class Execution:
     stale: list[str] = field(default_factory=list)
     interrupted: bool = False
     fatal: FatalDestinationError | None = None
+    #: The failure that stopped the run: a state commit, the warehouse, anything but Intercom.
+    error: BaseException | None = None
+    #: Confirmations Intercom gave that state could not record: the next run resends them.
+    unrecorded: int = 0
+
+    def fail(self, exc: BaseException) -> None:
+        """Remember the first failure that stopped the run."""
+        if self.error is None and self.fatal is None:
+            self.error = exc
 
 
 def request_body(change: Change) -> dict[str, Any]:
@@ -72,23 +84,43 @@ def request_body(change: Change) -> dict[str, Any]:
 
 
 class _Committer:
-    """Buffers confirmations and commits them in small transactions."""
+    """Buffers confirmations and commits them in small transactions, one at a time.
+
+    A commit that fails (the warehouse is gone) is remembered in `error`; its confirmations
+    and any added later are not recorded, so the next run sends them again, which Intercom's
+    upserts and updates by id make idempotent.
+    """
 
     def __init__(self, commit: Commit) -> None:
         self._commit = commit
         self._pending: list[Confirmation] = []
         self._last = time.monotonic()
+        self._lock = asyncio.Lock()
+        self.error: BaseException | None = None
+        self.unrecorded = 0
 
-    def add(self, confirmation: Confirmation) -> None:
+    async def add(self, confirmation: Confirmation) -> None:
+        """Buffer one confirmation; commit the buffer when it is big or old enough."""
         self._pending.append(confirmation)
         if len(self._pending) >= _COMMIT_ROWS or time.monotonic() - self._last > _COMMIT_SECONDS:
-            self.flush()
+            await self.flush()
 
-    def flush(self) -> None:
-        if self._pending:
-            self._commit(self._pending)
-            self._pending = []
-        self._last = time.monotonic()
+    async def flush(self) -> None:
+        """Commit what is buffered (raises what the commit raised, once)."""
+        async with self._lock:
+            batch, self._pending = self._pending, []
+            self._last = time.monotonic()
+            if not batch:
+                return
+            if self.error is not None:
+                self.unrecorded += len(batch)
+                return
+            try:
+                await self._commit(batch)
+            except BaseException as exc:
+                self.unrecorded += len(batch)
+                self.error = exc
+                raise
 
 
 async def execute(
@@ -99,105 +131,212 @@ async def execute(
     concurrency: int,
     stop: asyncio.Event | None = None,
     tick: Tick | None = None,
+    grace_s: float = STOP_GRACE_S,
 ) -> Execution:
     """Send every change with at most `concurrency` requests in flight.
 
-    Stops feeding new changes when `stop` is set (Ctrl-C) and lets in-flight requests finish.
-    A fatal destination error (401/403) stops everything the same way and is returned in
-    `fatal`, after what was already confirmed has been committed.
+    Stops feeding new changes when `stop` is set (Ctrl-C) and gives in-flight requests
+    `grace_s` to finish before they are cancelled. A fatal destination error (401/403, an
+    unreachable Intercom) stops everything the same way and is returned in `fatal`; a failure
+    of anything else (a commit, the warehouse) in `error`. Either way what was confirmed and
+    could be committed has been committed by the time this returns: it never hangs on a
+    stopped worker, a full queue or a commit that does not return.
     """
     outcome = Execution()
     committer = _Committer(commit)
     queue: asyncio.Queue[Change | None] = asyncio.Queue(maxsize=concurrency * 4)
     stop = stop or asyncio.Event()
+    halt = asyncio.Event()  # stop, or a failure: everything winds down
     tick = tick or (lambda confirmed, failed: None)
-    workers = [
-        asyncio.create_task(_worker(queue, send, committer, outcome, stop, tick))
-        for _ in range(concurrency)
+    run = _Run(queue, send, committer, outcome, halt, tick)
+    workers = [asyncio.create_task(run.worker()) for _ in range(concurrency)]
+    helpers = [
+        asyncio.create_task(_feed(pages, queue, halt, len(workers), outcome)),
+        asyncio.create_task(_flush_periodically(committer, outcome, halt)),
+        asyncio.create_task(_relay(stop, halt)),
     ]
-    flusher = asyncio.create_task(_flush_periodically(committer))
     try:
-        await _feed(pages, queue, stop)
-        for _ in workers:
-            await queue.put(None)
-        await asyncio.gather(*workers)
+        await _wait_for(workers, halt, grace_s)
     finally:
-        for task in [*workers, flusher]:
+        for task in [*workers, *helpers]:
             task.cancel()
-        await asyncio.gather(*workers, flusher, return_exceptions=True)
-        committer.flush()
-    outcome.interrupted = stop.is_set() and outcome.fatal is None
+        await asyncio.gather(*workers, *helpers, return_exceptions=True)
+        await _final_flush(committer, outcome, grace_s)
+    outcome.unrecorded = committer.unrecorded
+    outcome.interrupted = stop.is_set() and outcome.fatal is None and outcome.error is None
     return outcome
 
 
-async def _flush_periodically(committer: _Committer) -> None:
+async def _wait_for(workers: list[asyncio.Task[None]], halt: asyncio.Event, grace: float) -> None:
+    """Until every worker is done; once halted, at most `grace` more for requests in flight."""
+    halted = asyncio.create_task(halt.wait())
+    pending: set[asyncio.Task[Any]] = set(workers)
+    try:
+        while pending and not halt.is_set():
+            _, pending = await asyncio.wait({*pending, halted}, return_when=asyncio.FIRST_COMPLETED)
+            pending.discard(halted)
+        if pending:
+            await asyncio.wait(pending, timeout=grace)
+    finally:
+        halted.cancel()
+
+
+async def _final_flush(committer: _Committer, outcome: Execution, grace: float) -> None:
+    """Commit what is left, unless a commit failed or does not return within `grace`."""
+    try:
+        await asyncio.wait_for(committer.flush(), timeout=grace)
+    except TimeoutError:
+        pass  # the committer remembers the cancelled commit: reported below
+    except Exception as exc:
+        outcome.fail(exc)
+    error = committer.error
+    if isinstance(error, Exception):
+        outcome.fail(error)
+    elif error is not None:  # cancelled: the warehouse never answered the commit
+        outcome.fail(StateError(f"the state commit did not return within {grace:.0f} s"))
+
+
+async def _relay(stop: asyncio.Event, halt: asyncio.Event) -> None:
+    await stop.wait()
+    halt.set()
+
+
+async def _flush_periodically(
+    committer: _Committer, outcome: Execution, halt: asyncio.Event
+) -> None:
     # Results can sit idle while workers wait for a rate-limit window; commit them anyway.
     while True:
         await asyncio.sleep(_COMMIT_SECONDS)
-        committer.flush()
+        try:
+            await committer.flush()
+        except Exception as exc:
+            outcome.fail(exc)
+            halt.set()
+            return
 
 
 async def _feed(
     pages: Iterator[list[Change]],
     queue: asyncio.Queue[Change | None],
-    stop: asyncio.Event,
-) -> None:
-    for page in pages:
-        for change in page:
-            if stop.is_set():
-                return
-            await queue.put(change)
-
-
-async def _worker(
-    queue: asyncio.Queue[Change | None],
-    send: Send,
-    committer: _Committer,
+    halt: asyncio.Event,
+    workers: int,
     outcome: Execution,
-    stop: asyncio.Event,
-    tick: Tick,
 ) -> None:
-    while (change := await queue.get()) is not None:
-        if stop.is_set():
-            continue  # drain without sending: Ctrl-C stops new requests
+    """Queue every change, then one end marker per worker; give up as soon as `halt` is set."""
+    try:
+        for page in pages:
+            for change in page:
+                if halt.is_set() or not await _put(queue, change, halt):
+                    return
+        for _ in range(workers):
+            if not await _put(queue, None, halt):
+                return
+    except Exception as exc:  # reading the changes failed: stop the run, do not hang it
+        outcome.fail(exc)
+        halt.set()
+
+
+async def _put(
+    queue: asyncio.Queue[Change | None], item: Change | None, halt: asyncio.Event
+) -> bool:
+    """Put `item`, waiting for room unless `halt` is set first; whether it was put."""
+    if not queue.full():
+        queue.put_nowait(item)
+        return True
+    return await _unless_halted(queue.put(item), halt)
+
+
+async def _get(queue: asyncio.Queue[Change | None], halt: asyncio.Event) -> Change | None:
+    """The next change, or None at the end or once `halt` is set."""
+    if halt.is_set():
+        return None
+    if not queue.empty():
+        return queue.get_nowait()
+    getter = asyncio.ensure_future(queue.get())
+    if not await _unless_halted(getter, halt):
+        return None
+    return getter.result()
+
+
+async def _unless_halted(awaitable: Awaitable[Any], halt: asyncio.Event) -> bool:
+    """Await `awaitable` unless `halt` is set first (then cancel it); whether it completed."""
+    task = asyncio.ensure_future(awaitable)
+    halted = asyncio.ensure_future(halt.wait())
+    try:
+        await asyncio.wait([task, halted], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        halted.cancel()
+    if task.done() and not task.cancelled():
+        task.result()
+        return True
+    task.cancel()
+    return False
+
+
+class _Run:
+    """What every worker of one execution shares."""
+
+    def __init__(
+        self,
+        queue: asyncio.Queue[Change | None],
+        send: Send,
+        committer: _Committer,
+        outcome: Execution,
+        halt: asyncio.Event,
+        tick: Tick,
+    ) -> None:
+        self.queue = queue
+        self.send = send
+        self.committer = committer
+        self.outcome = outcome
+        self.halt = halt
+        self.tick = tick
+
+    async def worker(self) -> None:
+        """Send changes until the queue ends or the run halts; any failure halts the run."""
+        try:
+            while (change := await _get(self.queue, self.halt)) is not None:
+                await self._handle(change)
+        except FatalDestinationError as exc:
+            self.outcome.fatal = self.outcome.fatal or exc
+            self.halt.set()
+        except Exception as exc:  # a commit, the warehouse, a bug: the run stops, never hangs
+            self.outcome.fail(exc)
+            self.halt.set()
+
+    async def _handle(self, change: Change) -> None:
+        outcome = self.outcome
         if _nothing_to_send(change):
             # Only never-set nulls changed: state records them; Intercom needs no call.
             assert change.intercom_id is not None
-            committer.add(
-                Confirmation(
-                    change.company_id,
-                    change.intercom_id,
-                    change.texts,
-                    fingerprint=change.fingerprint,
-                )
+            confirmation = Confirmation(
+                change.company_id, change.intercom_id, change.texts, fingerprint=change.fingerprint
             )
             outcome.recorded += 1
-            tick(1, 0)
-            continue
+            self.tick(1, 0)
+            await self.committer.add(confirmation)
+            return
         try:
-            company = await send(change)
-        except FatalDestinationError as exc:
-            # Keep draining the queue so the feeder never blocks; the run re-raises this.
-            outcome.fatal = outcome.fatal or exc
-            stop.set()
-            continue
+            company = await self.send(change)
+        except FatalDestinationError:
+            raise
         except IntercomError as exc:
             outcome.failed.append(_record_error(change, exc))
-            tick(0, 1)
+            self.tick(0, 1)
             if isinstance(exc, RecordRejectedError) and exc.status == 404 and change.intercom_id:
                 outcome.stale.append(change.company_id)
-            continue
-        tick(1, 0)
+            return
+        self.tick(1, 0)
         if change.removal is not None:
             outcome.removed.append(change.company_id)
             if change.removal == "clear":  # a deleted company is forgotten after the run
-                committer.add(_confirmation(change, company))
-            continue
-        committer.add(_confirmation(change, company))
+                await self.committer.add(_confirmation(change, company))
+            return
         if change.new:
             outcome.confirmed_new += 1
         else:
             outcome.confirmed_known += 1
+        await self.committer.add(_confirmation(change, company))
 
 
 def _nothing_to_send(change: Change) -> bool:

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from hoist.company_attributes import STANDARD_ATTRIBUTES, custom_name, is_custom
 from hoist.errors import ConfigError, SchemaConflictError
+from hoist.suggest import did_you_mean
 
 __all__ = [
     "Field",
@@ -22,6 +23,7 @@ __all__ = [
     "compatible",
     "infer_data_type",
     "missing_column",
+    "standard_mismatch",
 ]
 
 # Column category -> the Intercom data types a column of that category can be sent as.
@@ -39,6 +41,14 @@ _STANDARD_SOURCES: Final[dict[str, frozenset[str]]] = {
     "string": frozenset({"string", "integer", "float", "boolean", "date", "datetime"}),
     "integer": frozenset({"integer", "float", "string"}),
     "timestamp": frozenset({"date", "datetime", "integer", "string"}),
+}
+
+
+#: Standard attribute kinds a run parses from text, value by value: text that does not parse
+#: is rejected at every run, so `hoist validate` asks for a cast in the model instead.
+_PARSED_FROM_TEXT: Final[dict[str, tuple[str, str]]] = {
+    "integer": ("a whole number", "CAST({column} AS BIGINT)"),
+    "timestamp": ("a timestamp", "CAST({column} AS TIMESTAMP)"),
 }
 
 
@@ -125,11 +135,36 @@ def build_fields(
 
 def missing_column(column: str, schema: pa.Schema, *, file: str, key: str) -> ConfigError:
     """The error for a configured column the model does not have, listing the ones it has."""
-    return ConfigError(
-        f"column {column!r} is not in the model; it has: {', '.join(schema.names)}",
-        file=file,
-        key=key,
-    )
+    return ConfigError(missing_column_message(column, schema.names), file=file, key=key)
+
+
+def missing_column_message(column: str, names: list[str], what: str = "the model") -> str:
+    """A column `what` lacks: the closest name it has, then every name."""
+    hint = did_you_mean(column, names)
+    return f"column {column!r} is not in {what};{hint} it has: {', '.join(names)}"
+
+
+def standard_mismatch(attribute: str, column: str, arrow_type: pa.DataType) -> str | None:
+    """Why a column of `arrow_type` should not feed standard `attribute` (None: it may).
+
+    Stricter than a run, which parses text for numbers and times value by value and rejects
+    what does not parse: `hoist validate` names that before the rejections pile up.
+    """
+    kind = STANDARD_ATTRIBUTES[attribute]
+    category = column_category(arrow_type)
+    if category not in _STANDARD_SOURCES[kind]:
+        return (
+            f"column {column!r} ({arrow_type}) cannot be sent to {attribute!r}, which Intercom "
+            f"holds as {kind}; map another column, or cast this one in the model"
+        )
+    if category == "string" and kind in _PARSED_FROM_TEXT:
+        holds, cast = _PARSED_FROM_TEXT[kind]
+        return (
+            f"column {column!r} is text, but Intercom holds {attribute!r} as {holds}: each "
+            f"value that is not one is rejected at every run; cast it in the model, e.g. "
+            f"{cast.format(column=column)}"
+        )
+    return None
 
 
 def _category_of(schema: pa.Schema, column: str, attribute: str, file: str) -> str:

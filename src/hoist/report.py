@@ -84,10 +84,13 @@ class RunReport:
     """Plans: how long those calls take at the workspace's current rate limit."""
     warnings: tuple[str, ...] = ()
     """What the run could not do as asked and why, each said once (not a failure)."""
+    contacts_configured: bool = False
+    """Whether the activation has a `contacts:` key (the console leaves out the hint to add one)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: every count, every error, and the sample of changes for plans."""
         data = asdict(self)
+        del data["contacts_configured"]  # a console detail, not a fact of the run
         data["duration_s"] = round(self.duration_s, 3)
         data["errors"] = [asdict(e) for e in self.errors]
         data["attributes_created"] = list(self.attributes_created)
@@ -130,12 +133,22 @@ class Outcome:
     contacts_attached: int = 0
     contacts_not_found: int = 0
     warnings: tuple[str, ...] = ()
+    contacts_configured: bool = False
+    #: How commands name the activation (its name in a project, else its file) in hints.
+    target: str = ""
+    #: Whether `hoist verify --repair` can read the activation's state (not native state).
+    repairable: bool = True
 
 
-_CONTRADICTION = (
-    "Intercom lacks what state says was delivered (see contradictions); run `hoist verify "
-    "FILE --repair` to find and resend what is missing, or `hoist run FILE --full-resync`"
-)
+def _contradiction(target: str, repairable: bool) -> str:
+    """Why a run with contradictions is partial, and the commands (naming `target`) to fix it."""
+    resync = f"`hoist run {target} --full-resync`"
+    if not repairable:  # verify does not read warehouse-native state
+        return f"Intercom lacks what state says was delivered (see contradictions); run {resync}"
+    return (
+        "Intercom lacks what state says was delivered (see contradictions); run "
+        f"`hoist verify {target} --repair` to find and resend what is missing, or {resync}"
+    )
 
 
 def summarise(
@@ -155,7 +168,8 @@ def summarise(
         status = "partial"
     if outcome.contradictions:
         # Intercom lacks what state calls delivered: this run cannot have fixed it all.
-        status, message = "partial", _CONTRADICTION
+        target = outcome.target or activation
+        status, message = "partial", _contradiction(target, outcome.repairable)
     if outcome.interrupted:
         status, message = "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
     if outcome.fatal is not None:
@@ -178,6 +192,7 @@ def summarise(
         without_contacts=outcome.without_contacts,
         contacts_attached=outcome.contacts_attached,
         contacts_not_found=outcome.contacts_not_found,
+        contacts_configured=outcome.contacts_configured,
         errors=outcome.rejected + outcome.failed,
         attributes_created=outcome.attributes_created,
         custom_attributes_remaining=outcome.custom_attributes_remaining,
@@ -226,11 +241,15 @@ def render_report(report: RunReport) -> str:
     ]
     lines += [f"  {label:<16}{getattr(report, name):>10,}" for name, label in _ROWS]
     if report.contacts_attached or report.contacts_not_found:
-        label = "contacts to add" if report.dry_run else "contacts added"
-        lines.append(f"  {label:<16}{report.contacts_attached:>10,}")
-        lines.append(f"  {'contacts unknown':<16}{report.contacts_not_found:>10,}")
+        # The names of the JSON keys, contacts_attached and contacts_not_found.
+        label = "contacts to attach" if report.dry_run else "contacts attached"
+        lines.append(f"  {label:<19}{report.contacts_attached:>7,}")
+        lines.append(f"  {'contacts not found':<19}{report.contacts_not_found:>7,}")
     if report.without_contacts:
-        lines.append("  " + WITHOUT_CONTACTS_NOTE.format(n=report.without_contacts))
+        note = WITHOUT_CONTACTS_NOTE.format(n=report.without_contacts)
+        if report.contacts_configured:  # the hint would point to what is already there
+            note = note.split("; the `contacts:` key")[0]
+        lines.append("  " + note)
     if report.attributes_created:
         verb_attr = "to create" if report.dry_run else "created"
         lines.append(f"  custom attributes {verb_attr}: {', '.join(report.attributes_created)}")
@@ -248,10 +267,17 @@ def render_report(report: RunReport) -> str:
         f"errors ({len(report.errors)}):",
         [_render_error(e) for e in report.errors],
     )
-    lines += _capped(
-        f"changes (sample of {len(report.sample)}):", [_render_change(c) for c in report.sample]
-    )
+    lines += _sample(report.sample)
     return "\n".join(lines)
+
+
+def _sample(sample: Sequence[PlannedChange]) -> list[str]:
+    """The plan's sample, saying how many of it are shown (--json has it all)."""
+    if not sample:
+        return []
+    shown = sample[:CONSOLE_CAP]
+    more = f"; --json shows all {len(sample)}" if len(sample) > len(shown) else ""
+    return [f"changes (a sample of {len(shown)}{more}):", *map(_render_change, shown)]
 
 
 def _estimate(calls: int, seconds: float | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["API_VERSION", "REGION_URLS"]
+__all__ = ["API_VERSION", "GIVE_UP_AFTER_S", "REGION_URLS"]
 
 #: The API root of each region's workspaces.
 REGION_URLS: Final[dict[str, str]] = {
@@ -18,3 +18,7 @@ REGION_URLS: Final[dict[str, str]] = {
 
 #: Sent as ``Intercom-Version`` on every request; the version of the OpenAPI description used.
 API_VERSION: Final = "2.16"
+
+#: How long Intercom may fail every call (network errors, timeouts, 5xx) before a run gives
+#: up (`destination.give_up_after`).
+GIVE_UP_AFTER_S: Final = 120.0

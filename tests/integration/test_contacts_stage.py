@@ -95,8 +95,12 @@ def test_external_ids_match_exactly(tmp_path: Path) -> None:
     assert report.without_contacts == 1
 
 
-def test_an_attach_refused_is_a_record_error_and_retried(tmp_path: Path) -> None:
-    """A company archived in Intercom fails its attachment (partial), and the next run retries."""
+def test_an_attach_to_a_company_gone_from_intercom_is_a_contradiction_then_repaired(
+    tmp_path: Path,
+) -> None:
+    """A company archived in Intercom refuses its attachment: the run is partial with a
+    contradiction (not a failure to repeat every run), and the next run re-creates the company
+    and attaches the contact."""
     emu = Emulator()
     emu.seed_contact(external_id="u1")
     warehouse(tmp_path, 1, [])
@@ -105,17 +109,16 @@ def test_an_attach_refused_is_a_record_error_and_retried(tmp_path: Path) -> None
     warehouse(tmp_path, 1, [("c0", "u1")])
     report = hoist.run(config(tmp_path), transport=asgi_transport(emu))
     assert report.status == "partial"
-    [error] = report.errors
-    assert (error.company_id, error.code) == ("c0", "company_not_found")
-    assert "u1" in error.message
+    assert report.errors == ()
+    assert any("c0 is gone from Intercom" in c for c in report.contradictions)
     again = hoist.run(config(tmp_path), transport=asgi_transport(emu))
     attaches = [
         r
         for r in emu.requests()
         if r.path.startswith("/contacts/") and r.path.endswith("/companies")
     ]
-    assert len(attaches) == 2  # the failed attachment is tried again
-    assert again.errors[0].code == "company_not_found"
+    assert len(attaches) == 2  # the refused attachment, then the one to the re-created company
+    assert (again.status, again.created, again.contacts_attached) == ("success", 1, 1)
 
 
 def test_a_failing_search_leaves_the_pairs_for_the_next_run(tmp_path: Path) -> None:

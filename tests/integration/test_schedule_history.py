@@ -162,3 +162,22 @@ def test_serve_once_runs_the_due_activations_in_process(tmp_path: Path, emulator
     }
     assert serve([first, second], once=True) == {}
     assert len(emulator.emulator.companies()) == 3  # both models hold the same three companies
+
+
+def test_serve_logs_a_missed_slot_as_due_now_not_in_the_past(
+    tmp_path: Path, emulator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An activation whose last run is days old is logged at start-up as "next run now"."""
+    from hoist.schedule.serve import _log_plan
+
+    activation = config(tmp_path, emulator.base_url, "every 1h")
+    hoist.run(activation)
+    clock = ManualClock(datetime.now(UTC) + timedelta(days=3))
+
+    async def never(_: ActivationConfig) -> RunReport:
+        raise AssertionError("nothing runs here")
+
+    with caplog.at_level("INFO", logger="hoist.schedule"):
+        _log_plan(Service([activation], never, clock=clock), [activation])
+
+    assert "hourly: every 1h, next run now" in caplog.text

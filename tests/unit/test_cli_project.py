@@ -144,3 +144,15 @@ def test_a_file_in_activations_runs_as_the_project_activation(project: Path) -> 
     result = hoist("plan", "activations/paying-customers.yml", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["activation"] == "paying-customers"
+
+
+def test_verify_and_runs_without_a_name_offer_no_all(project: Path) -> None:
+    """`hoist verify` and `hoist runs` without a name list the activations and do not suggest
+    --all, which they do not have; `hoist run` does."""
+    for command in ("verify", "runs"):
+        result = hoist(command)
+
+        assert result.exit_code == 2
+        assert "the project's: all-companies, paying-customers" in result.output
+        assert "--all" not in result.output
+    assert "name the activation to run, or --all" in hoist("run").output

@@ -11,7 +11,9 @@ from hoist.report import Outcome, render_history, render_report, summarise
 from hoist.state import StateStore
 
 
-def report_of(without: int = 0, attached: int = 0, not_found: int = 0) -> str:
+def report_of(
+    without: int = 0, attached: int = 0, not_found: int = 0, configured: bool = False
+) -> str:
     """The console summary of a run with these contact counts."""
     outcome = Outcome(
         insert=True,
@@ -19,6 +21,7 @@ def report_of(without: int = 0, attached: int = 0, not_found: int = 0) -> str:
         without_contacts=without,
         contacts_attached=attached,
         contacts_not_found=not_found,
+        contacts_configured=configured,
     )
     return render_report(
         summarise(outcome, run_id="r", activation="a", dry_run=False, duration_s=1)
@@ -30,15 +33,41 @@ def test_the_summary_explains_companies_without_contacts() -> None:
     text = report_of(without=12)
     assert re.search(r"^  without contacts +12$", text, re.M)
     assert "12 companies have no contact attached, so Intercom hides them" in text
-    assert "contacts added" not in text
+    assert "contacts attached" not in text
+    assert "the `contacts:` key attaches contacts" in text
 
 
 def test_the_summary_shows_contact_counts_when_there_are_any() -> None:
-    """Attached and unknown contacts are shown once the activation attaches contacts."""
+    """Attached and not found contacts are shown, under the names of their JSON keys."""
     text = report_of(attached=130, not_found=20)
-    assert re.search(r"^  contacts added +130$", text, re.M)
-    assert re.search(r"^  contacts unknown +20$", text, re.M)
+    assert re.search(r"^  contacts attached +130$", text, re.M)
+    assert re.search(r"^  contacts not found +20$", text, re.M)
     assert "have no contact attached" not in text
+
+
+def test_the_hint_to_add_contacts_is_left_out_when_contacts_are_configured() -> None:
+    """With a `contacts:` key already, companies without contacts are counted, not hinted at."""
+    text = report_of(without=12, configured=True)
+
+    assert "12 companies have no contact attached" in text
+    assert "`contacts:`" not in text
+
+
+def test_a_plan_sample_says_how_much_of_it_is_shown() -> None:
+    """A plan's sample of 20 changes shows 10 and says --json shows all 20."""
+    from hoist.report import PlannedChange
+
+    sample = tuple(
+        PlannedChange(f"c{i}", "create", {"name": {"old": None, "new": f"C{i}"}}) for i in range(20)
+    )
+    outcome = Outcome(insert=True, unchanged=0, sample=sample)
+    report = summarise(outcome, run_id="r", activation="a", dry_run=True, duration_s=1)
+
+    text = render_report(report)
+
+    assert "changes (a sample of 10; --json shows all 20):" in text
+    assert "sample of 20" not in text
+    assert len(report.to_json()["sample"]) == 20
 
 
 def test_json_and_history_carry_the_contact_counts(tmp_path: Path) -> None:

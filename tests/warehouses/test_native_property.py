@@ -179,7 +179,8 @@ def test_native_and_local_state_agree_on_duckdb(steps: list[Step]) -> None:
         source = {"type": "duckdb", "path": "warehouse.duckdb"}
         for run in steps:
             write_model(folder / "warehouse.duckdb", run[0])
-            local_config = activation(folder, run, {}, source)
+            # Its own file: a local state at the native twin's path means a switch (refused).
+            local_config = activation(folder, run, {"path": "local.duckdb"}, source)
             native_config = activation(folder, run, {"in_warehouse": True}, source)
             check_step(local, native, local_config, native_config, run)
 

@@ -49,7 +49,7 @@ from hoist.config._sources import (
 from hoist.loopback import is_loopback
 from hoist.secret import Secret
 from hoist.suggest import did_you_mean
-from hoist.workspaces import API_VERSION, REGION_URLS
+from hoist.workspaces import API_VERSION, GIVE_UP_AFTER_S, REGION_URLS
 
 if TYPE_CHECKING:
     from hoist.config._segment import SegmentConfig
@@ -259,6 +259,47 @@ def _check_url(value: str) -> str:
     return value
 
 
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*", re.IGNORECASE)
+_DURATION_UNITS: Final = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _to_seconds(value: Any) -> float:
+    """A duration: seconds as a number, or text such as "90s", "2m", "1h"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        match = _DURATION.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            raise _problem(f"{value!r} is not a duration; write e.g. 30s, 2m or 1h")
+        seconds = float(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
+    if not 0 < seconds < math.inf:
+        raise _problem("must be longer than 0 s; write e.g. 30s, 2m or 1h")
+    return seconds
+
+
+#: Seconds, written as a number or as "90s", "2m", "1h".
+Duration = Annotated[
+    float,
+    BeforeValidator(_to_seconds),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[smhSMH]?\s*$"},
+            ],
+            "description": "seconds, or a duration such as 90s, 2m, 1h",
+        }
+    ),
+]
+
+
+#: Why `contacts:` and `state.in_warehouse` cannot go together, and the fix.
+CONTACTS_NEED_LOCAL_STATE: Final = (
+    "a contacts model needs state in a local file: warehouse-native state does not keep "
+    "contact pairs yet; remove state.in_warehouse or the contacts key"
+)
+
+
 class DestinationConfig(BaseModel):
     """An Intercom workspace: token, region (or an explicit base URL) and API version."""
 
@@ -269,6 +310,8 @@ class DestinationConfig(BaseModel):
     region: Annotated[Literal["us", "eu", "au"], BeforeValidator(_check_region)] = "us"
     base_url: Annotated[str, AfterValidator(_check_url)] | None = None
     api_version: str = API_VERSION
+    give_up_after: Duration = GIVE_UP_AFTER_S
+    """Stop the run (failed) when no call to Intercom has succeeded for this long."""
 
     @property
     def url(self) -> str:
@@ -490,6 +533,13 @@ class ActivationConfig(BaseModel):
         if isinstance(state, Mapping) and state.get("in_warehouse") is True:
             source = _spark_warehouse(source, folder)
         return {**data, "file": file, "source": source, "state": _anchored(state, folder)}
+
+    @model_validator(mode="after")
+    def _contacts_need_local_state(self) -> ActivationConfig:
+        # Refused when the file loads (validate, plan, run, the UI alike), not when a run starts.
+        if self.contacts is not None and self.state.in_warehouse:
+            raise _problem(CONTACTS_NEED_LOCAL_STATE, "contacts")
+        return self
 
 
 def _anchored(section: Any, folder: Path) -> Any:

@@ -23,12 +23,13 @@ from hoist.errors import IntercomError, RateLimitedError, RecordRejectedError, R
 from hoist.intercom.classify import classify_response
 from hoist.intercom.identity import WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
+from hoist.intercom.reachability import Reachability
 from hoist.intercom.retry import RetryPolicy, backoff_delay, call_with_retries, is_testing
 from hoist.intercom.transport import Reply, sender_for
 from hoist.secret import Secret, redact
-from hoist.workspaces import API_VERSION, REGION_URLS
+from hoist.workspaces import API_VERSION, GIVE_UP_AFTER_S, REGION_URLS
 
-__all__ = ["API_VERSION", "REGION_URLS", "SEARCH_IN_MAX", "IntercomClient"]
+__all__ = ["API_VERSION", "GIVE_UP_AFTER_S", "REGION_URLS", "SEARCH_IN_MAX", "IntercomClient"]
 
 
 #: How often a scroll is started afresh after it broke mid-way (NOTES.md §1.7).
@@ -70,11 +71,13 @@ class IntercomClient:
         retry: RetryPolicy | None = None,
         max_connections: int = 64,
         timeout_s: float = 30.0,
+        give_up_after_s: float = GIVE_UP_AFTER_S,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.limiter = limiter or RateLimiter(max_in_flight=max_connections)
         self.retry = retry or RetryPolicy()
+        self.reachability = Reachability(give_up_after_s)
         self.api_calls = 0
         self._token = token.reveal()
         self._clock: Callable[[], float] = time.time
@@ -306,6 +309,30 @@ class IntercomClient:
         )
 
     async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """One try, counted for or against Intercom's reachability (reachability.py)."""
+        try:
+            body = await self._attempt_once(method, path, params, json)
+        except RateLimitedError:
+            self.reachability.answered()
+            raise
+        except RetriableError as exc:
+            given_up = self.reachability.failed(exc)
+            if given_up is not None:
+                raise given_up from exc
+            raise
+        except IntercomError:
+            self.reachability.answered()
+            raise
+        self.reachability.answered()
+        return body
+
+    async def _attempt_once(
         self,
         method: str,
         path: str,

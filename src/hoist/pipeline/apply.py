@@ -12,9 +12,11 @@ from hoist.binding import record_workspace
 from hoist.changes import Change, Confirmation
 from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
 from hoist.custom_attributes import create_missing
-from hoist.executor import Execution, execute, request_body, stop_on_signals
+from hoist.errors import HoistError, SourceError, StateError
+from hoist.executor import Commit, Execution, execute, request_body, stop_on_signals
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.offload import in_daemon_thread
 from hoist.pipeline.contacts import ContactsResult, attach_contacts
 from hoist.pipeline.stages import AnyStore, Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
@@ -46,14 +48,17 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
         not_found = await _resolve(ctx, client, bound, p)
         sent = await _send(ctx, client, bound, p, concurrency)
         execution, recreated = sent.execution, sent.recreated
+        _stop_if_broken(execution)  # the warehouse or state failed: touch neither again
         store.fold()
         store.forget_intercom_ids(execution.stale)
-        contradictions += _companies_lost(execution.stale, recreated)
+        # A full resync sends every value: a company created again lacks none of them.
+        contradictions += _companies_lost(execution.stale, [] if ctx.full_resync else recreated)
         # Deleted companies leave state: if they come back to the model, they are created anew.
         store.forget_intercom_ids(_deleted(ctx, execution))
         # Their contacts were detached with them (NOTES §1.5): those pairs are attached anew.
         store.forget_pairs_of([*execution.stale, *recreated, *_deleted(ctx, execution)])
         contacts = await _contacts(ctx, client, bound, p, execution, concurrency)
+        contradictions += _contacts_lost(store, contacts.gone)
         store.fold()
         fatal = execution.fatal or contacts.fatal
         outcome = Outcome(
@@ -77,6 +82,9 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             contacts_attached=contacts.attached,
             contacts_not_found=_contacts_not_found(store, p),
             warnings=sent.warnings(),
+            contacts_configured=ctx.config.contacts is not None,
+            target=ctx.command_name,
+            repairable=not ctx.config.state.in_warehouse,
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -110,6 +118,47 @@ class _Binding:
             self.record()
         self.store.commit(batch, attributes)
 
+    def committer(self, attributes: list[str]) -> Commit:
+        """The executor's commit: in a thread for warehouse state, so that a warehouse that
+        stops answering blocks neither the signals nor the end of the run."""
+        if isinstance(self.store, StateStore):
+            # A local file cannot hang, and its connection also pages the changes: stay here.
+            async def local(batch: list[Confirmation]) -> None:
+                self.commit(batch, attributes)
+
+            return local
+
+        async def warehouse(batch: list[Confirmation]) -> None:
+            await in_daemon_thread(self.commit, batch, attributes, name="hoist-state-commit")
+
+        return warehouse
+
+
+def _stop_if_broken(execution: Execution) -> None:
+    """Raise the failure that stopped sending (a commit, the warehouse), saying what it cost.
+
+    Confirmations state could not record are not kept anywhere: the next run sends them again,
+    which changes nothing in Intercom (upserts by company_id and updates by id are idempotent).
+    """
+    error = execution.error
+    if error is None:
+        return
+    lost = ""
+    if execution.unrecorded:
+        lost = (
+            f"; {execution.unrecorded:,} companies Intercom confirmed could not be recorded in "
+            "state, so the next run sends them again (idempotent)"
+        )
+    if isinstance(error, HoistError) and not lost:
+        raise error
+    if isinstance(error, SourceError):
+        raise SourceError(f"{error}{lost}") from error
+    if isinstance(error, HoistError):
+        raise StateError(f"{error}{lost}") from error
+    raise StateError(
+        f"the run stopped on an internal error ({type(error).__name__}){lost}"
+    ) from error
+
 
 def _attributes_lost(store: AnyStore, p: Prepared) -> list[str]:
     """Custom attributes the run must create although state says values of them went out."""
@@ -135,6 +184,19 @@ def _companies_lost(stale: list[str], recreated: list[str]) -> list[str]:
     return lost
 
 
+def _contacts_lost(store: AnyStore, gone: list[str]) -> list[str]:
+    """Forget companies a contact could not be attached to because Intercom no longer has
+    them, with their pairs: the next run creates them and attaches their contacts again."""
+    gone = sorted(set(gone))
+    store.forget_intercom_ids(gone)
+    store.forget_pairs_of(gone)
+    return [
+        f"company {cid} is gone from Intercom (attaching a contact answered company_not_found); "
+        "state forgot it, so the next run sends it again with its contacts"
+        for cid in gone
+    ]
+
+
 async def _contacts(
     ctx: RunContext,
     client: IntercomClient,
@@ -149,7 +211,10 @@ async def _contacts(
         return ContactsResult()
     # Warehouse-native state refuses a contacts model before the run starts.
     assert isinstance(bound.store, StateStore)
-    result = await attach_contacts(config, client, bound.store, p.contacts, concurrency)
+    recheck = ctx.recheck_missing or ctx.full_resync
+    result = await attach_contacts(
+        config, client, bound.store, p.contacts, concurrency, recheck=recheck
+    )
     if result.attached or result.detached:
         bound.record()
     ctx.progress.stage(f"attached {result.attached:,} contacts, detached {result.detached:,}")
@@ -240,7 +305,7 @@ async def _send(
                     p.changes.removal_pages(ctx.config.sync.on_removal),
                 ),
                 send,
-                lambda batch: bound.commit(batch, attributes),
+                bound.committer(attributes),
                 concurrency=concurrency,
                 stop=stop,
                 tick=lambda sent, failed: ctx.progress.advance(sent=sent, failed=failed),

@@ -46,6 +46,9 @@ class ContactsResult:
     detached: int = 0
     failed: list[RecordError] = field(default_factory=list)
     fatal: FatalDestinationError | None = None
+    #: Companies Intercom no longer has (attaching answered 404 company_not_found): the run
+    #: forgets them and their pairs, so the next run creates them again instead of failing.
+    gone: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,11 @@ class PlannedContacts:
         return self.searches + self.pairs
 
 
-def planned_contacts(pairs: ContactPairs, store: StateStore, *, insert: bool) -> PlannedContacts:
+def planned_contacts(
+    pairs: ContactPairs, store: StateStore, *, insert: bool, recheck: bool = False
+) -> PlannedContacts:
     """What the contacts stage would do after this run's sends, without a call."""
-    cutoff = datetime.now(UTC) - NOT_FOUND_RETRY
+    cutoff = datetime.now(UTC) - (timedelta(0) if recheck else NOT_FOUND_RETRY)
     companies = planned_companies(store.relation([]), insert=insert)
     pending = pairs.pending(companies, store.pairs_relation(), cutoff)
     return PlannedContacts(
@@ -81,11 +86,18 @@ async def attach_contacts(
     store: StateStore,
     pairs: ContactPairs,
     concurrency: int,
+    *,
+    recheck: bool = False,
 ) -> ContactsResult:
-    """Attach the pending pairs, detach the removed ones if asked; state records each result."""
+    """Attach the pending pairs, detach the removed ones if asked; state records each result.
+
+    With `recheck` (`--recheck-missing`, `--full-resync`), contacts not found earlier are
+    searched again now, not only once `NOT_FOUND_RETRY` has passed.
+    """
     stage = _Stage(config, client, store, asyncio.Semaphore(concurrency))
     now = datetime.now(UTC)
-    pending = pairs.pending(store.relation([]), store.pairs_relation(), now - NOT_FOUND_RETRY)
+    cutoff = now if recheck else now - NOT_FOUND_RETRY
+    pending = pairs.pending(store.relation([]), store.pairs_relation(), cutoff)
     await asyncio.gather(*(stage.attach_batch(batch) for batch in _batches(pending)))
     removed = pairs.removed(store.relation([]), store.pairs_relation())
     await stage.detach(removed)
@@ -171,6 +183,9 @@ class _Stage:
             self.result.fatal = self.result.fatal or exc
             return None, None
         except IntercomError as exc:
+            if exc.status == 404 and exc.code == "company_not_found":
+                self.result.gone.append(pair.company_id)  # deleted in Intercom since
+                return None, None
             self.result.failed.append(_failure(pair.company_id, pair.contact_key, exc))
             return None, None
         self.result.attached += 1

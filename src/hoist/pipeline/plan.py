@@ -38,7 +38,8 @@ async def plan_run(ctx: RunContext) -> RunReport:
         sample = p.changes.sample(_SAMPLE, known_only=known_only)
         contacts = _NONE
         if p.contacts and isinstance(store, StateStore):  # native state refuses contacts
-            contacts = planned_contacts(p.contacts, store, insert=insert)
+            recheck = ctx.recheck_missing or ctx.full_resync
+            contacts = planned_contacts(p.contacts, store, insert=insert, recheck=recheck)
         # The run repeats the plan's own calls (workspace, attributes, lookups), then writes.
         calls = client.api_calls + len(p.attributes.to_create) + writes + contacts.calls
         outcome = Outcome(
@@ -59,6 +60,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
             without_contacts=store.without_contacts(),
             contacts_attached=contacts.pairs,
             contacts_not_found=contacts.not_found,
+            contacts_configured=ctx.config.contacts is not None,
         )
     return ctx.report(outcome, dry_run=True)
 

@@ -18,11 +18,12 @@ from sqlglot import exp
 from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import ActivationConfig
 from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
-from hoist.errors import ConfigError
+from hoist.errors import ConfigError, StateError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
+from hoist.project._files import PROJECT_FILE
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
 from hoist.sql import fingerprint, native_diff
@@ -64,6 +65,14 @@ class RunContext:
         """The activation file, as named in configuration errors."""
         return str(self.config.file)
 
+    @property
+    def command_name(self) -> str:
+        """How `hoist` commands name this activation: its name in a project, else its file."""
+        file = self.config.file
+        folder = file.parent.parent if file.parent.name == "activations" else file.parent
+        in_project = (folder / PROJECT_FILE).is_file()
+        return self.config.name if in_project else str(file)
+
     def client(self) -> IntercomClient:
         """A client for the activation's destination."""
         destination = self.config.destination
@@ -73,6 +82,7 @@ class RunContext:
             api_version=destination.api_version,
             transport=self.transport,
             limiter=self.limiter,
+            give_up_after_s=destination.give_up_after,
         )
 
     def report(self, outcome: Outcome, *, dry_run: bool) -> RunReport:
@@ -204,13 +214,7 @@ async def _prepared_in_warehouse(
                 file=ctx.file,
                 key="state.in_warehouse",
             )
-        if config.contacts is not None:
-            raise ConfigError(
-                "a contacts model needs state in a local file: warehouse-native state does not "
-                "keep contact pairs yet; remove state.in_warehouse or the contacts key",
-                file=ctx.file,
-                key="contacts",
-            )
+        # A contacts model with native state is refused when the activation loads (config).
         sql = model_query(
             config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
         )
@@ -233,6 +237,7 @@ async def _prepared_in_warehouse(
                 _scratch(state.memory_limit) as con,
             ):
                 where = f"the state in schema {state.schema_name!r} of the warehouse"
+                _check_not_switched(ctx, store)
                 check_workspace(recorded_workspace(store), workspace, state_path=where)
                 model = native_diff.model_relation(sql, source.dialect)
                 changes = NativeChangeSet.diff_in_warehouse(
@@ -242,6 +247,21 @@ async def _prepared_in_warehouse(
                 rejected = tuple(changes.rejections())
                 p = Prepared(fields, attributes, changes, rejected, workspace, changes.rows_fetched)
                 yield client, store, p
+
+
+def _check_not_switched(ctx: RunContext, store: NativeStateStore) -> None:
+    """Refuse to start warehouse-native state from nothing while a local state file holds what
+    earlier runs delivered: that would silently send every company again."""
+    local = ctx.config.state.path
+    if not local.is_file() or not store.is_empty():
+        return
+    raise StateError(
+        f"state.in_warehouse is on, but the warehouse holds no state for this activation while "
+        f"the local state file {local} holds what earlier runs delivered; a run would send "
+        f"every company again. To start the warehouse's state over, run `hoist run "
+        f"{ctx.command_name} --reset-state` (the local file is moved aside, not deleted); to "
+        "keep the local state, remove state.in_warehouse"
+    )
 
 
 def _native_spec(
@@ -320,8 +340,14 @@ def _diff(
 
 def _announce(ctx: RunContext, changes: ChangeSet) -> None:
     counts = changes.counts
+    # Native state: the warehouse diffed the model; only the changed rows were fetched.
+    read = (
+        f"diffed {counts.rows:,} rows in the warehouse ({changes.rows_fetched:,} fetched)"
+        if isinstance(changes, NativeChangeSet)
+        else f"read {counts.rows:,} rows"
+    )
     ctx.progress.stage(
-        f"read {counts.rows:,} rows in {time.monotonic() - ctx.started:.1f} s: "
+        f"{read} in {time.monotonic() - ctx.started:.1f} s: "
         f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
         f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
     )

@@ -15,8 +15,10 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
+from hoist.company_attributes import is_custom
 from hoist.config import ActivationConfig, ModelConfig
 from hoist.errors import ConfigError, SourceError
+from hoist.mapping import column_category, missing_column_message, standard_mismatch
 from hoist.project._dbt import dbt_problems
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Project
@@ -24,7 +26,7 @@ from hoist.segments import render, segment_problems, table_columns
 from hoist.sources import open_source
 from hoist.sql import model_query
 
-__all__ = ["validate_project"]
+__all__ = ["activation_problems", "validate_project"]
 
 
 def validate_project(project: Project, *, warehouse: bool = True) -> list[Problem]:
@@ -52,18 +54,28 @@ def _segment_problems(project: Project) -> Iterator[Problem]:
 
 def _activation_problems(project: Project) -> Iterator[Problem]:
     for name in project.activations:
-        config = project.activations[name]
-        key = f"activations.{name}"
         try:
-            columns = _model_columns(config, config.model)
+            config = project.activations[name]
         except ProjectError as exc:
             yield from exc.problems
             continue
-        except (SourceError, ConfigError) as exc:
-            yield Problem(config.file, f"{key}.model", str(exc))
-            continue
-        yield from _sync_problems(config, key, columns)
-        yield from _contacts_problems(config, key)
+        yield from activation_problems(config, f"activations.{name}.")
+
+
+def activation_problems(config: ActivationConfig, prefix: str = "") -> Iterator[Problem]:
+    """What the warehouse reveals about one activation (keys start with `prefix`): columns
+    the sync names that the model lacks, and types a run would refuse or reject."""
+    try:
+        schema = _model_schema(config, config.model)
+    except ProjectError as exc:
+        yield from exc.problems
+        return
+    except (SourceError, ConfigError) as exc:
+        yield Problem(config.file, f"{prefix}model", str(exc))
+        return
+    yield from _sync_problems(config, prefix, schema.names)
+    yield from _type_problems(config, prefix, schema)
+    yield from _contacts_problems(config, prefix)
 
 
 def _contacts_problems(config: ActivationConfig, key: str) -> Iterator[Problem]:
@@ -72,23 +84,21 @@ def _contacts_problems(config: ActivationConfig, key: str) -> Iterator[Problem]:
     if contacts is None:
         return
     try:
-        columns = _model_columns(config, contacts.model)
+        columns = _model_schema(config, contacts.model).names
     except (SourceError, ConfigError) as exc:
-        yield Problem(config.file, f"{key}.contacts.model", str(exc))
+        yield Problem(config.file, f"{key}contacts.model", str(exc))
         return
     for where, column in (("company_id", contacts.company_id), ("column", contacts.column)):
         if column not in columns:
-            message = (
-                f"column {column!r} is not in the contacts model; it has: {', '.join(columns)}"
-            )
-            yield Problem(config.file, f"{key}.contacts.{where}", message)
+            message = missing_column_message(column, columns, "the contacts model")
+            yield Problem(config.file, f"{key}contacts.{where}", message)
 
 
-def _model_columns(config: ActivationConfig, model: ModelConfig) -> list[str]:
-    """The column names of `model` (read from the activation's source), without its rows."""
+def _model_schema(config: ActivationConfig, model: ModelConfig) -> pa.Schema:
+    """The columns and types of `model` (read from the activation's source), without rows."""
     with open_source(config.source) as source:
         if model.segment is not None:  # compiled (and reported) with the segments
-            return list(table_columns(model.segment, source).names)
+            return table_columns(model.segment, source)
         query = model_query(model, source.dialect, file=str(config.file), dbt=config.source.dbt)
         parsed = sqlglot.parse_one(query, read=source.dialect)
         assert isinstance(parsed, exp.Query), "model_query accepts queries only"
@@ -97,7 +107,7 @@ def _model_columns(config: ActivationConfig, model: ModelConfig) -> list[str]:
         schema: pa.Schema = reader.schema
         with suppress(SourceError):
             reader.read_all()
-        return list(schema.names)
+        return schema
 
 
 def _sync_problems(config: ActivationConfig, key: str, columns: list[str]) -> Iterator[Problem]:
@@ -107,5 +117,28 @@ def _sync_problems(config: ActivationConfig, key: str, columns: list[str]) -> It
     named += [(f"sync.custom_attributes[{i}]", c) for i, c in enumerate(sync.custom_attributes)]
     for where, column in named:
         if column not in columns:
-            message = f"column {column!r} is not in the model; it has: {', '.join(columns)}"
-            yield Problem(config.file, f"{key}.{where}", message)
+            message = missing_column_message(column, columns)
+            yield Problem(config.file, f"{key}{where}", message)
+
+
+def _type_problems(config: ActivationConfig, key: str, schema: pa.Schema) -> Iterator[Problem]:
+    """Columns whose type a run refuses, or rejects value by value, for their attribute.
+
+    Needs no Intercom call: standard attributes have fixed kinds, and a listed custom
+    attribute gets its column's type. (A mapped custom attribute's type is Intercom's: `plan`.)
+    """
+    sync = config.sync
+    for attribute, column in sync.mapping.items():
+        if is_custom(attribute) or column not in schema.names:
+            continue
+        message = standard_mismatch(attribute, column, schema.field(column).type)
+        if message is not None:
+            yield Problem(config.file, f"{key}sync.mapping.{attribute}", message)
+    for i, column in enumerate(sync.custom_attributes):
+        if column in schema.names and column_category(schema.field(column).type) == "other":
+            message = (
+                f"column {column!r} has type {schema.field(column).type}, which no Intercom "
+                "attribute can hold; cast it to text, a number, a boolean or a timestamp in "
+                "the model"
+            )
+            yield Problem(config.file, f"{key}sync.custom_attributes[{i}]", message)

@@ -92,8 +92,11 @@ def _log_plan(service: Service, configs: Sequence[ActivationConfig]) -> None:
     for config in configs:
         if config.schedule is None:
             log.info("%s: no schedule key; not scheduled", config.name)
+    now = service.clock.now()
     for job in service.scheduler.jobs:
-        log.info("%s: %s, next run %s", job.name, job.schedule, job.due.isoformat(" ", "seconds"))
+        # A slot missed while hoist was down is due now, not at its time in the past.
+        when = "now" if job.due <= now else job.due.isoformat(" ", "seconds")
+        log.info("%s: %s, next run %s", job.name, job.schedule, when)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ connection. Driver errors become `SourceError` here, with the URL's credentials 
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Any
 
 import adbc_driver_manager
@@ -80,15 +81,37 @@ def _plain_column(column: pa.Array, kind: pa.DataType) -> pa.Array:
     return column if column.type == kind else column.cast(kind)
 
 
-class AdbcSource(Source):
-    """Streams query results from an open ADBC DB-API connection."""
+#: How long a statement waits for the connection while another thread's statement runs, and
+#: how long closing waits for it: a warehouse that stopped answering must not hold a run up.
+BUSY_WAIT_S = 30.0
+CLOSE_WAIT_S = 2.0
 
-    def __init__(self, connection: Any, *, dialect: str, name: str, url: SecretUrl | None) -> None:
+
+class AdbcSource(Source):
+    """Streams query results from an open ADBC DB-API connection.
+
+    Statements may come from a commit thread (`hoist.offload`); one at a time. If one never
+    returns (the server stopped answering), the connection is left to the process's end
+    rather than freed under it.
+    """
+
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        dialect: str,
+        name: str,
+        url: SecretUrl | None,
+        before_append: str | None = None,
+    ) -> None:
         self.dialect = dialect
         self.name = name
         self.url = url
         self.connection = connection
+        #: A statement run in an append's transaction first (Postgres: a statement timeout).
+        self.before_append = before_append
         self._cursors: list[Any] = []
+        self._busy = threading.Lock()
 
     def read(self, sql: str, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
         """Run `sql` and stream its Arrow batches as the driver fetches them."""
@@ -119,13 +142,24 @@ class AdbcSource(Source):
         """Append `rows` to `schema`.`table` (bulk: COPY on Postgres) and commit."""
         if rows.num_rows:
             self._run(
-                None,
+                self.before_append,
                 lambda cursor: cursor.adbc_ingest(
                     table, rows, mode="append", db_schema_name=schema
                 ),
             )
 
     def _run(self, sql: str | None, then: Any) -> Any:
+        if not self._busy.acquire(timeout=BUSY_WAIT_S):
+            raise SourceError(
+                f"{self.name} has not answered a statement for {BUSY_WAIT_S:.0f} s; "
+                "is the server up and reachable?"
+            )
+        try:
+            return self._run_now(sql, then)
+        finally:
+            self._busy.release()
+
+    def _run_now(self, sql: str | None, then: Any) -> Any:
         cursor = self.connection.cursor()
         try:
             if sql is not None:
@@ -149,7 +183,12 @@ class AdbcSource(Source):
         return None
 
     def close(self) -> None:
-        """Close the cursors still open, then the connection."""
-        for cursor in self._cursors:
-            cursor.close()
-        self.connection.close()
+        """Close the cursors still open, then the connection (unless a statement is stuck)."""
+        if not self._busy.acquire(timeout=CLOSE_WAIT_S):
+            return  # freeing a connection in use could crash the driver; the exit closes it
+        try:
+            for cursor in self._cursors:
+                cursor.close()
+            self.connection.close()
+        finally:
+            self._busy.release()

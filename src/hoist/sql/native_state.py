@@ -1,7 +1,8 @@
 """The statements of warehouse-native state, for engines without cheap row updates or MERGE.
 
 Every table lives in the state schema of the warehouse (``state.schema``, default ``hoist``)
-and is named after the activation (``my.act`` becomes ``my_act_<hash>``: a dot is a path in
+and is named after the activation, ``<name>`` below: the activation's name when it is only
+letters, digits and underscores, else ``my.act`` becomes ``my_act_<hash>`` (a dot is a path in
 BigQuery), so activations can share a schema:
 
 - ``<name>__journal``: confirmations, append-only. A row holds the JSON text of the attributes

@@ -240,6 +240,10 @@ class NativeStateStore:
         """Native state keeps no contact pairs (a contacts model is refused): nothing to do."""
         del company_ids
 
+    def is_empty(self) -> bool:
+        """Whether no run has written this activation's state here yet."""
+        return self._meta.generation is None and not self._journal_rows and not self.runs(1)
+
     def meta_values(self, keys: Sequence[str]) -> dict[str, str]:
         """The newest values recorded under `keys` in the settings (absent keys left out)."""
         if self.tables.name("settings") not in self._exists:

@@ -102,6 +102,9 @@ async def repair(
         store.commit(batch, attributes)
         confirmed.extend(c.company_id for c in batch)
 
+    async def committed(batch: list[Confirmation]) -> None:
+        commit(batch)
+
     async def send(change: Change) -> dict[str, Any]:
         body = request_body(change)
         if insert:
@@ -113,8 +116,10 @@ async def repair(
     commit(plan.relinked)
     with stop_on_signals() as stop:
         execution: Execution = await execute(
-            iter([plan.changes]), send, commit, concurrency=concurrency, stop=stop
+            iter([plan.changes]), send, committed, concurrency=concurrency, stop=stop
         )
+    if execution.error is not None:
+        raise execution.error  # state could not be written: touch it no more
     store.fold()
     gone = [e.company_id for e in plan.skipped if e.company_id] + execution.stale
     store.forget_intercom_ids(gone)

@@ -1,0 +1,150 @@
+"""Failing well: an Intercom outage ends a run promptly (exit 2), and signals end a run in
+every wait it can be in, after which a rerun leaves Intercom equal to the model."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from hoist.emulator import Emulator, EmulatorConfig
+from hoist.emulator.server import BackgroundServer
+from tests.e2e.conftest import HOIST, Activation, company_rows
+from tests.e2e.test_crash_safety import expected_companies, held_companies
+
+#: Longest a stopped or failing run may take to end before the test calls it a hang. The
+#: runs end within seconds; this is generous for a machine shared with other test runs.
+HANG_S = 90
+
+SIGNALS = [signal.SIGINT, signal.SIGTERM]
+
+
+def start_run(activation: Activation) -> subprocess.Popen[str]:
+    """Start `hoist run --json` on the activation in the background."""
+    env = {**os.environ, "E2E_INTERCOM_TOKEN": activation.token}
+    return subprocess.Popen(
+        [HOIST, "run", "--json", str(activation.file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+    """Poll `condition` until it holds; fail naming `what` if it never does."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)
+
+
+def ended(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of `process`, failing the test if it hangs."""
+    try:
+        out, err = process.communicate(timeout=HANG_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"the run hung; stderr so far:\n{err}")
+    return process.returncode, out, err
+
+
+def set_destination(activation: Activation, **keys: Any) -> None:
+    """Rewrite keys of the activation file's destination section."""
+    document = yaml.safe_load(activation.file.read_text())
+    document["destination"].update(keys)
+    activation.file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def converge(activation: Activation, rows: int) -> dict[str, Any]:
+    """Rerun until a run finds every company delivered; that run's report."""
+    report: dict[str, Any] = {}
+    for _ in range(4):
+        report = activation.run_json()
+        if report["status"] == "success" and report["unchanged"] == rows:
+            return report
+    pytest.fail(f"runs never converged; last report: {report}")
+
+
+def posts(emulator: Emulator) -> int:
+    """Write requests the emulator has answered so far."""
+    return emulator.request_count("POST", "/companies")
+
+
+def test_intercom_going_away_mid_run_ends_it_failed_and_a_rerun_converges(
+    activation: Activation,
+) -> None:
+    """With Intercom unreachable for destination.give_up_after, the run stops failed (exit 2)
+    naming the outage, instead of retrying every company for hours; the next run resumes."""
+    emulator = Emulator(EmulatorConfig(token=activation.token, rate_limit=100, window_s=1))
+    first = BackgroundServer(emulator)
+    first.start()
+    activation.base_url = first.base_url
+    activation.configure(mapping={"name": "account_name"}, custom_attributes=["seats"])
+    set_destination(activation, give_up_after="2s")
+    rows = company_rows(1500)
+    activation.write_rows(rows)
+    process = start_run(activation)
+    wait_until(lambda: posts(emulator) >= 200, "the run started sending")
+    first.stop()  # every connection refused from now on
+
+    code, out, err = ended(process)
+
+    assert code == 2
+    assert json.loads(out)["status"] == "failed"
+    assert "Intercom has not answered for" in err
+    assert "destination.give_up_after is 2 s" in err
+    assert 0 < len(emulator.companies()) < 1500
+    with BackgroundServer(emulator) as second:
+        activation.base_url = second.base_url
+        activation.configure(mapping={"name": "account_name"}, custom_attributes=["seats"])
+        converge(activation, 1500)
+    assert held_companies(emulator) == expected_companies(rows)
+
+
+@pytest.mark.parametrize("signum", SIGNALS, ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "wait",
+    ["sending", "full queue", "429 reset", "retry backoff"],
+)
+def test_a_signal_ends_a_run_whatever_it_waits_on(
+    activation: Activation, emulator_factory: Any, signum: signal.Signals, wait: str
+) -> None:
+    """SIGINT or SIGTERM ends a run within seconds (exit 130, interrupted) while it sends,
+    while its queue is full, while it waits for a 429's reset or a retry's backoff; a rerun
+    then leaves Intercom equal to the model."""
+    settings: dict[str, dict[str, Any]] = {
+        "sending": {"latency_ms": 200},
+        "full queue": {"latency_ms": 3000},
+        # A 60-second window: after its 8 calls every request waits for the reset.
+        "429 reset": {"rate_limit": 8, "window_s": 60},
+        # Every write fails with a 5xx: each company waits out backoffs of up to 30 s.
+        "retry backoff": {"fail_rate": 1.0, "seed": 1},
+    }
+    server = emulator_factory(token=activation.token, **settings[wait])
+    emulator: Emulator = server.emulator
+    activation.base_url = server.base_url
+    activation.configure(mapping={"name": "account_name"}, custom_attributes=[])
+    rows = company_rows(400)
+    activation.write_rows(rows)
+    process = start_run(activation)
+    wait_until(lambda: emulator.request_count("POST", "/companies") >= 2, "sending")
+    time.sleep(0.5)  # well inside the wait: a 429's window is 60 s away, a backoff 0.5-30 s
+
+    process.send_signal(signum)
+    code, out, err = ended(process)
+
+    assert code == 130, err
+    assert json.loads(out)["status"] == "interrupted"
+    emulator.configure(latency_ms=0, rate_limit=None, fail_rate=0)
+    converge(activation, 400)
+    held = {c["company_id"]: c["name"] for c in emulator.companies()}
+    assert held == {r["account_id"]: r["account_name"] for r in rows}

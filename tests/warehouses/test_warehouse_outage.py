@@ -1,0 +1,141 @@
+"""A warehouse outage during a warehouse-native run ends it promptly (exit 2, the warehouse's
+error, masked), signals still end it, `hoist serve` still exits, and a rerun converges."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import HOIST, company_rows
+from tests.e2e.test_crash_safety import expected_companies, held_companies
+from tests.e2e.test_outages import converge, ended, posts, wait_until
+from tests.postgres_server import (
+    PASSWORD,
+    PostgresServer,
+    freeze,
+    running_postgres,
+    start,
+    stop,
+    thaw,
+)
+from tests.warehouses.conftest import NATIVE, PostgresActivation
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A Postgres server of this test's own, which the test may stop or freeze."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def native(tmp_path: Path, own_postgres: PostgresServer, emulator_factory: Any) -> Any:
+    """A warehouse-native activation on `own_postgres`, 2,000 rows, an emulator paced to
+    about 150 writes a second so that a run lasts long enough to be cut."""
+    server = emulator_factory(rate_limit=150, window_s=1)
+    made = PostgresActivation(
+        folder=tmp_path,
+        base_url=server.base_url,
+        warehouse=tmp_path / "unused.duckdb",
+        file=tmp_path / "activation.yml",
+        url=own_postgres.url(),
+        state=NATIVE,
+    )
+    made.configure(mapping={"name": "account_name"}, custom_attributes=["seats"])
+    rows = company_rows(2000)
+    made.write_rows(rows)
+    return made, server.emulator, rows
+
+
+def start_command(activation: PostgresActivation, *args: str) -> subprocess.Popen[str]:
+    """Start `hoist <args> FILE` in the background with the warehouse password set."""
+    env = {**os.environ, "E2E_INTERCOM_TOKEN": activation.token}
+    env["E2E_PGPASSWORD"] = activation.password
+    return subprocess.Popen(
+        [HOIST, *args, str(activation.file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_postgres_stopped_mid_run_ends_it_failed_and_a_rerun_converges(
+    native: Any, own_postgres: PostgresServer
+) -> None:
+    """`pg_ctl stop -m fast` while a native run sends: the run ends at once with exit 2 and
+    the warehouse's error (no password in it); once Postgres is back, reruns converge."""
+    activation, emulator, rows = native
+    process = start_command(activation, "run", "--json")
+    wait_until(lambda: posts(emulator) >= 300, "the run started sending")
+    stop(own_postgres)
+
+    code, out, err = ended(process)
+
+    assert code == 2, err
+    assert json.loads(out)["status"] == "failed"
+    assert "Postgres" in err
+    assert PASSWORD not in err
+    assert activation.password not in err
+    start(own_postgres)
+    converge(activation, 2000)
+    assert held_companies(emulator) == expected_companies(rows)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_ends_a_run_waiting_on_a_warehouse_that_stopped_answering(
+    native: Any, own_postgres: PostgresServer, signum: signal.Signals
+) -> None:
+    """With Postgres frozen (its commits never return), SIGINT or SIGTERM still ends the run
+    within seconds, exit 2 saying the commit did not return and that what it held is resent;
+    a rerun after Postgres recovers converges."""
+    activation, emulator, rows = native
+    process = start_command(activation, "run", "--json")
+    wait_until(lambda: posts(emulator) >= 300, "the run started sending")
+    freeze(own_postgres)
+    try:
+        time.sleep(2)  # commits go at least once a second: one is stuck by now
+        process.send_signal(signum)
+        code, out, err = ended(process)
+    finally:
+        thaw(own_postgres)
+
+    assert code == 2, err
+    assert json.loads(out)["status"] == "failed"
+    assert "the state commit did not return" in err
+    assert "the next run sends them again" in err
+    converge(activation, 2000)
+    assert held_companies(emulator) == expected_companies(rows)
+
+
+def test_serve_exits_after_sigterm_while_a_run_commit_hangs(
+    native: Any, own_postgres: PostgresServer
+) -> None:
+    """`hoist serve` stops within its grace period on SIGTERM even when a running activation's
+    state commit hangs on a frozen warehouse (systemd would otherwise kill it, no alert)."""
+    activation, emulator, _ = native
+    document = activation.file.read_text() + 'schedule: "every 1h"\n'
+    activation.file.write_text(document)
+    process = start_command(activation, "serve", "--no-ui")
+    wait_until(lambda: posts(emulator) >= 300, "the scheduled run started sending")
+    freeze(own_postgres)
+    try:
+        time.sleep(2)  # commits go at least once a second: one is stuck by now
+        process.send_signal(signal.SIGTERM)
+        code, _, err = ended(process)
+    finally:
+        thaw(own_postgres)
+
+    assert code == 0, err
+    assert re.search(r"e2e: run \w+ failed: .*the state commit did not return", err), err
