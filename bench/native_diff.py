@@ -37,7 +37,7 @@ from hoist.sources import open_source
 from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import column, identifier, render, template
 from hoist.state.native import NativeStateStore, Warehouse
-from tests.postgres_server import execute, running_postgres
+from tests.harness.postgres_server import execute, running_postgres
 
 from _results import write_section
 

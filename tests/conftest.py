@@ -2,17 +2,65 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from hoist.emulator.testing import EmulatorHandle, running_emulator
 from hoist.intercom.retry import is_testing, set_testing
-from tests.postgres_server import PostgresServer, execute, quoted, running_postgres
-from tests.receiver import WebhookReceiver, running_receiver
+from tests.harness.postgres_server import PostgresServer, execute, quoted, running_postgres
+from tests.harness.receiver import WebhookReceiver, running_receiver
+
+# Hypothesis profiles, registered once for the whole suite. Tests that need more (or fewer)
+# examples say so with @settings(max_examples=...); the profile decides the rest. No deadline:
+# the machine is shared and timings are not what the tests assert. HYPOTHESIS_PROFILE=thorough
+# (ten times the examples of a test without its own count) for a longer hunt.
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("thorough", settings.get_profile("default"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+#: The tiers of the suite, one marker each (`make test-fast`, `test-warehouses`, `test-spark`,
+#: `test-ui`): a test's folder decides, or the fixture that makes it slow.
+_TIER_FOLDERS = {"spark": "spark", "ui": "ui", "warehouses": "warehouses"}
+_TIER_FIXTURES = {
+    "spark": "spark",
+    "connect_server": "spark",
+    "browser": "ui",
+    "page": "ui",
+    "postgres_server": "warehouses",
+}
+#: xdist groups: a worker that runs one of a group runs all of it, so the suite starts one
+#: Spark session and one Connect server, whatever the number of workers.
+_GROUPS = {"spark": "spark"}
+_TESTS = Path(__file__).resolve().parent
+
+
+def _tier(item: pytest.Item) -> str:
+    """The tier of a test: its fixtures first (a Spark test in another folder is still Spark),
+    then its folder; the rest is fast."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    for fixture, tier in _TIER_FIXTURES.items():
+        if fixture in fixtures:
+            return tier
+    folder = Path(str(item.path)).resolve().relative_to(_TESTS).parts[0]
+    return _TIER_FOLDERS.get(folder, "fast")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier (and its xdist group, where it shares a server)."""
+    for item in items:
+        tier = _tier(item)
+        item.add_marker(tier)
+        if tier in _GROUPS:
+            item.add_marker(pytest.mark.xdist_group(_GROUPS[tier]))
 
 
 @pytest.fixture(autouse=True)
