@@ -37,9 +37,10 @@ _TIER_FIXTURES = {
     "page": "ui",
     "postgres_server": "warehouses",
 }
-#: xdist groups: a worker that runs one of a group runs all of it, so the suite starts one
-#: Spark session and one Connect server, whatever the number of workers.
-_GROUPS = {"spark": "spark"}
+#: xdist groups, by fixture: a worker that runs one test of a group runs all of it, so the
+#: suite starts one Spark Connect server (a JVM that takes a minute) whatever the number of
+#: workers. The other Spark tests spread: each worker holds its own local session.
+_GROUPS = {"connect_server": "spark-connect"}
 _TESTS = Path(__file__).resolve().parent
 
 
@@ -57,10 +58,11 @@ def _tier(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test with its tier (and its xdist group, where it shares a server)."""
     for item in items:
-        tier = _tier(item)
-        item.add_marker(tier)
-        if tier in _GROUPS:
-            item.add_marker(pytest.mark.xdist_group(_GROUPS[tier]))
+        item.add_marker(_tier(item))
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, group in _GROUPS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)

@@ -1,18 +1,24 @@
-"""The web UI of `hoist serve` for the tests: its project warehouse and server on a free port."""
+"""The web UI of `hoist serve` for the tests: its project warehouse, its server on a free port
+(for the browser), and its ASGI app in this process (for the routes that need no browser)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import httpx
 from playwright.sync_api import Page
 
+from hoist.ui.app import create_app
+from hoist.ui.runs import Background, RunManager
 from hoist.ui.server import UiServer
+from tests.harness.asgi import SyncASGI
 
 
 def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
@@ -31,14 +37,8 @@ def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
 
 #: The token the UI's destination names by variable; it must never reach a page or a file.
 TOKEN = "ui-test-token-7f3a9c1e5b"
-
-
 TOKEN_VARIABLE = "HOIST_UI_TEST_INTERCOM_TOKEN"
-
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 #: Where the tests' screenshots go (committed; shown in the README).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"
 
@@ -82,3 +82,18 @@ def start_ui(root: Path, *, password: str | None = None) -> tuple[UiServer, thre
         assert time.monotonic() < deadline, "the UI server did not start"
         time.sleep(0.05)
     return server, thread
+
+
+@contextlib.contextmanager
+def ui_client(root: Path, *, password: str | None = None) -> Iterator[httpx.Client]:
+    """The UI's ASGI app over the project in `root`, in this process (no socket, no browser),
+    behind a client that keeps cookies as a browser does; runs stopped and committed after."""
+    background = Background()
+    runs = RunManager(background, {})
+    app = create_app(root, runs, password=password)
+    try:
+        with httpx.Client(transport=SyncASGI(app), base_url="http://127.0.0.1") as client:
+            yield client
+    finally:
+        runs.stop_all()
+        background.close()

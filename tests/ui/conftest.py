@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -20,6 +21,7 @@ from tests.harness.ui import (
     RunningUi,
     build_warehouse,
     start_ui,
+    ui_client,
 )
 
 
@@ -74,6 +76,16 @@ def ui(
     yield RunningUi(f"http://127.0.0.1:{server.port}", server)
     server.server.should_exit = True
     thread.join(timeout=60)
+
+
+@pytest.fixture
+def client(
+    project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[httpx.Client]:
+    """The UI over `project` in this process (ASGI, no browser), the emulator's token set."""
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    with ui_client(project) as made:
+        yield made
 
 
 @pytest.fixture
