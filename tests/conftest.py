@@ -63,6 +63,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture, group in _GROUPS.items():
             if fixture in fixtures:
                 item.add_marker(pytest.mark.xdist_group(group))
+        # Through Spark Connect every statement is a gRPC call to a server JVM sharing two
+        # busy cores with the local session: more than the suite's 300 s per test, at times.
+        if "connect_server" in fixtures and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(900))
 
 
 @pytest.fixture(autouse=True)
