@@ -1,4 +1,5 @@
-"""End-to-end helpers: a warehouse in a temp folder, an activation file, the real `hoist` CLI."""
+"""End-to-end fixtures: an activation over a DuckDB warehouse in a temp folder, run through the
+`hoist` command (tests/harness/activation.py)."""
 
 from __future__ import annotations
 

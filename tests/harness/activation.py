@@ -14,6 +14,20 @@ import yaml
 
 from tests.harness.cli import run_hoist
 
+TOKEN = "e2e-token"
+COLUMNS = {
+    "account_id": "VARCHAR",
+    "account_name": "VARCHAR",
+    "plan_name": "VARCHAR",
+    "mrr": "DECIMAL(12, 2)",
+    "employees": "INTEGER",
+    "onboarded_at": "TIMESTAMP",
+    "health_score": "DOUBLE",
+    "seats": "INTEGER",
+    "is_enterprise": "BOOLEAN",
+    "tier": "VARCHAR",
+}
+
 
 def expected_companies(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
     """What Intercom should hold for the model: name and seats per company_id."""
@@ -41,23 +55,6 @@ def writes(emulator: Any, since: int = 0) -> list[Any]:
 def by_company_id(emulator: Any) -> dict[str, dict[str, Any]]:
     """The emulator's companies keyed by their company_id."""
     return {c["company_id"]: c for c in emulator.companies()}
-
-
-TOKEN = "e2e-token"
-
-
-COLUMNS = {
-    "account_id": "VARCHAR",
-    "account_name": "VARCHAR",
-    "plan_name": "VARCHAR",
-    "mrr": "DECIMAL(12, 2)",
-    "employees": "INTEGER",
-    "onboarded_at": "TIMESTAMP",
-    "health_score": "DOUBLE",
-    "seats": "INTEGER",
-    "is_enterprise": "BOOLEAN",
-    "tier": "VARCHAR",
-}
 
 
 @dataclass

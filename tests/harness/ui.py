@@ -20,6 +20,13 @@ from hoist.ui.runs import Background, RunManager
 from hoist.ui.server import UiServer
 from tests.harness.asgi import SyncASGI
 
+#: The token the UI's destination names by variable; it must never reach a page or a file.
+TOKEN = "ui-test-token-7f3a9c1e5b"
+TOKEN_VARIABLE = "HOIST_UI_TEST_INTERCOM_TOKEN"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Where the tests' screenshots go (committed; shown in the README).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"
+
 
 def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
     """Do an action, then wait for the htmx request it sends to `path` to be answered."""
@@ -33,14 +40,6 @@ def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
         )
 
     return act
-
-
-#: The token the UI's destination names by variable; it must never reach a page or a file.
-TOKEN = "ui-test-token-7f3a9c1e5b"
-TOKEN_VARIABLE = "HOIST_UI_TEST_INTERCOM_TOKEN"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-#: Where the tests' screenshots go (committed; shown in the README).
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"
 
 
 def build_warehouse(path: Path) -> None:

@@ -15,8 +15,6 @@ from tests.harness.activation import COLUMNS, Activation, company_rows
 
 #: Report fields that must agree between the two warehouses.
 COUNTS = ("status", "created", "updated", "unchanged", "not_in_intercom", "rejected", "failed")
-
-
 #: Company fields hoist writes (the rest are Intercom's own: ids, timestamps).
 WRITTEN = (
     "company_id",
@@ -27,6 +25,17 @@ WRITTEN = (
     "industry",
     "custom_attributes",
 )
+#: The state section of warehouse-native activations.
+NATIVE: dict[str, Any] = {"in_warehouse": True, "schema": "hoist"}
+#: The e2e model's DuckDB column types, spelled for Postgres.
+POSTGRES_TYPES = {
+    "VARCHAR": "text",
+    "DECIMAL(12, 2)": "numeric(12, 2)",
+    "INTEGER": "integer",
+    "TIMESTAMP": "timestamp",
+    "DOUBLE": "double precision",
+    "BOOLEAN": "boolean",
+}
 
 
 def held(emulator: Emulator) -> dict[str, dict[str, Any]]:
@@ -51,21 +60,6 @@ def snapshots() -> list[list[dict[str, Any]]]:
     bad = [*shrunk, {**shrunk[0], "account_name": "duplicate id"}, {"account_id": None}]
     grown = [*shrunk, *company_rows(45)[40:]]
     return [first, edited, edited, shrunk, bad, grown]
-
-
-#: The state section of warehouse-native activations.
-NATIVE: dict[str, Any] = {"in_warehouse": True, "schema": "hoist"}
-
-
-#: The e2e model's DuckDB column types, spelled for Postgres.
-POSTGRES_TYPES = {
-    "VARCHAR": "text",
-    "DECIMAL(12, 2)": "numeric(12, 2)",
-    "INTEGER": "integer",
-    "TIMESTAMP": "timestamp",
-    "DOUBLE": "double precision",
-    "BOOLEAN": "boolean",
-}
 
 
 @dataclass
