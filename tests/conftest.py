@@ -37,10 +37,10 @@ _TIER_FIXTURES = {
     "page": "ui",
     "postgres_server": "warehouses",
 }
-#: xdist groups, by fixture: a worker that runs one test of a group runs all of it, so the
-#: suite starts one Spark Connect server (a JVM that takes a minute) whatever the number of
-#: workers. The other Spark tests spread: each worker holds its own local session.
-_GROUPS = {"connect_server": "spark-connect"}
+#: Under `make test` (pytest-xdist, two workers) the Spark tier is one xdist group: one worker
+#: runs all of it, so the suite starts one Spark session and one Spark Connect server, and
+#: the tier is collected first, so that worker starts on it while the other takes the rest.
+_SPARK_GROUP = "spark"
 _TESTS = Path(__file__).resolve().parent
 
 
@@ -56,17 +56,21 @@ def _tier(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test with its tier (and its xdist group, where it shares a server)."""
+    """Mark every test with its tier (the Spark tier also with its xdist group), and run the
+    Spark tier first."""
+    spark = set()
     for item in items:
-        item.add_marker(_tier(item))
-        fixtures = set(getattr(item, "fixturenames", ()))
-        for fixture, group in _GROUPS.items():
-            if fixture in fixtures:
-                item.add_marker(pytest.mark.xdist_group(group))
+        tier = _tier(item)
+        item.add_marker(tier)
+        if tier == "spark":
+            item.add_marker(pytest.mark.xdist_group(_SPARK_GROUP))
+            spark.add(item.nodeid)
         # Through Spark Connect every statement is a gRPC call to a server JVM sharing two
         # busy cores with the local session: more than the suite's 300 s per test, at times.
+        fixtures = set(getattr(item, "fixturenames", ()))
         if "connect_server" in fixtures and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(900))
+    items.sort(key=lambda item: item.nodeid not in spark)  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True)
