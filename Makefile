@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # linters, pyspark, Playwright, MkDocs: what every other target needs).
 RUNTIME := $(VENV)/.installed
 STAMP   := $(VENV)/.installed-dev
-# pytest-xdist workers for `make test` (the Spark tests stay on one worker: one JVM).
+# pytest-xdist workers for `make test` (tests/conftest.py groups and orders the tests).
 WORKERS ?= 2
 PYTEST  := $(BIN)/python -m pytest
 

@@ -37,10 +37,11 @@ _TIER_FIXTURES = {
     "page": "ui",
     "postgres_server": "warehouses",
 }
-#: Under `make test` (pytest-xdist, two workers) the Spark tier is one xdist group: one worker
-#: runs all of it, so the suite starts one Spark session and one Spark Connect server, and
-#: the tier is collected first, so that worker starts on it while the other takes the rest.
-_SPARK_GROUP = "spark"
+#: Under `make test` (pytest-xdist, two workers) the tests that use the Spark Connect server are
+#: one xdist group, so one worker starts it (a JVM that takes a minute). The other Spark tests
+#: spread over both workers, each holding its own local session: one worker running the whole
+#: tier was slower (measured), the kill -9 test alone starting three JVMs.
+_GROUPS = {"connect_server": "spark-connect"}
 _TESTS = Path(__file__).resolve().parent
 
 
@@ -56,21 +57,23 @@ def _tier(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test with its tier (the Spark tier also with its xdist group), and run the
-    Spark tier first."""
-    spark = set()
+    """Mark every test with its tier (and its xdist group), and start with the longest: the
+    slow Spark tests, then the rest of the Spark tier, then everything in collection order."""
+    rank: dict[str, int] = {}
     for item in items:
         tier = _tier(item)
         item.add_marker(tier)
-        if tier == "spark":
-            item.add_marker(pytest.mark.xdist_group(_SPARK_GROUP))
-            spark.add(item.nodeid)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, group in _GROUPS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
         # Through Spark Connect every statement is a gRPC call to a server JVM sharing two
         # busy cores with the local session: more than the suite's 300 s per test, at times.
-        fixtures = set(getattr(item, "fixturenames", ()))
         if "connect_server" in fixtures and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(900))
-    items.sort(key=lambda item: item.nodeid not in spark)  # stable: the rest keep their order
+        slow = item.get_closest_marker("slow") is not None or "connect_server" in fixtures
+        rank[item.nodeid] = (0 if slow else 1) if tier == "spark" else 2
+    items.sort(key=lambda item: rank[item.nodeid])  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True)
