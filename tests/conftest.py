@@ -29,7 +29,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 #: The tiers of the suite, one marker each (`make test-fast`, `test-warehouses`, `test-spark`,
 #: `test-ui`): a test's folder decides, or the fixture that makes it slow.
-_TIER_FOLDERS = {"spark": "spark", "ui": "ui", "warehouses": "warehouses"}
+_TIER_FOLDERS = {
+    "spark": "spark",
+    "ui": "ui",
+    "warehouses": "warehouses",
+    "dbtproject": "warehouses",
+}
 _TIER_FIXTURES = {
     "spark": "spark",
     "connect_server": "spark",
