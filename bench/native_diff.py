@@ -27,7 +27,7 @@ import psutil
 import yaml
 from sqlglot import exp
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.postgres_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.harness.postgres_server
 
 from diff_scale import CUSTOM, MAPPING, seed_state
 from hoist.config import load_activation

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.postgres_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.harness.postgres_server
 
 from _results import write_section
 

@@ -91,7 +91,10 @@ def ui_client(root: Path, *, password: str | None = None) -> Iterator[httpx.Clie
     runs = RunManager(background, {})
     app = create_app(root, runs, password=password)
     try:
-        with httpx.Client(transport=SyncASGI(app), base_url="http://127.0.0.1") as client:
+        # The Host and Origin a browser on the UI's default address sends.
+        base = "http://127.0.0.1:8600"
+        headers = {"Origin": base}
+        with httpx.Client(transport=SyncASGI(app), base_url=base, headers=headers) as client:
             yield client
     finally:
         runs.stop_all()
