@@ -3,16 +3,28 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-dev
+# Two installs: hoist alone (what `make demo` needs), and hoist with the dev tools (tests,
+# linters, pyspark, Playwright, MkDocs: what every other target needs).
+RUNTIME := $(VENV)/.installed
+STAMP   := $(VENV)/.installed-dev
+# pytest-xdist workers for `make test` (tests/conftest.py groups and orders the tests).
+WORKERS ?= 2
+PYTEST  := $(BIN)/python -m pytest
 
-.PHONY: venv check test lint typecheck pytest demo emulator bench clean
+.PHONY: venv check test lint typecheck pytest test-fast test-warehouses test-spark test-ui \
+	docs demo emulator bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hoist needs Python 3.11+; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $(RUNTIME)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(RUNTIME) $(STAMP)
 
 venv: $(STAMP)
 
@@ -32,18 +44,37 @@ typecheck: $(STAMP)
 	$(BIN)/mypy  # src, tests, bench and examples, strict (see pyproject.toml)
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(PYTEST) -n $(WORKERS) --dist loadgroup --durations=15 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
-## run the bundled example activation against a local Intercom emulator
-demo: $(STAMP)
+## one tier at a time (the tier markers are set in tests/conftest.py), without coverage
+test-fast: $(STAMP)
+	$(PYTEST) -m fast -q $(PYTEST_ARGS)
+
+test-warehouses: $(STAMP)
+	$(PYTEST) -m warehouses -q $(PYTEST_ARGS)
+
+test-spark: $(STAMP)
+	$(PYTEST) -m spark -q $(PYTEST_ARGS)
+
+test-ui: $(STAMP)
+	$(PYTEST) -m ui -q $(PYTEST_ARGS)
+
+## the user documentation (docs/) as a static site in site/, offline; docs/cli.md rewritten
+## from the commands' --help first
+docs: $(STAMP)
+	$(BIN)/python -m hoist.cli_docs docs/cli.md
+	$(BIN)/mkdocs build --strict
+
+## run the bundled example project against a local Intercom emulator (hoist alone, no dev tools)
+demo: $(RUNTIME)
 	$(BIN)/python examples/demo.py
 
 ## a local Intercom API on http://127.0.0.1:8765
-emulator: $(STAMP)
+emulator: $(RUNTIME)
 	$(BIN)/hoist emulator --host 127.0.0.1 --port 8765
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache examples/.hoist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache examples/.hoist site

@@ -27,7 +27,7 @@ import psutil
 import yaml
 from sqlglot import exp
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.postgres_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.harness.postgres_server
 
 from diff_scale import CUSTOM, MAPPING, seed_state
 from hoist.config import load_activation
@@ -37,7 +37,7 @@ from hoist.sources import open_source
 from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import column, identifier, render, template
 from hoist.state.native import NativeStateStore, Warehouse
-from tests.postgres_server import execute, running_postgres
+from tests.harness.postgres_server import execute, running_postgres
 
 from _results import write_section
 

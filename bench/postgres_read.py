@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.postgres_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.harness.postgres_server
 
 from _results import write_section
 
@@ -102,7 +102,7 @@ def measure(method: str, url: str) -> dict[str, Any]:
 
 def bench(url: str, rows: int) -> list[tuple[str, dict[str, Any]]]:
     """Build the model at `url` and measure both readers."""
-    from tests.postgres_server import execute
+    from tests.harness.postgres_server import execute
 
     execute(url, "DROP TABLE IF EXISTS companies")
     execute(url, MODEL.format(rows=int(rows)))
@@ -151,7 +151,7 @@ def main() -> None:
     if args.url:
         results = bench(args.url, args.rows)
     else:
-        from tests.postgres_server import running_postgres
+        from tests.harness.postgres_server import running_postgres
 
         with running_postgres() as server:
             results = bench(server.url(), args.rows)

@@ -2,17 +2,83 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from hoist.emulator.testing import EmulatorHandle, running_emulator
 from hoist.intercom.retry import is_testing, set_testing
-from tests.postgres_server import PostgresServer, execute, quoted, running_postgres
-from tests.receiver import WebhookReceiver, running_receiver
+from tests.harness.postgres_server import PostgresServer, execute, quoted, running_postgres
+from tests.harness.receiver import WebhookReceiver, running_receiver
+
+# Hypothesis profiles, registered once for the whole suite. Tests that need more (or fewer)
+# examples say so with @settings(max_examples=...); the profile decides the rest. No deadline:
+# the machine is shared and timings are not what the tests assert. HYPOTHESIS_PROFILE=thorough
+# (ten times the examples of a test without its own count) for a longer hunt.
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("thorough", settings.get_profile("default"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+#: The tiers of the suite, one marker each (`make test-fast`, `test-warehouses`, `test-spark`,
+#: `test-ui`): a test's folder decides, or the fixture that makes it slow.
+_TIER_FOLDERS = {
+    "spark": "spark",
+    "ui": "ui",
+    "warehouses": "warehouses",
+    "dbtproject": "warehouses",
+}
+_TIER_FIXTURES = {
+    "spark": "spark",
+    "connect_server": "spark",
+    "browser": "ui",
+    "page": "ui",
+    "postgres_server": "warehouses",
+}
+#: Under `make test` (pytest-xdist, two workers) the tests that use the Spark Connect server are
+#: one xdist group, so one worker starts it (a JVM that takes a minute). The other Spark tests
+#: spread over both workers, each holding its own local session: one worker running the whole
+#: tier was slower (measured), the kill -9 test alone starting three JVMs.
+_GROUPS = {"connect_server": "spark-connect"}
+_TESTS = Path(__file__).resolve().parent
+
+
+def _tier(item: pytest.Item) -> str:
+    """The tier of a test: its fixtures first (a Spark test in another folder is still Spark),
+    then its folder; the rest is fast."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    for fixture, tier in _TIER_FIXTURES.items():
+        if fixture in fixtures:
+            return tier
+    folder = Path(str(item.path)).resolve().relative_to(_TESTS).parts[0]
+    return _TIER_FOLDERS.get(folder, "fast")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier (and its xdist group), and start with the longest: the
+    slow Spark tests, then the rest of the Spark tier, then everything in collection order."""
+    rank: dict[str, int] = {}
+    for item in items:
+        tier = _tier(item)
+        item.add_marker(tier)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, group in _GROUPS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
+        # Through Spark Connect every statement is a gRPC call to a server JVM sharing two
+        # busy cores with the local session: more than the suite's 300 s per test, at times.
+        if "connect_server" in fixtures and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(900))
+        slow = item.get_closest_marker("slow") is not None or "connect_server" in fixtures
+        rank[item.nodeid] = (0 if slow else 1) if tier == "spark" else 2
+    items.sort(key=lambda item: rank[item.nodeid])  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.dbtproject.conftest import COMPANIES, dbt, hoist, write_project
+from tests.harness.dbt_project import COMPANIES, dbt, hoist, write_project
 
 pytestmark = pytest.mark.dbt
 

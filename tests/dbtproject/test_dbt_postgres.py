@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.dbtproject.conftest import COMPANIES, copy_fixture, dbt, hoist, write_project
+from tests.harness.dbt_project import COMPANIES, copy_fixture, dbt, hoist, write_project
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 

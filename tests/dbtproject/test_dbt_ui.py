@@ -13,7 +13,7 @@ import pytest
 from hoist.emulator.testing import EmulatorHandle
 from hoist.ui.app import create_app
 from hoist.ui.runs import Background, RunManager
-from tests.dbtproject.conftest import COMPANIES, TOKEN, write_project
+from tests.harness.dbt_project import COMPANIES, TOKEN, write_project
 
 pytestmark = pytest.mark.dbt
 

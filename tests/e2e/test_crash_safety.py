@@ -14,8 +14,13 @@ from typing import Any
 import pytest
 
 from hoist.state import StateStore
-from tests.e2e.conftest import HOIST, Activation, company_rows
-from tests.e2e.test_run import by_company_id
+from tests.harness.activation import (
+    Activation,
+    company_rows,
+    expected_companies,
+    held_companies,
+)
+from tests.harness.cli import HOIST
 
 
 def start_run(activation: Activation) -> subprocess.Popen[str]:
@@ -38,19 +43,6 @@ def write_log(emulator: Any) -> tuple[Counter[str], Counter[str]]:
         if r.method == "POST" and r.path == "/companies":
             (applied if r.status == 200 else failed)[r.json["company_id"]] += 1
     return applied, failed
-
-
-def expected_companies(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
-    """What Intercom should hold for the model: name and seats per company_id."""
-    return {r["account_id"]: (r["account_name"], r["seats"]) for r in rows}
-
-
-def held_companies(emulator: Any) -> dict[str, tuple[Any, ...]]:
-    """What the emulator holds: name and seats per company_id."""
-    return {
-        cid: (c["name"], c["custom_attributes"].get("seats"))
-        for cid, c in by_company_id(emulator).items()
-    }
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import pytest
 import hoist
 from hoist.report import RecordError, RunReport
 from hoist.schedule.alerts import build_payload
-from tests.e2e.conftest import Activation, company_rows
+from tests.harness.activation import Activation, company_rows
 
 DOC = Path(__file__).parents[2] / "docs" / "deploy.md"
 

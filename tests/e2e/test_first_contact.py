@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.e2e.conftest import Activation
+from tests.harness.activation import Activation
 
 COLUMNS = {
     "account_id": "VARCHAR",

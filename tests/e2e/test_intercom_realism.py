@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.e2e.conftest import Activation, company_rows
+from tests.harness.activation import Activation, company_rows
 
 
 def custom(emulator: EmulatorHandle, company_id: str) -> dict[str, Any]:

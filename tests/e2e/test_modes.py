@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import Activation, company_rows
-from tests.e2e.test_run import by_company_id, writes
+from tests.harness.activation import Activation, by_company_id, company_rows, writes
 
 
 def test_insert_off_creates_nothing_and_updates_only_existing(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Callable
 from decimal import Decimal
@@ -17,8 +16,9 @@ import yaml
 
 from hoist.config import SOURCE_TYPES
 from hoist.project._schema import SCHEMA_FILES
-from tests.e2e.conftest import COLUMNS, HOIST, company_rows
-from tests.postgres_server import execute
+from tests.harness.activation import COLUMNS, company_rows
+from tests.harness.cli import run_hoist
+from tests.harness.postgres_server import execute
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "project-e2e-token"
@@ -57,12 +57,8 @@ SYNC = {
 def hoist(
     *args: str, cwd: Path, env: dict[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `hoist` command in `cwd`; `env` sets (or, with None, unsets) variables."""
-    merged = {**os.environ, "INTERCOM_ACCESS_TOKEN": TOKEN, **(env or {})}
-    environ = {key: value for key, value in merged.items() if value is not None}
-    return subprocess.run(
-        [HOIST, *args], cwd=cwd, capture_output=True, text=True, env=environ, timeout=120
-    )
+    """Run the `hoist` command in `cwd`; `env` sets (or, with None, unsets) variables."""
+    return run_hoist(args, cwd=cwd, env={"INTERCOM_ACCESS_TOKEN": TOKEN, **(env or {})})
 
 
 def build_warehouse(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -292,8 +288,8 @@ def test_segment_preview_shows_the_count_and_the_first_rows(project: Path) -> No
     done = hoist("segment", "preview", "paying", "--limit", "2", "--json", cwd=project)
     assert done.returncode == 0, done.stderr
     shown = json.loads(done.stdout)
-    con = duckdb.connect(str(project / "warehouse.duckdb"), read_only=True)
-    assert shown["count"] == con.sql(f"select count(*) from ({SQL})").fetchall()[0][0]
+    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as con:
+        assert shown["count"] == con.sql(f"select count(*) from ({SQL})").fetchall()[0][0]
     assert len(shown["rows"]) == 2
     text = hoist("segment", "preview", "paying", cwd=project).stdout
     assert f"segment paying: {shown['count']} rows" in text

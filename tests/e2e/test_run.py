@@ -5,22 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.conftest import Activation, company_rows
-
-
-def writes(emulator: Any, since: int = 0) -> list[Any]:
-    """Company write requests (upserts and updates) the emulator received after `since`."""
-    return [
-        r
-        for r in emulator.requests()[since:]
-        if (r.method == "POST" and r.path == "/companies")
-        or (r.method == "PUT" and r.path.startswith("/companies/"))
-    ]
-
-
-def by_company_id(emulator: Any) -> dict[str, dict[str, Any]]:
-    """The emulator's companies keyed by their company_id."""
-    return {c["company_id"]: c for c in emulator.companies()}
+from tests.harness.activation import Activation, by_company_id, company_rows, writes
 
 
 def test_first_run_creates_every_company_with_its_values(

@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.conftest import HOIST, Activation, company_rows
-from tests.receiver import WebhookReceiver
+from tests.harness.activation import Activation, company_rows
+from tests.harness.cli import HOIST
+from tests.harness.receiver import WebhookReceiver
 
 GOOD = "good-token-SECRET-7f3a"
 BAD = "bad-token-SECRET-0c1d"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,18 +10,15 @@ import duckdb
 import pytest
 import yaml
 
-from tests.e2e.conftest import HOIST
-from tests.receiver import WebhookReceiver
+from tests.harness.cli import run_hoist
+from tests.harness.receiver import WebhookReceiver
 
 TOKEN = "serve-project-token"
 
 
 def hoist(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real `hoist` command in `cwd` with the project's token set."""
-    env = {**os.environ, "INTERCOM_ACCESS_TOKEN": TOKEN}
-    return subprocess.run(
-        [HOIST, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
-    )
+    """Run the `hoist` command in `cwd` with the project's token set."""
+    return run_hoist(args, cwd=cwd, env={"INTERCOM_ACCESS_TOKEN": TOKEN})
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import duckdb
 import httpx
 import yaml
 
-from tests.e2e.conftest import Activation, company_rows
+from tests.harness.activation import Activation, company_rows
 
 COMPANIES = 100
 CONTACTS = 150

@@ -13,8 +13,7 @@ import duckdb
 import httpx
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.e2e.conftest import Activation, company_rows
-from tests.e2e.test_run import writes
+from tests.harness.activation import Activation, company_rows, writes
 
 Start = Callable[..., EmulatorHandle]
 

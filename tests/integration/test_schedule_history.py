@@ -19,7 +19,7 @@ from hoist.schedule.serve import engine_runner, serve
 from hoist.schedule.service import Service
 from hoist.schedule.status import schedule_status
 from hoist.state import StateStore
-from tests.receiver import WebhookReceiver
+from tests.harness.receiver import WebhookReceiver
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,10 +20,8 @@ from hypothesis import strategies as st
 import hoist
 from hoist.config import parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
+from tests.harness.sync_property import TOKEN, held, text, write_calls, write_model
 
-TOKEN = "property-token"
-
-text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=8)
 row = st.fixed_dictionaries(
     {
         "name": st.none() | text,
@@ -34,21 +31,6 @@ row = st.fixed_dictionaries(
     }
 )
 snapshot = st.tuples(st.dictionaries(st.sampled_from("abcdefgh"), row, max_size=8), st.booleans())
-
-
-def write_model(warehouse: Path, model: dict[str, dict[str, Any]]) -> None:
-    """Replace the warehouse's model table with one row per company."""
-    con = duckdb.connect(str(warehouse))
-    con.execute(
-        "CREATE OR REPLACE TABLE companies "
-        "(id VARCHAR, name VARCHAR, size BIGINT, seats BIGINT, score DOUBLE)"
-    )
-    if model:
-        con.executemany(
-            "INSERT INTO companies VALUES (?, ?, ?, ?, ?)",
-            [[cid, r["name"], r["size"], r["seats"], r["score"]] for cid, r in model.items()],
-        )
-    con.close()
 
 
 def activation(folder: Path, insert: bool) -> hoist.ActivationConfig:
@@ -66,27 +48,6 @@ def activation(folder: Path, insert: bool) -> hoist.ActivationConfig:
         },
     }
     return parse_activation(document, file=folder / "activation.yml", environ={})
-
-
-def held(company: dict[str, Any]) -> dict[str, Any]:
-    """The mapped values an emulator company carries."""
-    custom = company.get("custom_attributes") or {}
-    return {
-        "name": company.get("name"),
-        "size": company.get("size"),
-        "seats": custom.get("seats"),
-        "score": custom.get("score"),
-    }
-
-
-def write_calls(emulator: Emulator) -> int:
-    """How many company writes the emulator has received."""
-    return sum(
-        1
-        for r in emulator.requests()
-        if (r.method == "POST" and r.path == "/companies")
-        or (r.method == "PUT" and r.path.startswith("/companies/"))
-    )
 
 
 @settings(max_examples=30, deadline=None)

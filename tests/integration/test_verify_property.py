@@ -22,7 +22,7 @@ from hoist.config import parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
 from hoist.emulator.testing import FakeClock
 from hoist.verify import verify
-from tests.integration.test_sync_property import held, write_calls, write_model
+from tests.harness.sync_property import held, write_calls, write_model
 
 TOKEN = "property-token"
 COMPANIES = [f"c{i}" for i in range(8)]

@@ -10,7 +10,7 @@ import pytest
 
 from hoist.schedule.webhook import WEBHOOK_RETRY, deliver
 from hoist.secret import Secret
-from tests.receiver import WebhookReceiver, running_receiver
+from tests.harness.receiver import WebhookReceiver, running_receiver
 
 BODY = {"activation": "companies", "event": "failed", "text": "hi"}
 

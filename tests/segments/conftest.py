@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import duckdb
-import pyarrow as pa
 import pytest
 
-from hoist.config._segment import SegmentConfig
-from tests.segments.reference import COLUMNS, table_rows
-
-ROWS = table_rows()
-
-
-def make_segment(
-    where: Mapping[str, Any] | None, table: str = "t", name: str = "s"
-) -> SegmentConfig:
-    """A segment of `table` filtered by `where` (YAML form), read from a DuckDB source."""
-    return SegmentConfig.model_validate(
-        {
-            "name": name,
-            "file": Path("/project/hoist.yml"),
-            "source": {"type": "duckdb", "path": Path("/project/warehouse.duckdb")},
-            "from": table,
-            "where": where,
-        }
-    )
-
-
-def fill(
-    con: Any, table: str, rows: list[dict[str, Any]], columns: Mapping[str, tuple[str, str]]
-) -> None:
-    """Create `table` with `columns` in a DB-API / DuckDB connection and insert `rows`."""
-    con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {t}' for n, (t, _) in columns.items())})")
-    marks = ", ".join(["?" if isinstance(con, duckdb.DuckDBPyConnection) else "%s"] * len(columns))
-    for row in rows:
-        con.execute(f"INSERT INTO {table} VALUES ({marks})", [row[n] for n in columns])
+from tests.harness.segments import COLUMNS, ROWS, fill
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +18,3 @@ def duck() -> Iterator[duckdb.DuckDBPyConnection]:
     fill(con, "t", ROWS, COLUMNS)
     yield con
     con.close()
-
-
-def schema_of(con: duckdb.DuckDBPyConnection, table: str = "t") -> pa.Schema:
-    """The Arrow schema of `table` (what a source reports)."""
-    schema: pa.Schema = con.sql(f"SELECT * FROM {table} LIMIT 0").arrow().schema
-    return schema

@@ -12,7 +12,7 @@ from hoist.config._load import describe_errors
 from hoist.config._segment import SegmentDefinition
 from hoist.errors import ConfigError
 from hoist.segments import segment_query
-from tests.segments.conftest import make_segment, schema_of
+from tests.harness.segments import make_segment, schema_of
 
 PAYING_EU: dict[str, Any] = {
     "all": [

@@ -12,16 +12,7 @@ from hoist.config._segment import SegmentConfig
 from hoist.errors import ConfigError, SourceError
 from hoist.segments import segment_sql
 from hoist.sources.duckdb import DuckDBSource
-
-ATTEMPTS = [
-    "x'; drop table victim; --",
-    'x"; drop table victim; --',
-    "back\\slash\\'; drop table victim; --",
-    'it\'s "quoted"',
-    "Zürich 東京 🎉 \u202e",
-    "$$; drop table victim; $$",
-    "1); DROP TABLE victim; SELECT (1",
-]
+from tests.harness.segments import ATTEMPTS, COLUMN, TABLE
 
 
 @pytest.fixture
@@ -68,10 +59,6 @@ def victim_survives(path: Path) -> bool:
         return con.sql("SELECT count(*) FROM victim").fetchall() == [(1,)]
     finally:
         con.close()
-
-
-TABLE = '"x\'; drop table victim; --"'
-COLUMN = "a\"b'; drop table victim; --"
 
 
 @pytest.mark.parametrize(("index", "value"), list(enumerate(ATTEMPTS)))

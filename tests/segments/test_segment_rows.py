@@ -8,8 +8,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 
 from hoist.segments import render, segment_query
-from tests.segments.conftest import ROWS, make_segment, schema_of
-from tests.segments.reference import NOW, conditions, expected_ids
+from tests.harness.segments import NOW, ROWS, conditions, expected_ids, make_segment, schema_of
 
 
 def duckdb_ids(con: duckdb.DuckDBPyConnection, where: dict[str, Any]) -> set[int]:

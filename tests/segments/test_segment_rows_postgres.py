@@ -16,10 +16,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from hoist.segments import render, segment_query
-from tests.postgres_server import PostgresServer, execute, quoted
-from tests.segments.conftest import ROWS, make_segment
-from tests.segments.reference import COLUMNS, NOW, conditions, expected_ids
-from tests.segments.test_segment_injection import ATTEMPTS, COLUMN, TABLE
+from tests.harness.postgres_server import PostgresServer, execute, quoted
+from tests.harness.segments import (
+    ATTEMPTS,
+    COLUMN,
+    COLUMNS,
+    NOW,
+    ROWS,
+    TABLE,
+    conditions,
+    expected_ids,
+    make_segment,
+)
 
 pytestmark = pytest.mark.postgres
 

@@ -11,7 +11,7 @@ import pytest
 from hoist.config._segment import Span
 from hoist.segments import render, segment_query
 from hoist.segments._time import window_start
-from tests.segments.conftest import fill, make_segment, schema_of
+from tests.harness.segments import fill, make_segment, schema_of
 
 PLANS = {"id": ("INTEGER", "integer"), "plan": ("VARCHAR", "text")}
 

@@ -17,19 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 from hoist.sources.spark import start_session
 from hoist.sources.spark_catalog import WAREHOUSE_DIR, native_conf
-
-#: Spark settings of the shared session (and of the sessions hoist starts in subprocesses).
-SMALL_SPARK: dict[str, str] = {
-    "spark.sql.shuffle.partitions": "2",
-    "spark.default.parallelism": "2",
-    "spark.driver.memory": "512m",
-    "spark.sql.session.timeZone": "UTC",
-}
+from tests.harness.spark import SMALL_SPARK
 
 
 @pytest.fixture(scope="session")
@@ -43,18 +35,12 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     session.stop()
 
 
-def write_table(spark: Any, name: str, rows: list[dict[str, Any]], ddl: str) -> None:
-    """Replace the Spark table `name` (schema `ddl`) with `rows`, as Parquet files."""
-    frame = spark.createDataFrame(pa.Table.from_pylist(rows, schema=_arrow_schema(spark, ddl)))
-    frame.write.mode("overwrite").format("parquet").saveAsTable(name)
-
-
 @pytest.fixture(params=["local", "native"])
 def twins(request: pytest.FixtureRequest, tmp_path: Path, spark: Any, emulator_factory: Any) -> Any:
     """The same activation over DuckDB (local state) and over the shared Spark session, each with
     an emulator; the Spark side keeps its state locally, then in Spark (a schema of its own)."""
-    from tests.e2e.conftest import TOKEN, Activation
-    from tests.spark.twins import SPARK_TABLE, Side, Twins
+    from tests.harness.activation import TOKEN, Activation
+    from tests.harness.twins import SPARK_TABLE, Side, Twins
 
     sides = []
     for name, source in (
@@ -81,16 +67,6 @@ def twins(request: pytest.FixtureRequest, tmp_path: Path, spark: Any, emulator_f
     made = Twins(sides[0], sides[1], duck_warehouse, spark)
     made.write_rows([])
     return made
-
-
-def _arrow_schema(spark: Any, ddl: str) -> pa.Schema:
-    from pyspark.sql.pandas.types import to_arrow_schema
-    from pyspark.sql.types import StructType
-
-    schema = StructType.fromDDL(ddl)
-    assert isinstance(schema, StructType)
-    arrow: pa.Schema = to_arrow_schema(schema, timezone="UTC")
-    return arrow
 
 
 def _free_port() -> int:
@@ -147,9 +123,3 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
         except OSError:
             time.sleep(1)
     pytest.fail(f"the Spark Connect server did not listen within 300 s:\n{log.read_text()[-3000:]}")
-
-
-def write_parquet(spark: Any, path: Path, rows: list[dict[str, Any]], ddl: str) -> None:
-    """Replace the Parquet files at `path` with `rows` (schema `ddl`)."""
-    frame = spark.createDataFrame(pa.Table.from_pylist(rows, schema=_arrow_schema(spark, ddl)))
-    frame.write.mode("overwrite").parquet(str(path))

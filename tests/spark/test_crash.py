@@ -13,9 +13,10 @@ from typing import Any
 import psutil
 import pytest
 
-from tests.e2e.conftest import HOIST, TOKEN
-from tests.spark.conftest import SMALL_SPARK, write_parquet
-from tests.spark.twins import SPARK_COLUMNS, Twins, model_rows
+from tests.harness.activation import TOKEN
+from tests.harness.cli import HOIST
+from tests.harness.spark import SMALL_SPARK, write_parquet
+from tests.harness.twins import SPARK_COLUMNS, Twins, model_rows
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

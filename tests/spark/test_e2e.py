@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.spark.twins import Twins, model_rows
+from tests.harness.twins import Twins, model_rows
 
 pytestmark = pytest.mark.spark
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.spark.conftest import write_parquet
-from tests.spark.twins import SPARK_COLUMNS, Twins, model_rows
+from tests.harness.spark import write_parquet
+from tests.harness.twins import SPARK_COLUMNS, Twins, model_rows
 
 pytestmark = pytest.mark.spark
 

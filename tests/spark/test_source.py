@@ -13,7 +13,7 @@ from hoist.config import ModelConfig, SparkSourceConfig
 from hoist.errors import SourceError
 from hoist.sources import open_source
 from hoist.sql.model import model_query
-from tests.spark.conftest import write_table
+from tests.harness.spark import write_table
 
 pytestmark = pytest.mark.spark
 

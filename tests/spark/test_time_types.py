@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.spark.twins import Twins
+from tests.harness.twins import Twins
 
 pytestmark = pytest.mark.spark
 

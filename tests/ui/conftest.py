@@ -4,27 +4,25 @@
 from __future__ import annotations
 
 import os
-import shutil
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import httpx
 import pytest
 import yaml
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from hoist.emulator.testing import EmulatorHandle
-from hoist.ui.server import UiServer
-
-#: The token the UI's destination names by variable; it must never reach a page or a file.
-TOKEN = "ui-test-token-7f3a9c1e5b"
-TOKEN_VARIABLE = "HOIST_UI_TEST_INTERCOM_TOKEN"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-#: Where the tests' screenshots go (committed; shown in the README).
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"
+from tests.harness.ui import (
+    CHROMIUM,
+    SCREENSHOTS,
+    TOKEN,
+    TOKEN_VARIABLE,
+    RunningUi,
+    build_warehouse,
+    start_ui,
+    ui_client,
+)
 
 
 @pytest.fixture
@@ -53,26 +51,6 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def build_warehouse(path: Path) -> None:
-    """40 companies over plans, regions and sizes: enough for a segment of three conditions."""
-    con = duckdb.connect(str(path))
-    con.execute("CREATE SCHEMA analytics")
-    con.execute(
-        """
-        CREATE TABLE analytics.companies AS
-        SELECT 'acct-' || lpad(i::VARCHAR, 3, '0') AS account_id,
-               'Company ' || i AS account_name,
-               ['Starter', 'Pro', 'Enterprise', 'Pro'][i % 4 + 1] AS plan_name,
-               (i * 37 % 500)::INTEGER AS mrr,
-               ['eu', 'us', 'apac'][i % 3 + 1] AS region,
-               (i * 7 % 100)::DOUBLE AS health_score,
-               i % 5 = 0 AS churned
-        FROM range(40) t(i)
-        """
-    )
-    con.close()
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project holding only a source: the UI adds the rest."""
@@ -88,27 +66,6 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-@dataclass(frozen=True)
-class RunningUi:
-    """A running UI server: its URL and the server object."""
-
-    url: str
-    server: UiServer
-
-
-def start_ui(root: Path, *, password: str | None = None) -> tuple[UiServer, threading.Thread]:
-    """Start the UI server of `hoist serve` on a free port, in a thread; wait until it listens."""
-    server = UiServer(root, [], host="127.0.0.1", port=0, password=password)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.server.started:
-        assert thread.is_alive(), "the UI server stopped while starting"
-        assert time.monotonic() < deadline, "the UI server did not start"
-        time.sleep(0.05)
-    return server, thread
-
-
 @pytest.fixture
 def ui(
     project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
@@ -119,6 +76,16 @@ def ui(
     yield RunningUi(f"http://127.0.0.1:{server.port}", server)
     server.server.should_exit = True
     thread.join(timeout=60)
+
+
+@pytest.fixture
+def client(
+    project: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[httpx.Client]:
+    """The UI over `project` in this process (ASGI, no browser), the emulator's token set."""
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    with ui_client(project) as made:
+        yield made
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import yaml
 from playwright.sync_api import Page, sync_playwright
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.ui.conftest import CHROMIUM, TOKEN_VARIABLE, RunningUi
-from tests.ui.probe import Answer, running_probe
+from tests.harness.probe import Answer, running_probe
+from tests.harness.ui import CHROMIUM, TOKEN_VARIABLE, RunningUi
 
 pytestmark = pytest.mark.ui
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.ui.asgi import URL, AsgiClient, in_process
-from tests.ui.probe import Answer, running_probe
+from tests.harness.probe import Answer, running_probe
+from tests.harness.ui_asgi import URL, AsgiClient, in_process
 
 ORIGIN = {"Origin": URL}
 

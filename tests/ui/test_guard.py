@@ -16,7 +16,7 @@ from hoist.cli import main
 from hoist.ui.guard import MAX_BODY, allowed_hosts
 from hoist.ui.render import STATIC
 from hoist.ui.security import FREE_FAILURES, SESSION_COOKIE, login_delay
-from tests.ui.asgi import URL, AsgiClient, in_process
+from tests.harness.ui_asgi import URL, AsgiClient, in_process
 
 TEMPLATES = Path(STATIC.parent) / "templates"  # type: ignore[attr-defined]
 

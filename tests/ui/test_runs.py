@@ -15,7 +15,7 @@ from hoist.emulator.testing import EmulatorHandle
 from hoist.project import load_project
 from hoist.report import RecordError, RunReport
 from hoist.state import StateStore
-from tests.ui.conftest import TOKEN, TOKEN_VARIABLE, start_ui
+from tests.harness.ui import TOKEN, TOKEN_VARIABLE, start_ui
 
 pytestmark = pytest.mark.ui
 

@@ -16,8 +16,8 @@ from starlette.routing import Route
 
 from hoist.emulator.testing import EmulatorHandle
 from hoist.ui.security import check_bind, is_loopback
-from tests.e2e.conftest import HOIST
-from tests.ui.conftest import TOKEN, TOKEN_VARIABLE, RunningUi, start_ui
+from tests.harness.cli import HOIST
+from tests.harness.ui import TOKEN, TOKEN_VARIABLE, RunningUi, start_ui
 
 pytestmark = pytest.mark.ui
 

@@ -10,8 +10,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.ui.conftest import TOKEN, TOKEN_VARIABLE, RunningUi
-from tests.ui.test_workflow import waiting
+from tests.harness.ui import TOKEN, TOKEN_VARIABLE, RunningUi, waiting
 
 pytestmark = pytest.mark.ui
 

@@ -3,7 +3,6 @@ activation, preview, run, history; then Intercom holds exactly the segment's com
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from hoist.emulator.testing import EmulatorHandle
-from tests.ui.conftest import TOKEN_VARIABLE, RunningUi
+from tests.harness.ui import TOKEN_VARIABLE, RunningUi, waiting
 
 pytestmark = pytest.mark.ui
 
@@ -27,20 +26,6 @@ def segment_ids(project: Path) -> set[str]:
     ).fetchall()
     con.close()
     return {row[0] for row in rows}
-
-
-def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
-    """Do an action, then wait for the htmx request it sends to `path` to be answered."""
-
-    def act(action: Callable[[], object]) -> None:
-        with page.expect_response(lambda response: path in response.url):
-            action()
-        # htmx swaps the answer in, then settles: wait until no element is in either step.
-        page.wait_for_function(
-            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-        )
-
-    return act
 
 
 def add_destination(page: Page, ui: RunningUi, emulator: EmulatorHandle, shots: Path) -> None:

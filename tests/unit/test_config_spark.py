@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hoist.config import SparkSourceConfig
-from tests.unit.test_config import ENV, error, example, load
+from tests.harness.config import ENV, error, example, load
 
 CONNECT_TOKEN = "dapi-RECOGNISABLE-91c3"
 

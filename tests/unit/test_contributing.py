@@ -39,10 +39,13 @@ def test_the_layout_lists_every_module_and_no_other() -> None:
 
 def test_the_make_targets_it_names_exist() -> None:
     """Every `make X` command CONTRIBUTING.md tells people to type is a Makefile target."""
-    targets = set(re.findall(r"^([a-z]+):", (ROOT / "Makefile").read_text(), re.M))
-    named = set(re.findall(r"`make ([a-z]+)`", (ROOT / "CONTRIBUTING.md").read_text()))
-    assert named <= targets
-    assert {"check", "test", "bench", "demo"} <= named
+    targets = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.M))
+    for document in ("CONTRIBUTING.md", "README.md"):
+        named = set(re.findall(r"`make ([a-z-]+)`", (ROOT / document).read_text()))
+        assert named <= targets, document
+    named = set(re.findall(r"`make ([a-z-]+)`", (ROOT / "CONTRIBUTING.md").read_text()))
+    assert {"check", "test", "bench", "demo", "docs"} <= named
+    assert {"test-fast", "test-warehouses", "test-spark", "test-ui"} <= named
 
 
 def test_the_coverage_floor_is_enforced_by_make_test() -> None:
@@ -50,6 +53,11 @@ def test_the_coverage_floor_is_enforced_by_make_test() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert config["tool"]["coverage"]["report"]["fail_under"] >= 90
     assert "--cov" in (ROOT / "Makefile").read_text()
+
+
+def test_make_test_lists_the_slowest_tests() -> None:
+    """make test ends with the 15 slowest tests, so a slow one is seen where it is added."""
+    assert "--durations=15" in (ROOT / "Makefile").read_text()
 
 
 def test_the_design_doc_names_the_current_memory_default() -> None:

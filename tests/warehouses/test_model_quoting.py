@@ -13,7 +13,7 @@ from hoist.config import ModelConfig, PostgresSourceConfig
 from hoist.secret import SecretUrl
 from hoist.sources import open_source
 from hoist.sql.model import model_query
-from tests.postgres_server import execute
+from tests.harness.postgres_server import execute
 
 DIALECTS = [
     "duckdb",

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.warehouses.conftest import NATIVE, PostgresActivation, Twin
-from tests.warehouses.test_postgres_e2e import COUNTS, held, snapshots
+from tests.harness.warehouses import COUNTS, NATIVE, PostgresActivation, Twin, held, snapshots
 
 
 def test_duckdb_native_state_agrees_with_local_state(

@@ -12,9 +12,8 @@ from hoist.changes import Confirmation
 from hoist.sources.duckdb import DuckDBSource
 from hoist.sql.native_state import NATIVE_VERSION
 from hoist.state.native import NativeStateStore
-from tests.e2e.conftest import Activation, company_rows
-from tests.warehouses.conftest import NATIVE, PostgresActivation, Twin, with_state
-from tests.warehouses.test_postgres_e2e import COUNTS, held
+from tests.harness.activation import Activation, company_rows
+from tests.harness.warehouses import COUNTS, NATIVE, PostgresActivation, Twin, held, with_state
 
 
 def _native_postgres(activation: PostgresActivation, **sync: Any) -> PostgresActivation:

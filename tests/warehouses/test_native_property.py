@@ -26,7 +26,7 @@ from hoist.config import ActivationConfig, parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
 from hoist.emulator.testing import FakeClock
 from hoist.report import RunReport
-from tests.integration.test_sync_property import TOKEN, text
+from tests.harness.sync_property import TOKEN, text
 
 COUNTS = (
     "status",
@@ -210,7 +210,7 @@ def test_native_state_in_postgres_agrees_with_local_state(
 ) -> None:
     """After every run (nulls, removals, bad values, resyncs), native state in Postgres and
     local state report the same and leave Intercom the same."""
-    from tests.postgres_server import execute
+    from tests.harness.postgres_server import execute
 
     execute(postgres_url, "DROP SCHEMA IF EXISTS hoist CASCADE")
     local, native = Side(), Side()

@@ -13,10 +13,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.e2e.conftest import HOIST, Activation, company_rows
-from tests.e2e.test_crash_safety import expected_companies, held_companies
-from tests.postgres_server import execute
-from tests.warehouses.conftest import NATIVE, PostgresActivation, Twin, with_state
+from tests.harness.activation import Activation, company_rows, expected_companies, held_companies
+from tests.harness.cli import HOIST
+from tests.harness.postgres_server import execute
+from tests.harness.warehouses import NATIVE, PostgresActivation, Twin, with_state
 
 
 def start_run(activation: Activation, env: dict[str, str]) -> subprocess.Popen[str]:

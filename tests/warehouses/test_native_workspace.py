@@ -12,9 +12,8 @@ import yaml
 
 from hoist.emulator.testing import EmulatorHandle
 from hoist.engine import run_errors
-from tests.e2e.conftest import Activation, company_rows
-from tests.e2e.test_run import writes
-from tests.warehouses.conftest import NATIVE, Twin, with_state
+from tests.harness.activation import Activation, company_rows, writes
+from tests.harness.warehouses import NATIVE, Twin, with_state
 
 Start = Callable[..., EmulatorHandle]
 

@@ -6,48 +6,10 @@ from typing import Any
 
 import pytest
 
-from hoist.emulator import Emulator
-from tests.e2e.conftest import company_rows
-from tests.warehouses.conftest import PostgresActivation, Twin
+from tests.harness.activation import company_rows
+from tests.harness.warehouses import COUNTS, PostgresActivation, Twin, held, snapshots
 
 pytestmark = pytest.mark.postgres
-
-#: Report fields that must agree between the two warehouses.
-COUNTS = ("status", "created", "updated", "unchanged", "not_in_intercom", "rejected", "failed")
-#: Company fields hoist writes (the rest are Intercom's own: ids, timestamps).
-WRITTEN = (
-    "company_id",
-    "name",
-    "monthly_spend",
-    "size",
-    "website",
-    "industry",
-    "custom_attributes",
-)
-
-
-def held(emulator: Emulator) -> dict[str, dict[str, Any]]:
-    """What Intercom holds per company_id, limited to the fields hoist writes."""
-    companies = {}
-    for company in emulator.companies():
-        fields = {key: company.get(key) for key in WRITTEN}
-        fields["plan"] = (company.get("plan") or {}).get("name")
-        companies[company["company_id"]] = fields
-    return companies
-
-
-def snapshots() -> list[list[dict[str, Any]]]:
-    """A sequence of models: first load, edits and nulls, rows leaving, bad rows, new rows."""
-    first = company_rows(40)
-    edited = [dict(row) for row in first]
-    edited[3]["account_name"] = "Renamed — Ünïcødé 'quoted'"
-    edited[4]["seats"] = None
-    edited[5]["health_score"] = 2.5
-    edited[6]["mrr"] = "999999.99"
-    shrunk = edited[:30]
-    bad = [*shrunk, {**shrunk[0], "account_name": "duplicate id"}, {"account_id": None}]
-    grown = [*shrunk, *company_rows(45)[40:]]
-    return [first, edited, edited, shrunk, bad, grown]
 
 
 def test_a_postgres_model_syncs_like_the_same_duckdb_model(

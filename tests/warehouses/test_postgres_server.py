@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.postgres_server import PASSWORD, execute, running_postgres
+from tests.harness.postgres_server import PASSWORD, execute, running_postgres
 
 pytestmark = pytest.mark.postgres
 

@@ -12,7 +12,7 @@ from hoist.config import PostgresSourceConfig
 from hoist.errors import SourceError
 from hoist.secret import SecretUrl
 from hoist.sources import open_source
-from tests.postgres_server import PASSWORD, execute
+from tests.harness.postgres_server import PASSWORD, execute
 
 pytestmark = pytest.mark.postgres
 

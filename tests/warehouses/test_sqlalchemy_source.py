@@ -12,7 +12,7 @@ from hoist.config import SqlAlchemySourceConfig
 from hoist.errors import SourceError
 from hoist.secret import SecretUrl
 from hoist.sources import open_source
-from tests.postgres_server import execute
+from tests.harness.postgres_server import execute
 
 
 @pytest.fixture

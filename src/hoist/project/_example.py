@@ -15,7 +15,7 @@ from typing import Final
 
 from hoist.errors import ConfigError
 
-__all__ = ["WAREHOUSE", "build_warehouse", "example_files", "init_project"]
+__all__ = ["WAREHOUSE", "build_warehouse", "example_files", "init_project", "user_rows"]
 
 #: The example warehouse file, relative to the project folder.
 WAREHOUSE: Final = "warehouse.duckdb"
@@ -101,5 +101,14 @@ def build_warehouse(path: Path, rows: int = 1000) -> None:
             "INSERT INTO analytics.companies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [company_row(i, rng) for i in range(rows)],
         )
+        # One user per company: the contacts the activation attaches, so that Intercom shows
+        # the companies (it lists a company only once a contact is attached to it).
+        con.execute("CREATE TABLE analytics.users (account_id VARCHAR, email VARCHAR)")
+        con.executemany("INSERT INTO analytics.users VALUES (?, ?)", user_rows(rows))
     finally:
         con.close()
+
+
+def user_rows(rows: int) -> list[tuple[str, str]]:
+    """The example's users: (account_id, email), one per company, as analytics.users holds."""
+    return [(f"acct-{i:05d}", f"admin@example-{i}.com") for i in range(rows)]

@@ -12,9 +12,14 @@ import random
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow as pa
 from hypothesis import strategies as st
+
+from hoist.config._segment import SegmentConfig
 
 #: The moment `within_last` is measured from: the end of a month, where calendar months matter.
 NOW = datetime(2026, 3, 31, 12, 0, 0, tzinfo=UTC)
@@ -303,3 +308,54 @@ def conditions(rows: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
 def expected_ids(condition: Mapping[str, Any], rows: list[dict[str, Any]]) -> set[int]:
     """The ids of the rows in the segment, by the reference semantics."""
     return {row["id"] for row in rows if matches(condition, row)}
+
+
+ATTEMPTS = [
+    "x'; drop table victim; --",
+    'x"; drop table victim; --',
+    "back\\slash\\'; drop table victim; --",
+    'it\'s "quoted"',
+    "Zürich 東京 🎉 \u202e",
+    "$$; drop table victim; $$",
+    "1); DROP TABLE victim; SELECT (1",
+]
+
+
+TABLE = '"x\'; drop table victim; --"'
+
+
+COLUMN = "a\"b'; drop table victim; --"
+
+
+ROWS = table_rows()
+
+
+def make_segment(
+    where: Mapping[str, Any] | None, table: str = "t", name: str = "s"
+) -> SegmentConfig:
+    """A segment of `table` filtered by `where` (YAML form), read from a DuckDB source."""
+    return SegmentConfig.model_validate(
+        {
+            "name": name,
+            "file": Path("/project/hoist.yml"),
+            "source": {"type": "duckdb", "path": Path("/project/warehouse.duckdb")},
+            "from": table,
+            "where": where,
+        }
+    )
+
+
+def fill(
+    con: Any, table: str, rows: list[dict[str, Any]], columns: Mapping[str, tuple[str, str]]
+) -> None:
+    """Create `table` with `columns` in a DB-API / DuckDB connection and insert `rows`."""
+    con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {t}' for n, (t, _) in columns.items())})")
+    marks = ", ".join(["?" if isinstance(con, duckdb.DuckDBPyConnection) else "%s"] * len(columns))
+    for row in rows:
+        con.execute(f"INSERT INTO {table} VALUES ({marks})", [row[n] for n in columns])
+
+
+def schema_of(con: duckdb.DuckDBPyConnection, table: str = "t") -> pa.Schema:
+    """The Arrow schema of `table` (what a source reports)."""
+    schema: pa.Schema = con.sql(f"SELECT * FROM {table} LIMIT 0").arrow().schema
+    return schema

@@ -18,8 +18,8 @@ import yaml
 from hoist.config import load_activation
 from hoist.emulator.emulator import Emulator
 from hoist.engine import plan, run
-from tests.e2e.conftest import TOKEN, Activation, company_rows
-from tests.spark.conftest import write_table
+from tests.harness.activation import TOKEN, Activation, company_rows
+from tests.harness.spark import write_table
 
 SPARK_TABLE = "analytics.companies"
 SPARK_COLUMNS = (
