@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.harness.activation import Activation
+from tests.harness.activation import Activation, company_rows
+from tests.harness.project import build_warehouse, write_project
 
 
 @pytest.fixture
@@ -23,3 +24,11 @@ def activation(tmp_path: Path, emulator: Any) -> Activation:
     made.configure()
     made.write_rows([])
     return made
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Any) -> Path:
+    """A project folder: 60 companies, the segment and both activations to one emulator."""
+    build_warehouse(tmp_path / "warehouse.duckdb", company_rows(60))
+    write_project(tmp_path, {"intercom": emulator.base_url})
+    return tmp_path

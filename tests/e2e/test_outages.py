@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,12 +15,9 @@ import yaml
 
 from hoist.emulator import Emulator, EmulatorConfig
 from hoist.emulator.server import BackgroundServer
-from tests.e2e.conftest import HOIST, Activation, company_rows
-from tests.e2e.test_crash_safety import expected_companies, held_companies
-
-#: Longest a stopped or failing run may take to end before the test calls it a hang. The
-#: runs end within seconds; this is generous for a machine shared with other test runs.
-HANG_S = 90
+from tests.harness.activation import Activation, company_rows, expected_companies, held_companies
+from tests.harness.cli import HOIST
+from tests.harness.outages import converge, ended, posts, wait_until
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM]
 
@@ -38,45 +34,11 @@ def start_run(activation: Activation) -> subprocess.Popen[str]:
     )
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
-    """Poll `condition` until it holds; fail naming `what` if it never does."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.05)
-
-
-def ended(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of `process`, failing the test if it hangs."""
-    try:
-        out, err = process.communicate(timeout=HANG_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        pytest.fail(f"the run hung; stderr so far:\n{err}")
-    return process.returncode, out, err
-
-
 def set_destination(activation: Activation, **keys: Any) -> None:
     """Rewrite keys of the activation file's destination section."""
     document = yaml.safe_load(activation.file.read_text())
     document["destination"].update(keys)
     activation.file.write_text(yaml.safe_dump(document, sort_keys=False))
-
-
-def converge(activation: Activation, rows: int) -> dict[str, Any]:
-    """Rerun until a run finds every company delivered; that run's report."""
-    report: dict[str, Any] = {}
-    for _ in range(4):
-        report = activation.run_json()
-        if report["status"] == "success" and report["unchanged"] == rows:
-            return report
-    pytest.fail(f"runs never converged; last report: {report}")
-
-
-def posts(emulator: Emulator) -> int:
-    """Write requests the emulator has answered so far."""
-    return emulator.request_count("POST", "/companies")
 
 
 def test_intercom_going_away_mid_run_ends_it_failed_and_a_rerun_converges(

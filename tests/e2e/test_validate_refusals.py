@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.test_project_cli import hoist, project  # noqa: F401  (the fixture)
+from tests.harness.project import hoist
 
 
 def edit_activation(root: Path, name: str, **keys: Any) -> None:
@@ -25,7 +25,7 @@ def edit_activation(root: Path, name: str, **keys: Any) -> None:
 
 
 def test_a_text_column_mapped_to_a_number_or_a_time_is_a_problem(
-    project: Path,  # noqa: F811
+    project: Path,
     emulator: Any,
 ) -> None:
     """Text mapped to `monthly_spend` (a whole number) or `remote_created_at` (a timestamp)
@@ -52,7 +52,7 @@ def test_a_text_column_mapped_to_a_number_or_a_time_is_a_problem(
 
 
 def test_a_boolean_column_mapped_to_size_is_a_problem(
-    project: Path,  # noqa: F811
+    project: Path,
 ) -> None:
     """A column a run refuses for a standard attribute (a boolean for `size`) fails validate."""
     data = yaml.safe_load((project / "hoist.yml").read_text())
@@ -69,7 +69,7 @@ def test_a_boolean_column_mapped_to_size_is_a_problem(
 
 
 def test_contacts_with_warehouse_native_state_fail_validate(
-    project: Path,  # noqa: F811
+    project: Path,
 ) -> None:
     """`contacts:` with `state.in_warehouse` is refused by validate (offline too), at key
     contacts, as every run refuses it."""
@@ -93,7 +93,7 @@ def test_contacts_with_warehouse_native_state_fail_validate(
 
 
 def test_a_mistyped_mapping_column_gets_a_did_you_mean(
-    project: Path,  # noqa: F811
+    project: Path,
 ) -> None:
     """A mapped column the model lacks is named with the closest column it has."""
     data = yaml.safe_load((project / "hoist.yml").read_text())
@@ -110,7 +110,7 @@ def test_a_mistyped_mapping_column_gets_a_did_you_mean(
 
 
 def test_an_unset_alert_variable_is_named_and_does_not_break_runs(
-    project: Path,  # noqa: F811
+    project: Path,
 ) -> None:
     """An alert webhook from an unset variable: validate says to set it; `hoist runs` (which
     needs no webhook) still shows the history instead of "must be an http(s) URL"."""

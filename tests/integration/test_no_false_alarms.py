@@ -10,7 +10,7 @@ import duckdb
 import hoist
 from hoist.emulator import Emulator
 from hoist.emulator.testing import asgi_transport
-from tests.integration.test_contacts_lifecycle import config, warehouse
+from tests.harness.contacts_lifecycle import config, warehouse
 
 
 def test_a_full_resync_after_a_deletion_in_intercom_is_a_success(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from hoist.executor import Execution, execute
 from hoist.intercom.reachability import Reachability
 from hoist.offload import in_daemon_thread
 from hoist.sources.postgres import _with_timeouts
-from tests.unit.test_config import example, load
+from tests.harness.config import example, load
 
 
 def changes(count: int) -> Iterator[list[Change]]:

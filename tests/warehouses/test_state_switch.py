@@ -3,8 +3,8 @@ a native run says how many rows left the warehouse."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import company_rows
-from tests.warehouses.conftest import NATIVE, Twin, with_state
+from tests.harness.activation import company_rows
+from tests.harness.warehouses import NATIVE, Twin, with_state
 
 
 def test_switching_to_native_state_asks_for_reset_state_instead_of_resending(

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import HOIST, company_rows
-from tests.e2e.test_crash_safety import expected_companies, held_companies
-from tests.e2e.test_outages import converge, ended, posts, wait_until
-from tests.postgres_server import (
+from tests.harness.activation import company_rows, expected_companies, held_companies
+from tests.harness.cli import HOIST
+from tests.harness.outages import converge, ended, posts, wait_until
+from tests.harness.postgres_server import (
     PASSWORD,
     PostgresServer,
     freeze,
@@ -27,7 +27,7 @@ from tests.postgres_server import (
     stop,
     thaw,
 )
-from tests.warehouses.conftest import NATIVE, PostgresActivation
+from tests.harness.warehouses import NATIVE, PostgresActivation
 
 pytestmark = pytest.mark.postgres
 
