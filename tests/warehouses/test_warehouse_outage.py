@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+import yaml
 
 from tests.harness.activation import company_rows, expected_companies, held_companies
 from tests.harness.cli import HOIST
@@ -139,3 +141,55 @@ def test_serve_exits_after_sigterm_while_a_run_commit_hangs(
 
     assert code == 0, err
     assert re.search(r"e2e: run \w+ failed: .*the state commit did not return", err), err
+
+
+def model_query_running(server: PostgresServer) -> bool:
+    """Whether a client's statement has been running in the warehouse for over a second (the
+    model query: `pg_stat_activity` cuts long texts, so the statement is not matched by text)."""
+    with psycopg.connect(server.url(), autocommit=True) as con:
+        row = con.execute(
+            "select count(*) from pg_stat_activity where state = 'active'"
+            " and backend_type = 'client backend' and pid <> pg_backend_pid()"
+            " and now() - query_start > interval '1 second'"
+        ).fetchone()
+    return row is not None and row[0] > 0
+
+
+@pytest.mark.parametrize("state", [NATIVE, {}], ids=["native", "local"])
+def test_ctrl_c_ends_a_run_whose_model_query_never_returns(
+    tmp_path: Path,
+    own_postgres: PostgresServer,
+    emulator_factory: Any,
+    state: dict[str, Any],
+) -> None:
+    """Ctrl-C ends a run while the warehouse is still computing its model (before anything is
+    sent): exit 130 within seconds, with local and with warehouse-native state."""
+    server = emulator_factory()
+    made = PostgresActivation(
+        folder=tmp_path,
+        base_url=server.base_url,
+        warehouse=tmp_path / "unused.duckdb",
+        file=tmp_path / "activation.yml",
+        url=own_postgres.url(),
+        state=state,
+    )
+    made.configure(mapping={"name": "account_name"})
+    made.write_rows(company_rows(20))
+    document = yaml.safe_load(made.file.read_text())
+    # An hour per row: the warehouse never answers within the test.
+    document["model"] = {
+        "sql": "select * from analytics.companies where pg_sleep(3600) is not null"
+    }
+    made.file.write_text(yaml.safe_dump(document, sort_keys=False))
+    process = start_command(made, "run", "--json")
+    wait_until(
+        lambda: process.poll() is not None or model_query_running(own_postgres),
+        "the model query is running",
+    )
+    assert process.poll() is None, ended(process)[2]
+
+    process.send_signal(signal.SIGINT)
+    code, _, err = ended(process)
+
+    assert code == 130, err
+    assert posts(server.emulator) == 0

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 
 import duckdb
 import httpx
@@ -22,6 +23,7 @@ from hoist.errors import ConfigError, StateError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
+from hoist.offload import in_daemon_thread
 from hoist.progress import NullProgress, Progress
 from hoist.project._files import PROJECT_FILE
 from hoist.report import Outcome, RecordError, RunReport, summarise
@@ -131,11 +133,11 @@ async def prepared(
         return
     config = ctx.config
     with open_source(config.source, file=ctx.file) as source:
-        reader = source.read(
-            model_query(
-                config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
-            )
+        query = model_query(
+            config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
         )
+        # Off the loop: Ctrl-C still stops a run whose model query the warehouse never answers.
+        reader = await in_daemon_thread(source.read, query, name="hoist-model-query")
         _check_identifier(ctx, reader.schema)
         async with ctx.client() as client:
             workspace = await client.workspace()
@@ -218,30 +220,37 @@ async def _prepared_in_warehouse(
         sql = model_query(
             config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
         )
-        schema = source.read(
-            render(native_diff.schema_query(sql, source.dialect), source.dialect)
-        ).schema
+        # Every warehouse statement before sending runs off the loop, so that Ctrl-C still stops
+        # a run whose warehouse never answers (the statement is left to the process's end).
+        schema_sql = render(native_diff.schema_query(sql, source.dialect), source.dialect)
+        schema = (await in_daemon_thread(source.read, schema_sql, name="hoist-model-query")).schema
         _check_identifier(ctx, schema)
         async with ctx.client() as client:
             workspace = await client.workspace()
             fields, attributes = await _fields(ctx, client, schema)
             state = config.state
-            with (
-                NativeStateStore.open(
+            opened = await in_daemon_thread(
+                partial(
+                    NativeStateStore.open,
                     source,
                     state.schema_name,
                     config.name,
                     read_only=read_only,
                     lock_path=state.path,
-                ) as store,
-                _scratch(state.memory_limit) as con,
-            ):
+                ),
+                name="hoist-state-open",
+            )
+            with opened as store, _scratch(state.memory_limit) as con:
                 where = f"the state in schema {state.schema_name!r} of the warehouse"
                 _check_not_switched(ctx, store)
                 check_workspace(recorded_workspace(store), workspace, state_path=where)
                 model = native_diff.model_relation(sql, source.dialect)
-                changes = NativeChangeSet.diff_in_warehouse(
-                    con, source, _native_spec(ctx, store, fields, model)
+                changes = await in_daemon_thread(
+                    NativeChangeSet.diff_in_warehouse,
+                    con,
+                    source,
+                    _native_spec(ctx, store, fields, model),
+                    name="hoist-diff",
                 )
                 _announce(ctx, changes)
                 rejected = tuple(changes.rejections())

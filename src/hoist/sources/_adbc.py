@@ -115,13 +115,19 @@ class AdbcSource(Source):
 
     def read(self, sql: str, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
         """Run `sql` and stream its Arrow batches as the driver fetches them."""
-        cursor = self.connection.cursor()
+        self._acquire()
+        # Held while the query runs (a run may be stopped meanwhile, from another thread), so
+        # that closing never frees the connection under a statement that has not returned.
         try:
-            cursor.execute(sql)
-            reader = cursor.fetch_record_batch()
-        except DRIVER_ERRORS as exc:
-            cursor.close()
-            raise driver_error(f"the model query failed in {self.name}", exc, self.url) from exc
+            cursor = self.connection.cursor()
+            try:
+                cursor.execute(sql)
+                reader = cursor.fetch_record_batch()
+            except DRIVER_ERRORS as exc:
+                cursor.close()
+                raise driver_error(f"the model query failed in {self.name}", exc, self.url) from exc
+        finally:
+            self._busy.release()
         # The stream lives only as long as its cursor: keep the cursor open until `close`.
         self._cursors.append(cursor)
         schema = plain_schema(reader.schema)
@@ -148,12 +154,15 @@ class AdbcSource(Source):
                 ),
             )
 
-    def _run(self, sql: str | None, then: Any) -> Any:
+    def _acquire(self) -> None:
         if not self._busy.acquire(timeout=BUSY_WAIT_S):
             raise SourceError(
                 f"{self.name} has not answered a statement for {BUSY_WAIT_S:.0f} s; "
                 "is the server up and reachable?"
             )
+
+    def _run(self, sql: str | None, then: Any) -> Any:
+        self._acquire()
         try:
             return self._run_now(sql, then)
         finally:
