@@ -16,15 +16,17 @@ from typing import Any
 import httpx
 
 from hoist.config import ActivationConfig, load_activation
+from hoist.errors import SourceError
 from hoist.intercom.limiter import RateLimiter
 from hoist.pipeline.apply import DEFAULT_CONCURRENCY, apply_run
 from hoist.pipeline.plan import plan_run
 from hoist.pipeline.stages import RunContext
 from hoist.progress import NullProgress, Progress
 from hoist.report import RunReport
+from hoist.sources import open_source
 from hoist.state import StateStore
 from hoist.state.lock import acquire_lock, release_lock
-from hoist.state.native import native_store
+from hoist.state.native import holds_native_state, native_store
 from hoist.state.reset import move_state_aside
 
 __all__ = ["plan", "reset_state", "run", "run_async", "run_errors", "runs"]
@@ -103,7 +105,12 @@ def reset_state(activation: ActivationConfig | str | Path) -> Path | str | None:
         if local is not None:
             moved = f"{moved} and {local}" if moved else str(local)
         return moved
-    return move_state_aside(config.state.path)
+    local = move_state_aside(config.state.path)
+    if not _holds_native_state(config):
+        return local
+    # state.in_warehouse was turned off: the warehouse's tables go aside too (see stages).
+    moved = _warehouse_reset(config)
+    return f"{moved} and {local}" if local and moved else moved or local
 
 
 def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -128,6 +135,15 @@ def run_errors(activation: ActivationConfig | str | Path, run_id: str) -> list[d
 def _warehouse_runs(config: ActivationConfig, limit: int) -> list[dict[str, Any]]:
     with native_store(config, read_only=True) as store:
         return store.runs(limit)
+
+
+def _holds_native_state(config: ActivationConfig) -> bool:
+    try:
+        # Writable, as the reset that may follow opens it: one configuration per DuckDB file.
+        with open_source(config.source, file=str(config.file), writable=True) as source:
+            return holds_native_state(source, config.state.schema_name, config.name)
+    except SourceError:  # unreachable now: the next run asks again before it starts over
+        return False
 
 
 def _warehouse_reset(config: ActivationConfig) -> str | None:

@@ -35,7 +35,7 @@ from hoist.sql.contacts import ContactPairs
 from hoist.sql.model import model_query
 from hoist.sql.native_changeset import NativeChangeSet
 from hoist.state import StateStore
-from hoist.state.native import NativeStateStore, Warehouse
+from hoist.state.native import NativeStateStore, Warehouse, holds_native_state
 
 #: Either state store: the local file (default) or the warehouse's tables.
 AnyStore = StateStore | NativeStateStore
@@ -133,6 +133,8 @@ async def prepared(
         return
     config = ctx.config
     with open_source(config.source, file=ctx.file) as source:
+        if not config.state.path.exists():
+            await _check_not_switched_back(ctx, source)
         query = model_query(
             config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
         )
@@ -270,6 +272,24 @@ def _check_not_switched(ctx: RunContext, store: NativeStateStore) -> None:
         f"every company again. To start the warehouse's state over, run `hoist run "
         f"{ctx.command_name} --reset-state` (the local file is moved aside, not deleted); to "
         "keep the local state, remove state.in_warehouse"
+    )
+
+
+async def _check_not_switched_back(ctx: RunContext, source: Source) -> None:
+    """Refuse to start local state from nothing while the warehouse holds this activation's
+    native state (state.in_warehouse was turned off): that would send every company again."""
+    state = ctx.config.state
+    held = await in_daemon_thread(
+        holds_native_state, source, state.schema_name, ctx.config.name, name="hoist-state-check"
+    )
+    if not held:
+        return
+    raise StateError(
+        f"state.in_warehouse is off, but schema {state.schema_name!r} of the warehouse holds "
+        f"this activation's state and there is no local state file {state.path}; a run would "
+        f"send every company again. To start local state over, run `hoist run "
+        f"{ctx.command_name} --reset-state` (the warehouse's tables are moved aside, not "
+        "deleted); to keep the warehouse's state, set state.in_warehouse: true again"
     )
 
 

@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from hoist.changes import Confirmation
 from hoist.config import ActivationConfig
-from hoist.errors import ConfigError, StateError
+from hoist.errors import ConfigError, SourceError, StateError
 from hoist.report import RunReport
 from hoist.sql.build import column, render, table, template
 from hoist.sql.diff import state_column
@@ -522,3 +522,23 @@ def native_store(
             source, state.schema_name, config.name, read_only=read_only, lock_path=lock_path
         ) as store:
             yield store
+
+
+def holds_native_state(source: object, schema: str, activation: str) -> bool:
+    """Whether `source` holds warehouse-native state of `activation` in `schema`.
+
+    Only reads (no schema or table is created), so a run with local state can ask before it
+    starts from nothing; a warehouse that cannot say (no such schema) holds none.
+    """
+    if not isinstance(source, Warehouse):
+        return False
+    tables = NativeTables(schema, activation)
+    try:
+        if isinstance(source, Catalog):
+            names = source.table_names(schema)
+        else:
+            found = source.query(_render(tables.tables_query(), source.dialect)).column(0)
+            names = [str(name) for name in found.to_pylist()]
+    except SourceError:
+        return False
+    return tables.name("journal").lower() in {name.lower() for name in names}
