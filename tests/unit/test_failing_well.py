@@ -192,17 +192,18 @@ def test_postgres_connections_get_timeouts_unless_the_url_sets_them() -> None:
     assert _with_timeouts("host=db dbname=w") == "host=db dbname=w"
 
 
-def test_the_readme_names_native_tables_as_the_code_does() -> None:
-    """An activation name with a dash gets tables `<name>_<hash>__journal`, as the README says."""
+def test_the_sources_page_names_native_tables_as_the_code_does() -> None:
+    """An activation name with a dash gets tables `<name>_<hash>__journal`, as docs/sources.md
+    says."""
     import re
 
     from hoist.sql.native_state import NativeTables
 
     name = NativeTables("hoist", "companies-to-intercom").name("journal")
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    page = (Path(__file__).parents[2] / "docs" / "sources.md").read_text()
 
     assert re.fullmatch(r"companies_to_intercom_[0-9a-f]{8}__journal", name)
-    assert "`companies_to_intercom_<hash>__journal`" in readme
+    assert "`companies_to_intercom_<hash>__journal`" in page
 
 
 def test_the_deploy_doc_shows_a_password_encoded_as_hoist_reads_it() -> None:
