@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
-import subprocess
 import time
 from collections import Counter
 from typing import Any
@@ -20,19 +18,7 @@ from tests.harness.activation import (
     expected_companies,
     held_companies,
 )
-from tests.harness.cli import HOIST
-
-
-def start_run(activation: Activation) -> subprocess.Popen[str]:
-    """Start `hoist run --json` in the background."""
-    env = {**os.environ, "E2E_INTERCOM_TOKEN": activation.token}
-    return subprocess.Popen(
-        [HOIST, "run", "--json", str(activation.file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+from tests.harness.outages import start_run
 
 
 def write_log(emulator: Any) -> tuple[Counter[str], Counter[str]]:

@@ -4,9 +4,7 @@ every wait it can be in, after which a rerun leaves Intercom equal to the model.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import time
 from typing import Any
 
@@ -16,22 +14,9 @@ import yaml
 from hoist.emulator import Emulator, EmulatorConfig
 from hoist.emulator.server import BackgroundServer
 from tests.harness.activation import Activation, company_rows, expected_companies, held_companies
-from tests.harness.cli import HOIST
-from tests.harness.outages import converge, ended, posts, wait_until
+from tests.harness.outages import converge, ended, posts, start_run, wait_until
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM]
-
-
-def start_run(activation: Activation) -> subprocess.Popen[str]:
-    """Start `hoist run --json` on the activation in the background."""
-    env = {**os.environ, "E2E_INTERCOM_TOKEN": activation.token}
-    return subprocess.Popen(
-        [HOIST, "run", "--json", str(activation.file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 def set_destination(activation: Activation, **keys: Any) -> None:

@@ -3,6 +3,7 @@ rerun until Intercom equals the model."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 
 from hoist.emulator import Emulator
 from tests.harness.activation import Activation
+from tests.harness.cli import HOIST
 
 #: Longest a stopped or failing run may take to end before the test calls it a hang. The
 #: runs end within seconds; this is generous for a machine shared with other test runs.
@@ -50,3 +52,15 @@ def converge(activation: Activation, rows: int) -> dict[str, Any]:
 def posts(emulator: Emulator) -> int:
     """Write requests the emulator has answered so far."""
     return emulator.request_count("POST", "/companies")
+
+
+def start_run(activation: Activation) -> subprocess.Popen[str]:
+    """Start `hoist run --json` in the background."""
+    env = {**os.environ, "E2E_INTERCOM_TOKEN": activation.token}
+    return subprocess.Popen(
+        [HOIST, "run", "--json", str(activation.file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )

@@ -41,19 +41,26 @@ def own_postgres() -> Iterator[PostgresServer]:
         yield server
 
 
+def postgres_activation(
+    folder: Path, base_url: str, server: PostgresServer, state: dict[str, Any]
+) -> PostgresActivation:
+    """An activation whose model is `analytics.companies` on `server`, state as given."""
+    return PostgresActivation(
+        folder=folder,
+        base_url=base_url,
+        warehouse=folder / "unused.duckdb",
+        file=folder / "activation.yml",
+        url=server.url(),
+        state=state,
+    )
+
+
 @pytest.fixture
 def native(tmp_path: Path, own_postgres: PostgresServer, emulator_factory: Any) -> Any:
     """A warehouse-native activation on `own_postgres`, 2,000 rows, an emulator paced to
     about 150 writes a second so that a run lasts long enough to be cut."""
     server = emulator_factory(rate_limit=150, window_s=1)
-    made = PostgresActivation(
-        folder=tmp_path,
-        base_url=server.base_url,
-        warehouse=tmp_path / "unused.duckdb",
-        file=tmp_path / "activation.yml",
-        url=own_postgres.url(),
-        state=NATIVE,
-    )
+    made = postgres_activation(tmp_path, server.base_url, own_postgres, NATIVE)
     made.configure(mapping={"name": "account_name"}, custom_attributes=["seats"])
     rows = company_rows(2000)
     made.write_rows(rows)
@@ -165,14 +172,7 @@ def test_ctrl_c_ends_a_run_whose_model_query_never_returns(
     """Ctrl-C ends a run while the warehouse is still computing its model (before anything is
     sent): exit 130 within seconds, with local and with warehouse-native state."""
     server = emulator_factory()
-    made = PostgresActivation(
-        folder=tmp_path,
-        base_url=server.base_url,
-        warehouse=tmp_path / "unused.duckdb",
-        file=tmp_path / "activation.yml",
-        url=own_postgres.url(),
-        state=state,
-    )
+    made = postgres_activation(tmp_path, server.base_url, own_postgres, state)
     made.configure(mapping={"name": "account_name"})
     made.write_rows(company_rows(20))
     document = yaml.safe_load(made.file.read_text())
