@@ -84,6 +84,7 @@ def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = tmp_path_factory.mktemp("spark-connect") / "server.log"
     warehouse = log.parent / "spark-warehouse"
+    small = {**SMALL_SPARK, WAREHOUSE_DIR: str(warehouse)}
     env = {**os.environ, "SPARK_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
     command = [
         str(home / "bin" / "spark-submit"),
@@ -91,12 +92,11 @@ def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "org.apache.spark.sql.connect.service.SparkConnectServer",
         "--master",
         "local[1]",
-        *(f"--conf={key}={value}" for key, value in SMALL_SPARK.items()),
         "--conf=spark.ui.enabled=false",
         "--conf=spark.connect.grpc.binding.address=127.0.0.1",
         f"--conf=spark.connect.grpc.binding.port={port}",
         # A persistent catalog, as a cluster has, so native state can live on the server.
-        *(f"--conf={k}={v}" for k, v in native_conf({WAREHOUSE_DIR: str(warehouse)}).items()),
+        *(f"--conf={k}={v}" for k, v in native_conf(small).items()),
     ]
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
