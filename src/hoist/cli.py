@@ -366,7 +366,15 @@ def _serve_with_ui(
     _guarded(lambda: check_bind(host, password), as_json=False)
     root = _guarded(lambda: current_project(project).root, as_json=False)
     configs = _guarded(lambda: _ui_targets(names, project), as_json=False)
-    serve_ui(root, configs, host=host, port=port, password=password, allowed_hosts=allowed_hosts)
+    serve_ui(
+        root,
+        configs,
+        host=host,
+        port=port,
+        password=password,
+        allowed_hosts=allowed_hosts,
+        follow_files=not names,  # named activations: those alone, as loaded now
+    )
 
 
 def _ui_targets(names: tuple[str, ...], project: Path | None) -> list[ActivationConfig]:

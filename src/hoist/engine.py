@@ -2,8 +2,8 @@
 
 `run` writes to Intercom and state; `plan` computes the same counts and a sample of changes
 without writing anything anywhere. Both return a `RunReport`; errors that stop a run before it
-can proceed are raised (see `hoist.errors`), with nothing marked as synced. The stages live in
-`hoist.pipeline`.
+can proceed are raised (see `hoist.errors`), with nothing marked as synced; a run's are also
+recorded in its history as a failed run (`hoist.attempts`). The stages live in `hoist.pipeline`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from hoist import attempts
 from hoist.config import ActivationConfig, load_activation
 from hoist.errors import SourceError
 from hoist.intercom.limiter import RateLimiter
@@ -49,9 +50,10 @@ def run(
     has not changed since.
     """
     config = _config(activation)
+    since = attempts.now()
     ctx = RunContext(config, transport, progress or NullProgress(), full_resync=full_resync)
     ctx.recheck_missing = recheck_missing
-    return asyncio.run(apply_run(ctx, concurrency=concurrency))
+    return asyncio.run(attempts.recorded(config, apply_run(ctx, concurrency=concurrency), since))
 
 
 async def run_async(
@@ -69,10 +71,10 @@ async def run_async(
     its rate limit; `stop`, when given, stops sending (what Intercom confirmed is committed)
     and the caller owns the signals.
     """
-    ctx = RunContext(
-        _config(activation), transport, progress or NullProgress(), limiter=limiter, stop=stop
-    )
-    return await apply_run(ctx, concurrency=concurrency)
+    config = _config(activation)
+    since = attempts.now()
+    ctx = RunContext(config, transport, progress or NullProgress(), limiter=limiter, stop=stop)
+    return await attempts.recorded(config, apply_run(ctx, concurrency=concurrency), since)
 
 
 def plan(

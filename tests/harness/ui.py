@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import yaml
 from playwright.sync_api import Page
 
 from hoist.ui.app import create_app
@@ -42,6 +45,14 @@ def waiting(page: Page, path: str) -> Callable[[Callable[[], object]], None]:
     return act
 
 
+def csrf_form(client: httpx.Client, path: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, file fingerprint) the page at `path` gives its form."""
+    html = client.get(path).text
+    fields = dict(re.findall(r'name="(csrf|expected)" value="([^"]*)"', html))
+    assert "csrf" in fields, path
+    return fields
+
+
 def build_warehouse(path: Path) -> None:
     """40 companies over plans, regions and sizes: enough for a segment of three conditions."""
     con = duckdb.connect(str(path))
@@ -60,6 +71,47 @@ def build_warehouse(path: Path) -> None:
         """
     )
     con.close()
+
+
+def add_project_definitions(root: Path, base_url: str, *, give_up_after: str = "") -> None:
+    """A destination `intercom` on `base_url` (token by variable) and a segment `eu` (the
+    companies of region eu), written into the project's hoist.yml as a team would."""
+    path = root / "hoist.yml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    destination = {"access_token": f"${{{TOKEN_VARIABLE}}}", "base_url": base_url}
+    if give_up_after:
+        destination["give_up_after"] = give_up_after
+    document["destinations"] = {"intercom": destination}
+    document["segments"] = {
+        "eu": {
+            "source": "warehouse",
+            "from": "analytics.companies",
+            "where": {"all": [{"column": "region", "op": "eq", "value": "eu"}]},
+        }
+    }
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def add_activation(root: Path, name: str, *, schedule: str = "") -> None:
+    """An activation `name` of the segment `eu` to `intercom` (see `add_project_definitions`)."""
+    document: dict[str, object] = {
+        "destination": "intercom",
+        "model": {"segment": "eu"},
+        "sync": {"insert": True, "company_id": "account_id", "mapping": {"name": "account_name"}},
+    }
+    if schedule:
+        document["schedule"] = schedule
+    folder = root / "activations"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.yml").write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def closed_port_url() -> str:
+    """A loopback URL nobody listens on (a port the system just gave and took back)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)

@@ -200,5 +200,31 @@ def sender_for(
 
 
 def _network_error(method: str, path: str, exc: Exception) -> RetriableError:
+    """A network failure as people read it: "cannot connect to HOST: connection refused"."""
+    connect = _connect_problem(exc)
+    if connect is not None:
+        return RetriableError(f"{method} {path}: {connect}", code="network_error")
     message = f"{method} {path} failed: {type(exc).__name__}: {exc}"
     return RetriableError(message, code="network_error")
+
+
+def _connect_problem(exc: Exception) -> str | None:
+    """ "cannot connect to HOST: REASON" when no connection could be opened, else None."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        host = f"{exc.host}:{exc.port}" if exc.port else exc.host
+        reason = _reason(exc.os_error)
+        if isinstance(exc, aiohttp.ClientConnectorDNSError):
+            reason = "the name does not resolve"
+        return f"cannot connect to {host}: {reason}"
+    if isinstance(exc, httpx.ConnectError):
+        url = exc.request.url
+        text = str(exc)
+        reason = "connection refused" if "refused" in text.lower() else text or "no answer"
+        return f"cannot connect to {url.host}:{url.port or 443}: {reason}"
+    return None
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    return (error.strerror or type(error).__name__).lower()

@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hoist.schedule.clock import Clock, SystemClock
@@ -27,6 +27,8 @@ from hoist.schedule.spec import Schedule
 __all__ = ["Job", "Scheduler"]
 
 log = logging.getLogger("hoist.schedule")
+#: How long the loop sleeps with no job at all (`replace` or `stop` wakes it sooner).
+_IDLE = timedelta(hours=1)
 
 
 @dataclass(eq=False)
@@ -73,13 +75,36 @@ class Scheduler:
         self._launch = launch
         self._on_skip = on_skip or (lambda job, slot: None)
         self.clock: Clock = clock or SystemClock()
+        #: Runs of jobs `replace` dropped while they ran: still waited for by `drain`.
+        self._retired: list[Job] = []
+        self._wake: asyncio.Event | None = None
 
     async def serve(self, stop: asyncio.Event) -> None:
-        """Start jobs as they fall due until `stop` is set; then wait for running ones."""
-        while not stop.is_set():
-            self.tick()
-            await self.clock.sleep_until(min(job.due for job in self.jobs), stop)
+        """Start jobs as they fall due until `stop` is set; then wait for running ones.
+
+        `replace` wakes the loop, so a new or changed job's due time counts at once; with no
+        job at all, the loop waits for one (or for `stop`).
+        """
+        self._wake = wake = asyncio.Event()
+        relay = asyncio.create_task(_relay(stop, wake))
+        try:
+            while not stop.is_set():
+                wake.clear()
+                self.tick()
+                soonest = min((job.due for job in self.jobs), default=None)
+                await self.clock.sleep_until(soonest or self.clock.now() + _IDLE, wake)
+        finally:
+            relay.cancel()
         await self.drain()
+
+    def replace(self, jobs: Sequence[Job]) -> None:
+        """Hold `jobs` from now on (the project's files changed); a run in progress of a job
+        left out goes on to its end, and `drain` still waits for it."""
+        kept = {id(job) for job in jobs}
+        self._retired = [j for j in [*self._retired, *self.jobs] if j.running and id(j) not in kept]
+        self.jobs = list(jobs)
+        if self._wake is not None:
+            self._wake.set()
 
     async def once(self) -> list[str]:
         """Start every job due now, wait for them all, and return their names."""
@@ -108,5 +133,12 @@ class Scheduler:
 
     async def drain(self) -> None:
         """Wait for every run in progress to finish."""
-        tasks = [job.task for job in self.jobs if job.task is not None]
+        jobs = [*self.jobs, *self._retired]
+        tasks = [job.task for job in jobs if job.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _relay(stop: asyncio.Event, wake: asyncio.Event) -> None:
+    """Set `wake` when `stop` is set: the loop sleeps on `wake` alone."""
+    await stop.wait()
+    wake.set()

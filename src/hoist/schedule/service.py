@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 import httpx
 
+from hoist import attempts
 from hoist.config import ActivationConfig
 from hoist.config._schedule import AlertEvent
 from hoist.errors import HoistError, StateError, StateLockedError
@@ -79,11 +79,41 @@ class Service:
         schedule = parse_schedule(config.schedule, config.timezone)
         return Job.starting(config.name, schedule, last.started_at, self.clock.now())
 
-    async def serve(self, stop: asyncio.Event) -> None:
-        """Run the schedules until `stop` is set, then let running activations finish."""
-        if self.configs:
+    async def serve(self, stop: asyncio.Event, *, idle: bool = False) -> None:
+        """Run the schedules until `stop` is set, then let running activations finish.
+
+        With `idle`, serve even with nothing scheduled: `update` may bring schedules later.
+        """
+        if self.configs or idle:
             await self.scheduler.serve(stop)
         await self.drain_alerts()
+
+    def update(self, configs: Sequence[ActivationConfig]) -> None:
+        """Schedule `configs` from now on (the project's files changed).
+
+        An activation whose schedule and time zone are unchanged keeps its due time (its next
+        run uses the new definition); a new or changed schedule counts from the activation's
+        last run, as at start-up; one no longer scheduled is dropped (a run in progress ends).
+        """
+        held = {job.name: job for job in self.scheduler.jobs}
+        scheduled = {config.name: config for config in configs if config.schedule}
+        jobs = []
+        for name, config in scheduled.items():
+            job, before = held.get(name), self.configs.get(name)
+            if job is None or before is None or _timing(before) != _timing(config):
+                fresh = self._job(config)
+                fresh.task = job.task if job is not None else None  # one run at a time
+                job = fresh
+                log.info("%s: %s, next run %s", name, config.schedule, _when(job.due))
+            jobs.append(job)
+        for name in held.keys() - scheduled.keys():
+            log.info("%s: no longer scheduled", name)
+        self.configs = scheduled
+        self.scheduler.replace(jobs)
+
+    def next_runs(self) -> dict[str, datetime]:
+        """When each activation this process schedules is next due (UTC)."""
+        return {job.name: job.due for job in list(self.scheduler.jobs)}
 
     async def once(self) -> dict[str, RunReport | None]:
         """Run every activation due now, wait for them and their alerts.
@@ -126,10 +156,12 @@ class Service:
             log.info("%s: skipped: %s", config.name, exc)
             return None
         except HoistError as exc:
-            report = _failed(config, str(exc))
+            # Recorded by the engine already (`hoist.attempts`): the alert names that run.
+            report = attempts.report_of(exc) or attempts.failed_report(config, str(exc))
         except Exception as exc:  # a bug must not stop the other schedules
             log.exception("%s: the run crashed", config.name)
-            report = _failed(config, f"internal error ({type(exc).__name__}); see the log")
+            message = f"internal error ({type(exc).__name__}); see the log"
+            report = attempts.failed_report(config, message)
         if report.status == "failed":
             self._guard(config, lambda: ensure_recorded(config, report, since))
         message = f": {report.message}" if report.message else ""
@@ -168,7 +200,9 @@ class Service:
             )
 
 
-def _failed(config: ActivationConfig, message: str) -> RunReport:
-    return RunReport(
-        run_id=uuid.uuid4().hex[:12], activation=config.name, status="failed", message=message
-    )
+def _timing(config: ActivationConfig) -> tuple[str | None, str]:
+    return config.schedule, config.timezone
+
+
+def _when(due: datetime) -> str:
+    return due.isoformat(" ", "seconds")

@@ -37,6 +37,17 @@ __all__ = ["routes"]
 _EDITED = ("source", "destination", "model", "sync", "schedule")
 _SYNC_EDITED = ("insert", "company_id", "mapping", "custom_attributes")
 _MODEL_KINDS = ("segment", "table", "dbt", "sql")
+#: YAML key (and the keys under it) -> the form field its problems are shown beside.
+_FIELDS = {
+    "sync.company_id": "company_id",
+    "sync.custom_attributes": "custom",
+    "sync.insert": "insert",
+    "source": "source",
+    "destination": "destination",
+    "model": "model",
+    "schedule": "schedule",
+    "name": "name",
+}
 
 
 @dataclass
@@ -127,8 +138,9 @@ def analyse(context: UiContext, draft: Draft) -> Analysis:
     analysis.rows = mapping_rows(draft.mapping, schema, analysis.attributes)
     analysis.customs = custom_choices(schema, draft.custom, analysis.attributes, draft.company_id)
     analysis.data = definition(draft)
-    validate(ActivationDefinition, analysis.data, _field_of(draft), analysis.errors)
+    # The form's own checks first: their messages name the form's fields, not the YAML keys.
     _check_columns(draft, schema, analysis)
+    validate(ActivationDefinition, analysis.data, _field_of(draft), analysis.errors)
     return analysis
 
 
@@ -192,10 +204,11 @@ def _field_of(draft: Draft) -> Any:
         if key.startswith("sync.mapping."):
             attribute = key.removeprefix("sync.mapping.")
             return f"map.{rows.get(attribute, 0)}.attribute"
-        simple = {"sync.company_id": "company_id", "sync.custom_attributes": "custom"}
-        if key in simple:
-            return simple[key]
-        return key.split(".")[0] if key.split(".")[0] in _EDITED else ""
+        for prefix, shown in _FIELDS.items():
+            if key == prefix or key.startswith(prefix + "."):
+                return shown
+        # Anything else is shown above the form: a refused save always says why.
+        return ""
 
     return field_of
 
@@ -211,7 +224,10 @@ def _check_columns(draft: Draft, schema: pa.Schema | None, analysis: Analysis) -
             errors.setdefault(f"map.{index}.column", row.problem)
     for choice in analysis.customs:
         if choice.chosen and choice.problem:
-            errors.setdefault("custom", f"{choice.column}: {choice.problem}")
+            named = repr(choice.column) in choice.problem
+            errors.setdefault(
+                "custom", choice.problem if named else f"{choice.column}: {choice.problem}"
+            )
 
 
 async def _page(

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from hoist.project import ProjectError
 from hoist.ui import activations, destinations, history, live, overview, segments
-from hoist.ui.context import UiContext
+from hoist.ui.context import NextRuns, UiContext
 from hoist.ui.files import ProjectFiles, UnsafeNameError
 from hoist.ui.guard import GuardMiddleware
 from hoist.ui.render import STATIC, page
@@ -33,11 +33,14 @@ def create_app(
     password: str | None = None,
     host: str = "127.0.0.1",
     allowed_hosts: Sequence[str] = (),
+    schedules: NextRuns | None = None,
 ) -> Starlette:
     """The UI over the project in `root`; runs go through `runs`; `password`: basic auth.
 
     `host` is the address listened on and `allowed_hosts` the further names the UI answers
     to (`guard.GuardMiddleware`); CSRF tokens are signed with a secret of this app alone.
+    `schedules` tells when each activation the scheduler holds is next due (None: no scheduler
+    runs beside this UI, so no next run is shown).
     """
     routes = [
         *destinations.routes,
@@ -62,7 +65,7 @@ def create_app(
             UnsafeNameError: _unsafe_name,
         },
     )
-    app.state.ui = UiContext(root, ProjectFiles(root), runs)
+    app.state.ui = UiContext(root, ProjectFiles(root), runs, schedules)
     app.state.csrf_secret = secret
     return app
 

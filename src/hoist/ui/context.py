@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from starlette.requests import Request
@@ -12,7 +14,10 @@ from hoist.project import Project, load_project
 from hoist.ui.files import ProjectFiles
 from hoist.ui.runs import RunManager
 
-__all__ = ["UiContext", "ui"]
+__all__ = ["NextRuns", "UiContext", "ui"]
+
+#: The activations a scheduler holds, each with when it is next due.
+NextRuns = Callable[[], Mapping[str, datetime]]
 
 
 @dataclass
@@ -23,6 +28,12 @@ class UiContext:
     root: Path
     files: ProjectFiles
     runs: RunManager
+    schedules: NextRuns | None = None
+    """When each activation the scheduler of this process holds is next due; None: none runs."""
+
+    def next_runs(self) -> dict[str, datetime]:
+        """The scheduler's next run of each activation it holds (none without a scheduler)."""
+        return dict(self.schedules()) if self.schedules is not None else {}
 
     def project(self, *, secrets: bool = True) -> Project:
         """The project as on disk now; without `secrets`, unset variables do not matter."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from hoist.company_attributes import custom_name, is_custom
+from hoist.company_attributes import STANDARD_ATTRIBUTES, custom_name, is_custom
 from hoist.errors import HoistError
 from hoist.mapping import build_fields, column_category, compatible, infer_data_type
 from hoist.ui.workspace import Attribute
@@ -85,7 +85,14 @@ def custom_choices(
     return choices
 
 
+#: Names Intercom keeps for itself: a column of one of these names cannot be a custom attribute.
+_RESERVED = frozenset(STANDARD_ATTRIBUTES) | {"id", "company_id", "created_at", "updated_at"}
+
+
 def _custom_type(column: str, category: str, existing: str | None) -> tuple[str | None, str | None]:
+    if column in _RESERVED:
+        where = "Fields mapping" if column in STANDARD_ATTRIBUTES else "Company ID"
+        return None, f"{column!r} is a standard Intercom attribute: map it under {where}"
     if existing is not None:
         if compatible(category, existing):
             return existing, None

@@ -3,6 +3,9 @@ preview: `plan`, the same function as `hoist plan`, which writes nothing anywher
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, datetime
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -36,7 +39,19 @@ async def listing(request: Request) -> Response:
             problems[name] = "; ".join(p.message for p in exc.problems)
             continue
         statuses += await run_in_threadpool(schedule_status, [config])
-    return page(request, "activations.html", statuses=statuses, problems=problems)
+    held = ui(request).next_runs()
+    return page(request, "activations.html", statuses=_held(statuses, held), problems=problems)
+
+
+def _held(statuses: list[ScheduleStatus], held: dict[str, datetime]) -> list[ScheduleStatus]:
+    """The next run is the scheduler's own: an activation it does not hold shows none."""
+    now = datetime.now(UTC)
+    return [
+        dataclasses.replace(
+            s, next_run=max(held[s.activation], now) if s.activation in held else None
+        )
+        for s in statuses
+    ]
 
 
 def _config(request: Request, *, secrets: bool = False) -> ActivationConfig:

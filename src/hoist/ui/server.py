@@ -17,6 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from hoist.config import ActivationConfig
+from hoist.schedule.reload import ProjectWatch, follow, project_activations
 from hoist.schedule.serve import engine_runner
 from hoist.schedule.service import Service
 from hoist.ui.app import create_app
@@ -29,7 +30,8 @@ log = logging.getLogger("hoist.ui")
 
 
 class UiServer:
-    """The UI over the project in `root`, and the schedules of `configs`."""
+    """The UI over the project in `root`, and the schedules of `configs`; with `follow_files`
+    (every activation of the project was given), those of the project's files as they change."""
 
     def __init__(
         self,
@@ -40,28 +42,40 @@ class UiServer:
         port: int = 8600,
         password: str | None = None,
         allowed_hosts: Sequence[str] = (),
+        follow_files: bool = True,
     ) -> None:
         check_bind(host, password)
         self.stop = asyncio.Event()
         self.background = Background()
         limiters: Limiters = {}
         self.runs = RunManager(self.background, limiters)
-        self._schedules = self.background.submit(self._serve_schedules(configs, limiters))
+        self.service = Service(configs, engine_runner(self.stop, limiters=limiters))
+        self._schedules = self.background.submit(self._serve_schedules(root, follow_files))
         self.app = create_app(
-            root, self.runs, password=password, host=host, allowed_hosts=allowed_hosts
+            root,
+            self.runs,
+            password=password,
+            host=host,
+            allowed_hosts=allowed_hosts,
+            schedules=self.service.next_runs,
         )
         config = uvicorn.Config(self.app, host=host, port=port, lifespan="off", log_level="warning")
         self.server = uvicorn.Server(config)
 
-    async def _serve_schedules(
-        self, configs: Sequence[ActivationConfig], limiters: Limiters
-    ) -> None:
-        service = Service(configs, engine_runner(self.stop, limiters=limiters))
-        for job in service.scheduler.jobs:
+    async def _serve_schedules(self, root: Path, follow_files: bool) -> None:
+        """The schedules; with `follow_files`, those of the project's files as they change."""
+        for job in self.service.scheduler.jobs:
             log.info(
                 "%s: %s, next run %s", job.name, job.schedule, job.due.isoformat(" ", "seconds")
             )
-        await service.serve(self.stop)
+        if not follow_files:
+            await self.service.serve(self.stop)
+            return
+        watch = ProjectWatch(root)
+        await asyncio.gather(
+            self.service.serve(self.stop, idle=True),
+            follow(self.service, watch, self.stop, lambda: project_activations(root)),
+        )
 
     @property
     def port(self) -> int:
@@ -112,10 +126,17 @@ def serve_ui(
     port: int = 8600,
     password: str | None = None,
     allowed_hosts: Sequence[str] = (),
+    follow_files: bool = True,
 ) -> None:
     """Serve the UI and run the schedules until SIGTERM or Ctrl-C."""
     server = UiServer(
-        root, configs, host=host, port=port, password=password, allowed_hosts=allowed_hosts
+        root,
+        configs,
+        host=host,
+        port=port,
+        password=password,
+        allowed_hosts=allowed_hosts,
+        follow_files=follow_files,
     )
     print(f"hoist: the UI is on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     server.run()

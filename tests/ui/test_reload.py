@@ -1,0 +1,99 @@
+"""`hoist serve` follows the project's files: a schedule added or removed in a file applies
+within seconds without a restart, and the UI shows a next run only for what is scheduled."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from hoist.config import ActivationConfig
+from hoist.emulator.testing import EmulatorHandle
+from hoist.report import RunReport
+from hoist.schedule.reload import ProjectWatch, follow, project_activations
+from hoist.schedule.service import Service
+from tests.harness.ui import TOKEN, TOKEN_VARIABLE, add_activation, add_project_definitions
+
+
+class Started:
+    """A run function that only notes which activation it was asked to run."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.ran = asyncio.Event()
+
+    async def __call__(self, config: ActivationConfig) -> RunReport:
+        self.names.append(config.name)
+        self.ran.set()
+        return RunReport(run_id="r1", activation=config.name, status="success")
+
+
+async def serve_following(root: Path, change: Path, text: str) -> tuple[Started, Service]:
+    """Serve the project's schedules, write `text` into `change`, wait for the first run."""
+    started, stop = Started(), asyncio.Event()
+    service = Service(project_activations(root), started)
+    following = asyncio.gather(
+        service.serve(stop, idle=True),
+        follow(
+            service, ProjectWatch(root), stop, lambda: project_activations(root), interval_s=0.05
+        ),
+    )
+    await asyncio.sleep(0.1)
+    change.write_text(text, encoding="utf-8")
+    try:
+        await asyncio.wait_for(started.ran.wait(), timeout=60)
+    finally:
+        stop.set()
+        await following
+    return started, service
+
+
+def test_a_schedule_added_to_a_file_runs_without_a_restart(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An activation given a schedule while serving (by an editor) is held and run at once
+    (it never ran), the way a new activation is at start-up."""
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    add_project_definitions(project, "http://127.0.0.1:9")
+    add_activation(project, "eu-to-intercom")
+    file = project / "activations" / "eu-to-intercom.yml"
+    document = yaml.safe_load(file.read_text())
+    text = yaml.safe_dump({**document, "schedule": "every 1h"})
+    started, service = asyncio.run(serve_following(project, file, text))
+    assert started.names == ["eu-to-intercom"]
+    assert set(service.next_runs()) == {"eu-to-intercom"}
+
+
+def test_a_schedule_removed_from_a_file_is_no_longer_held(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing an activation's schedule drops it from the scheduler; another one added in
+    the same change is held."""
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    add_project_definitions(project, "http://127.0.0.1:9")
+    add_activation(project, "hourly", schedule="every 1h")
+    add_activation(project, "later")
+    service = Service(project_activations(project), Started())
+    assert set(service.next_runs()) == {"hourly"}
+    add_activation(project, "hourly")
+    add_activation(project, "later", schedule="every 2h")
+    service.update(project_activations(project))
+    assert set(service.next_runs()) == {"later"}
+
+
+def test_a_schedule_no_scheduler_holds_shows_no_next_run(
+    client: httpx.Client, project: Path, emulator: EmulatorHandle
+) -> None:
+    """The activations list of a UI without a scheduler beside it shows no next-run time for
+    a scheduled activation: it says it is not scheduled by this server."""
+    add_project_definitions(project, emulator.base_url)
+    add_activation(project, "hourly", schedule="every 1h")
+    listing = client.get("/activations").text
+    cell = re.search(r'<td class="next-run">(.*?)</td>', listing, re.S)
+    assert cell is not None, listing
+    assert "not scheduled by this server" in cell.group(1)
+    assert "UTC" not in cell.group(1)
