@@ -109,6 +109,14 @@ class IntercomError(HoistError):
 class FatalDestinationError(IntercomError):
     """401/403: the access token is invalid or not allowed; the run must stop at once."""
 
+    def __str__(self) -> str:
+        # Said as people read it: what Intercom refused, then its own code and words.
+        if self.status == 401:
+            return f"Intercom refused the token (401 {self.code}): {self.message}"
+        if self.status == 403:
+            return f"Intercom refused access with this token (403 {self.code}): {self.message}"
+        return super().__str__()
+
 
 class UnreachableError(FatalDestinationError):
     """Intercom has not answered a call for `destination.give_up_after` (network errors,

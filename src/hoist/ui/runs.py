@@ -108,6 +108,11 @@ class LiveRun:
         """Whether the run is still going."""
         return self.report is None and self.error is None
 
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds since the run started."""
+        return (datetime.now(UTC) - self.started_at).total_seconds()
+
 
 class RunManager:
     """Starts, stops and remembers the UI's runs, one at a time per activation."""

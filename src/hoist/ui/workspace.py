@@ -13,8 +13,12 @@ from typing import Any
 from hoist.company_attributes import CUSTOM_PREFIX, STANDARD_ATTRIBUTES
 from hoist.config import DestinationConfig
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.intercom.retry import RetryPolicy
 
 __all__ = ["Attribute", "Workspace", "attribute_choices", "describe_workspace"]
+
+#: Seconds a page waits for Intercom before it says what went wrong.
+_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,14 @@ def describe_workspace(destination: DestinationConfig) -> Workspace:
 
 
 async def _describe(destination: DestinationConfig) -> Workspace:
+    # A person waits for this answer: one try, a short timeout; a run's retries are for runs.
     async with IntercomClient(
         base_url=destination.url,
         token=destination.access_token,
         api_version=destination.api_version,
+        retry=RetryPolicy(max_attempts=1),
+        timeout_s=_TIMEOUT_S,
+        give_up_after_s=_TIMEOUT_S,
     ) as client:
         identity = await client.workspace()
         attributes = await client.list_data_attributes("company")
