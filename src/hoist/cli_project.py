@@ -119,11 +119,15 @@ class _AnyVariable(Mapping[str, str]):
 
     A variable that is a whole value (``webhook: ${SLACK_WEBHOOK_URL}``) gets a URL, so that
     reading the history never fails on a URL it does not use; one inside a value (a password
-    in a connection URL) gets plain text.
+    in a connection URL) gets plain text. A variable written with a default
+    (``${INTERCOM_BASE_URL:-http://127.0.0.1:8765}``) and unset gets its default, as in a run.
     """
 
-    def __init__(self, whole: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, whole: frozenset[str] = frozenset(), defaulted: frozenset[str] = frozenset()
+    ) -> None:
         self._whole = whole
+        self._defaulted = defaulted
 
     @classmethod
     def for_project(cls, folder: Path | None) -> _AnyVariable:
@@ -133,11 +137,13 @@ class _AnyVariable(Mapping[str, str]):
 
         root = find_project(folder)
         whole: set[str] = set()
+        defaulted: set[str] = set()
         with contextlib.suppress(ProjectError):  # reported by the load that follows
             for definitions in read_definitions(root).values() if root else ():
                 for definition in definitions.values():
                     whole |= _whole_variables(definition.data)
-        return cls(frozenset(whole))
+                    defaulted |= _whole_variables(definition.data, _DEFAULTED)
+        return cls(frozenset(whole), frozenset(defaulted))
 
     def __getitem__(self, name: str) -> str:
         if name in os.environ:
@@ -145,7 +151,7 @@ class _AnyVariable(Mapping[str, str]):
         return "https://unset.invalid/" if name in self._whole else "unset"
 
     def __contains__(self, name: object) -> bool:
-        return True
+        return name in os.environ or name not in self._defaulted
 
     def __iter__(self) -> Iterator[str]:
         return iter(os.environ)
@@ -154,14 +160,23 @@ class _AnyVariable(Mapping[str, str]):
         return len(os.environ)
 
 
-def _whole_variables(data: Any) -> set[str]:
-    """Names of the variables that make up a whole string value somewhere in `data`."""
+_WHOLE = re.compile(r"\$\{(\w+)\}")
+_DEFAULTED = re.compile(r"\$\{(\w+):-")
+
+
+def _whole_variables(data: Any, pattern: re.Pattern[str] = _WHOLE) -> set[str]:
+    """Names of the variables that make up a whole string value somewhere in `data` (with
+    `pattern` _DEFAULTED: the variables written with a default anywhere in a string)."""
     if isinstance(data, Mapping):
-        return set().union(*map(_whole_variables, data.values()))
+        return set().union(*(_whole_variables(v, pattern) for v in data.values()))
     if isinstance(data, list):
-        return set().union(*map(_whole_variables, data))
-    match = re.fullmatch(r"\$\{(\w+)\}", data) if isinstance(data, str) else None
-    return {match.group(1)} if match else set()
+        return set().union(*(_whole_variables(v, pattern) for v in data))
+    if not isinstance(data, str):
+        return set()
+    if pattern is _WHOLE:
+        match = pattern.fullmatch(data)
+        return {match.group(1)} if match else set()
+    return set(pattern.findall(data))
 
 
 def _is_file_name(name: str) -> bool:

@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hoist.project import ProjectError
-from hoist.ui import activations, destinations, history, live, overview, segments
+from hoist.ui import activations, destinations, history, home, live, overview, segments
 from hoist.ui.context import NextRuns, UiContext
 from hoist.ui.files import ProjectFiles, UnsafeNameError
 from hoist.ui.guard import GuardMiddleware
@@ -49,6 +49,7 @@ def create_app(
         *live.routes,
         *history.routes,
         *overview.routes,
+        *home.routes,
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     secret = secrets.token_bytes(32)

@@ -37,7 +37,8 @@ class UiContext:
 
     def project(self, *, secrets: bool = True) -> Project:
         """The project as on disk now; without `secrets`, unset variables do not matter."""
-        return load_project(self.root, environ=None if secrets else _AnyVariable())
+        environ = None if secrets else _AnyVariable.for_project(self.root)
+        return load_project(self.root, environ=environ)
 
 
 def ui(request: Request) -> UiContext:

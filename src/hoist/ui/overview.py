@@ -8,23 +8,18 @@ from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hoist.config import ActivationConfig
 from hoist.errors import HoistError
 from hoist.project import ProjectError
 from hoist.schedule.status import ScheduleStatus, schedule_status
-from hoist.ui.context import ui
+from hoist.ui.context import UiContext, ui
 from hoist.ui.render import page
 from hoist.ui.security import checked_form
 
 __all__ = ["routes"]
-
-
-async def home(request: Request) -> Response:
-    """The activations are where a user starts."""
-    return RedirectResponse("/activations", status_code=303)
 
 
 async def listing(request: Request) -> Response:
@@ -40,7 +35,30 @@ async def listing(request: Request) -> Response:
             continue
         statuses += await run_in_threadpool(schedule_status, [config])
     held = ui(request).next_runs()
-    return page(request, "activations.html", statuses=_held(statuses, held), problems=problems)
+    blocked = await run_in_threadpool(_cannot_run, ui(request), [s.activation for s in statuses])
+    return page(
+        request,
+        "activations.html",
+        statuses=_held(statuses, held),
+        problems=problems,
+        blocked=blocked,
+    )
+
+
+def _cannot_run(context: UiContext, names: list[str]) -> dict[str, str]:
+    """Why an activation that reads fine cannot run in this server's environment (an unset
+    token variable, named as such), by name."""
+    try:
+        project = context.project()
+    except ProjectError as exc:
+        return dict.fromkeys(names, "; ".join(p.message for p in exc.problems))
+    blocked = {}
+    for name in names:
+        try:
+            project.activations[name]
+        except ProjectError as exc:
+            blocked[name] = "; ".join(p.message for p in exc.problems)
+    return blocked
 
 
 def _held(statuses: list[ScheduleStatus], held: dict[str, datetime]) -> list[ScheduleStatus]:
@@ -87,7 +105,6 @@ async def preview(request: Request) -> Response:
 
 
 routes = [
-    Route("/", home),
     Route("/activations", listing),
     Route("/activations/{name}", detail),
     Route("/activations/{name}/preview", preview, methods=["POST"]),
