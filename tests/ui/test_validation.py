@@ -55,7 +55,9 @@ def test_an_activation_shows_problems_inline_and_flags_incompatible_pairs(
     refresh(lambda: row.locator("select").first.select_option("monthly_spend"))
     refresh(lambda: row.locator("select").last.select_option("churned"))
     expect(row).to_contain_text("incompatible")
-    expect(row).to_contain_text("Intercom holds as integer")
+    expect(row).to_contain_text(
+        "'churned' is boolean but Intercom holds 'monthly_spend' as integer"
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#error-name")).to_contain_text("give it a name")
     expect(page.locator("#error-company_id")).to_be_visible()

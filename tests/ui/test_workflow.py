@@ -88,7 +88,7 @@ def create_activation(page: Page, ui: RunningUi, shots: Path) -> None:
         refresh(partial(row.locator("select").last.select_option, column))
     page.locator('input[name=custom][value="health_score"]').check()
     expect(page.locator("#custom")).to_contain_text("health_score")
-    expect(page.locator("#custom")).to_contain_text("Intercom type float")
+    expect(page.locator("#custom")).to_contain_text("Intercom type decimal")
     expect(page.locator(".flagged")).to_have_count(0)
     page.screenshot(path=shots / "activation-form.png", full_page=True)
     page.get_by_role("button", name="Save").click()

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from hoist.company_attributes import STANDARD_ATTRIBUTES, custom_name, is_custom
-from hoist.errors import HoistError
-from hoist.mapping import build_fields, column_category, compatible, infer_data_type
+from hoist.errors import HoistError, SchemaConflictError
+from hoist.mapping import (
+    build_fields,
+    column_category,
+    compatible,
+    infer_data_type,
+    standard_mismatch,
+)
+from hoist.ui.types import arrow_word, intercom_word, truncates
 from hoist.ui.workspace import Attribute
 
 __all__ = ["CustomChoice", "MappingRow", "custom_choices", "mapping_rows"]
@@ -27,6 +34,8 @@ class MappingRow:
     attribute: str
     column: str
     problem: str | None = None
+    warning: str | None = None
+    """Allowed, but not sent as is (decimals into an integer attribute lose their digits)."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +56,20 @@ def mapping_rows(
     types = {custom_name(a.key): a.type for a in attributes if a.custom}
     rows = []
     for attribute, column in pairs:
-        problem = None
+        problem = warning = None
         if schema is not None and attribute and column:
             problem = _pair_problem(attribute, column, schema, types)
-        rows.append(MappingRow(attribute, column, problem))
+            if problem is None:
+                warning = _pair_warning(attribute, schema.field(column).type, types)
+        rows.append(MappingRow(attribute, column, problem, warning))
     return rows
+
+
+def _target(attribute: str, types: dict[str, str]) -> str:
+    """The Intercom data type of `attribute` (standard or custom)."""
+    if is_custom(attribute):
+        return types.get(custom_name(attribute), "string")
+    return STANDARD_ATTRIBUTES.get(attribute, "string")
 
 
 def _pair_problem(
@@ -61,8 +79,32 @@ def _pair_problem(
         return f"the workspace has no custom attribute {custom_name(attribute)!r}"
     try:
         build_fields(((attribute, column),), schema, types, file="")
+    except SchemaConflictError:
+        return _mismatch(attribute, column, schema.field(column).type, types)
     except HoistError as exc:
         return str(exc).removeprefix(": ")
+    arrow_type = schema.field(column).type
+    if attribute in STANDARD_ATTRIBUTES and standard_mismatch(attribute, column, arrow_type):
+        # Text into a number or a time: every value that does not parse would be rejected at
+        # every run (all 810 rows of a name column into `size`): refused before saving.
+        return _mismatch(attribute, column, arrow_type, types)
+    return None
+
+
+def _mismatch(attribute: str, column: str, arrow_type: pa.DataType, types: dict[str, str]) -> str:
+    held = intercom_word(_target(attribute, types))
+    return (
+        f"{column!r} is {arrow_word(arrow_type)} but Intercom holds {attribute!r} as {held}: "
+        f"map another column, or cast this one in the model"
+    )
+
+
+def _pair_warning(attribute: str, arrow_type: pa.DataType, types: dict[str, str]) -> str | None:
+    if truncates(arrow_type, _target(attribute, types)):
+        return (
+            f"decimals are truncated: Intercom holds {attribute!r} as integer "
+            "(round the column in the model to choose how)"
+        )
     return None
 
 
@@ -80,7 +122,9 @@ def custom_choices(
         category = column_category(field.type)
         data_type, problem = _custom_type(field.name, category, existing.get(field.name))
         choices.append(
-            CustomChoice(field.name, str(field.type), data_type, problem, field.name in chosen)
+            CustomChoice(
+                field.name, arrow_word(field.type), data_type, problem, field.name in chosen
+            )
         )
     return choices
 
@@ -96,7 +140,8 @@ def _custom_type(column: str, category: str, existing: str | None) -> tuple[str 
     if existing is not None:
         if compatible(category, existing):
             return existing, None
-        return existing, f"Intercom holds {column!r} as {existing}; a {category} cannot go there"
+        held = intercom_word(existing)
+        return existing, f"Intercom holds {column!r} as {held}; this column cannot go there"
     try:
         return infer_data_type(category), None
     except ValueError:

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from hoist.report import WITHOUT_CONTACTS_NOTE, RunReport
 from hoist.ui.security import SESSION_COOKIE, csrf_token, session_of
+from hoist.ui.types import intercom_word
 
 __all__ = ["STATIC", "page", "report_counts"]
 
@@ -26,6 +27,8 @@ _ENV = Environment(
 )
 _ENV.filters["number"] = lambda value: f"{value:,}" if isinstance(value, int) else value
 _ENV.filters["counts"] = lambda report: report_counts(report)
+# Intercom's data types in the words every page uses (hoist.ui.types).
+_ENV.filters["type_word"] = lambda data_type: intercom_word(str(data_type))
 # The same sentence the CLI prints under its counts (issue 15).
 _ENV.globals["without_contacts_note"] = WITHOUT_CONTACTS_NOTE.replace("`", "")
 

@@ -18,6 +18,7 @@ from hoist.mapping import column_category
 from hoist.segments import kind_of
 from hoist.sources import open_source
 from hoist.sql.model import model_query
+from hoist.ui.types import arrow_word
 
 __all__ = ["Column", "list_tables", "model_columns", "schema_columns"]
 
@@ -34,12 +35,17 @@ class Column:
     """The segment kind (text, integer, number, boolean, date, timestamp, other)."""
     category: str
     """The mapping category (string, integer, float, boolean, date, datetime, other)."""
+    word: str = ""
+    """The type as every page names it (`hoist.ui.types`): text, integer, decimal..."""
 
 
 def schema_columns(schema: pa.Schema) -> list[Column]:
     """The columns of an Arrow schema."""
     return [
-        Column(f.name, str(f.type), str(kind_of(f.type)), column_category(f.type)) for f in schema
+        Column(
+            f.name, str(f.type), str(kind_of(f.type)), column_category(f.type), arrow_word(f.type)
+        )
+        for f in schema
     ]
 
 
