@@ -92,12 +92,12 @@ def add_project_definitions(root: Path, base_url: str, *, give_up_after: str = "
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
-def add_activation(root: Path, name: str, *, schedule: str = "") -> None:
+def add_activation(root: Path, name: str, *, schedule: str = "", insert: bool = True) -> None:
     """An activation `name` of the segment `eu` to `intercom` (see `add_project_definitions`)."""
     document: dict[str, object] = {
         "destination": "intercom",
         "model": {"segment": "eu"},
-        "sync": {"insert": True, "company_id": "account_id", "mapping": {"name": "account_name"}},
+        "sync": {"insert": insert, "company_id": "account_id", "mapping": {"name": "account_name"}},
     }
     if schedule:
         document["schedule"] = schedule

@@ -54,7 +54,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
             attributes_created=tuple(name for name, _ in p.attributes.to_create),
             custom_attributes_remaining=p.attributes.remaining,
             removed=removals,
-            sample=tuple(_planned(change) for change in sample),
+            sample=tuple(_planned(change, insert) for change in sample),
             estimated_calls=calls,
             estimated_seconds=_duration(calls, client.limiter.limit),
             without_contacts=store.without_contacts(),
@@ -72,9 +72,10 @@ def _duration(calls: int, per_window: int | None) -> float | None:
     return calls / per_window * _WINDOW_S
 
 
-def _planned(change: Change) -> PlannedChange:
+def _planned(change: Change, insert: bool) -> PlannedChange:
+    # With insert off nothing is created: a company new to state was found in Intercom.
     return PlannedChange(
         company_id=change.company_id,
-        operation="create" if change.new else "update",
+        operation="create" if change.new and insert else "update",
         changes={a: {"old": change.old.get(a), "new": v} for a, v in change.values.items()},
     )

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from hoist.errors import HoistError
 from hoist.ui.charts import line_chart
 from hoist.ui.context import ui
+from hoist.ui.outcomes import OUTCOMES
 from hoist.ui.render import page
 
 __all__ = ["routes"]
@@ -24,12 +25,16 @@ def _charts(runs: list[dict[str, Any]]) -> list[Any]:
     oldest_first = list(reversed(runs))
 
     def series(*names: str) -> dict[str, list[float]]:
-        return {n.replace("_", " "): [float(r[n] or 0) for r in oldest_first] for n in names}
+        labels = dict(OUTCOMES)
+        return {labels.get(n, n): [float(r[n] or 0) for r in oldest_first] for n in names}
 
+    times = [r["started_at"] for r in oldest_first if r.get("started_at") is not None]
+    times = times if len(times) == len(oldest_first) else []
+    outcomes = series(*(key for key, _ in OUTCOMES))
     return [
-        line_chart("companies per run", series("created", "updated", "unchanged", "failed")),
-        line_chart("duration (s)", series("duration_s")),
-        line_chart("API calls", series("api_calls")),
+        line_chart("Companies per run, by outcome", outcomes, times),
+        line_chart("Duration of each run (s)", series("duration_s"), times),
+        line_chart("API calls per run", series("api_calls"), times),
     ]
 
 

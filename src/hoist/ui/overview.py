@@ -98,10 +98,19 @@ async def preview(request: Request) -> Response:
 
     name = request.path_params["name"]
     try:
-        report = await run_in_threadpool(plan, _config(request, secrets=True))
+        config = _config(request, secrets=True)
+        report = await run_in_threadpool(plan, config)
     except HoistError as exc:
         return page(request, "preview.html", name=name, report=None, error=str(exc), status=400)
-    return page(request, "preview.html", name=name, report=report, error=None)
+    return page(
+        request,
+        "preview.html",
+        name=name,
+        report=report,
+        error=None,
+        insert=config.sync.insert,
+        on_removal=config.sync.on_removal,
+    )
 
 
 routes = [

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from hoist.report import WITHOUT_CONTACTS_NOTE, RunReport
+from hoist.ui.outcomes import outcome_rows, removal_note, summary
 from hoist.ui.security import SESSION_COOKIE, csrf_token, session_of
 from hoist.ui.types import intercom_word
 
@@ -29,6 +30,7 @@ _ENV.filters["number"] = lambda value: f"{value:,}" if isinstance(value, int) el
 _ENV.filters["counts"] = lambda report: report_counts(report)
 # Intercom's data types in the words every page uses (hoist.ui.types).
 _ENV.filters["type_word"] = lambda data_type: intercom_word(str(data_type))
+_ENV.globals.update(outcome_rows=outcome_rows, summary=summary, removal_note=removal_note)
 # The same sentence the CLI prints under its counts (issue 15).
 _ENV.globals["without_contacts_note"] = WITHOUT_CONTACTS_NOTE.replace("`", "")
 

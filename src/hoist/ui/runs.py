@@ -102,6 +102,9 @@ class LiveRun:
     error: str | None = None
     stopping: bool = False
     future: concurrent.futures.Future[None] | None = None
+    insert: bool | None = None
+    """The activation's insert mode, which the page's counts are explained by."""
+    on_removal: str | None = None
 
     @property
     def running(self) -> bool:
@@ -132,6 +135,7 @@ class RunManager:
         if live is not None and live.running:
             return live
         live = LiveRun(config.name, LiveProgress(), asyncio.Event())
+        live.insert, live.on_removal = config.sync.insert, config.sync.on_removal
         self._runs[config.name] = live
         live.future = self._background.submit(self._run(config, live))
         return live

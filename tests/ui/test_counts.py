@@ -1,0 +1,74 @@
+"""Preview and run pages count like the CLI's report and explain it: with insert off, nothing
+is labelled "create", one cost estimate, a summary by outcome, a chart series per outcome."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hoist.emulator.testing import EmulatorHandle
+from tests.harness.ui import add_activation, add_project_definitions, csrf_form
+
+#: The segment `eu` of the test warehouse, and the two of its companies Intercom already has.
+EU = [f"acct-{i:03d}" for i in range(40) if i % 3 == 0]
+KNOWN = EU[:2]
+
+
+@pytest.fixture
+def update_only(project: Path, emulator: EmulatorHandle) -> str:
+    """An insert-off activation of the segment `eu`; Intercom holds two of its companies."""
+    add_project_definitions(project, emulator.base_url)
+    add_activation(project, "eu-update-only", insert=False)
+    for company_id in KNOWN:
+        emulator.emulator.seed_company(company_id=company_id, name="Old name")
+    return "eu-update-only"
+
+
+def words(html: str) -> str:
+    """A page's words, without tags or runs of white space."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_an_insert_off_preview_labels_no_create_and_gives_one_cost(
+    client: httpx.Client, update_only: str
+) -> None:
+    """The preview of an insert-off activation labels every sampled change an update, says
+    "2 to update, 12 not in Intercom: insert is off", and gives the cost once."""
+    path = f"/activations/{update_only}"
+    html = client.post(f"{path}/preview", data=csrf_form(client, path)).text
+    changes = re.search(r'<table id="changes">.*?</table>', html, re.S)
+    assert changes is not None, html
+    assert re.findall(r"<td[^>]*>(create|update)</td>", changes.group(0)) == ["update"] * 2
+    text = words(html)
+    missing = len(EU) - len(KNOWN)
+    assert f"2 to update, {missing} not in Intercom: insert is off" in text
+    assert text.count("API calls") == 1
+
+
+def test_an_insert_off_run_is_summarised_by_outcome_and_charted_per_outcome(
+    client: httpx.Client, update_only: str
+) -> None:
+    """The run's page says "2 updated, 12 not in Intercom: insert is off" and never that they
+    could not be synced; the history charts one series per outcome, with titles and times."""
+    path = f"/activations/{update_only}"
+    client.post(f"{path}/run", data=csrf_form(client, path))
+    deadline = time.monotonic() + 120
+    while "Run again" not in (shown := client.get(f"{path}/run/progress").text):
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.2)
+    text = words(shown)
+    missing = len(EU) - len(KNOWN)
+    assert f"2 updated, {missing} not in Intercom: insert is off" in text
+    assert "could not be synced" not in text
+    assert f"{missing} companies are not in Intercom: see which" in text
+    history = client.get(f"{path}/history").text
+    chart = re.search(r'<svg class="chart".*?</svg>', history, re.S)
+    assert chart is not None
+    legend = re.findall(r"■ ([^<]+)</text>", chart.group(0))
+    assert legend == ["created", "updated", "unchanged", "not in Intercom", "rejected", "failed"]
+    assert "Companies per run, by outcome" in chart.group(0)
+    assert re.search(r'class="time">\d{4}-\d\d-\d\d \d\d:\d\d UTC<', chart.group(0))
