@@ -199,7 +199,7 @@ def test_a_segment_too_deep_or_a_list_too_long_gets_a_message(project: Path) -> 
         form = {**csrf_of(client, "/segments/new"), "name": "deep", "source": "warehouse"}
         form |= {"from": "analytics.companies", f"w.{deep}.kind": "all"}
         nested = client.post("/segments/builder", data=form, headers=ORIGIN)
-        values = ",".join(str(i) for i in range(100_000))
+        values = "\n".join(str(i) for i in range(100_000))  # one value per line
         form = {**csrf_of(client, "/segments/new"), "name": "long", "source": "warehouse"}
         form |= {"from": "analytics.companies", "w.r.kind": "all", "w.r.0.kind": "rule"}
         form |= {"w.r.0.column": "mrr", "w.r.0.op": "in", "w.r.0.value": values}

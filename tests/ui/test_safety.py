@@ -170,7 +170,7 @@ def test_a_file_changed_on_disk_is_not_overwritten_blindly(
     assert "intercom" not in hoist_yml.read_text()
     page.screenshot(path=shots / "conflict.png", full_page=True)
     page.get_by_role("button", name="Overwrite with my version").click()
-    expect(page).to_have_url(f"{ui.url}/destinations")
+    expect(page).to_have_url(f"{ui.url}/destinations?saved=hoist.yml")
     saved = hoist_yml.read_text()
     assert "# edited by hand meanwhile" in saved
     assert yaml.safe_load(saved)["destinations"]["intercom"]["access_token"] == (

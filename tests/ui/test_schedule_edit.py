@@ -24,7 +24,9 @@ def test_a_schedule_edited_in_the_ui_then_runs(
     page.goto(f"{ui.url}/activations/eu-to-intercom/edit")
     page.get_by_label("Schedule (optional)").fill("every 1h")
     page.get_by_role("button", name="Save").click()
-    expect(page).to_have_url(f"{ui.url}/activations/eu-to-intercom")
+    expect(page).to_have_url(
+        f"{ui.url}/activations/eu-to-intercom?saved=activations%2Feu-to-intercom.yml"
+    )
     deadline = time.monotonic() + 90
     page.goto(f"{ui.url}/activations")
     while not page.locator("span.status.success").count():

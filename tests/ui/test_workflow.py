@@ -37,7 +37,8 @@ def add_destination(page: Page, ui: RunningUi, emulator: EmulatorHandle, shots: 
     expect(page.locator("#connection-ok")).to_contain_text("Connected to 'hoist emulator'")
     page.screenshot(path=shots / "destination.png", full_page=True)
     page.get_by_role("button", name="Save").click()
-    expect(page).to_have_url(f"{ui.url}/destinations")
+    expect(page).to_have_url(f"{ui.url}/destinations?saved=hoist.yml")
+    expect(page.locator("#saved")).to_have_text("Saved in hoist.yml.")
     expect(page.locator("table")).to_contain_text(TOKEN_VARIABLE)
     page.screenshot(path=shots / "destinations.png", full_page=True)
 
@@ -49,7 +50,7 @@ def rule(page: Page, path: str, column: str, op: str, value: str) -> None:
     node = f'[data-path="{path}"]'
     builder(lambda: page.locator(f"{node} select[aria-label=column]").select_option(column))
     builder(lambda: page.locator(f"{node} select[aria-label=operator]").select_option(op))
-    page.locator(f"{node} input[aria-label=value]").fill(value)
+    page.locator(f"{node} [aria-label=value]").fill(value)
 
 
 def build_segment(page: Page, ui: RunningUi, expected: int, shots: Path) -> None:
@@ -58,7 +59,7 @@ def build_segment(page: Page, ui: RunningUi, expected: int, shots: Path) -> None
     table = page.get_by_label("Table")
     table.fill("analytics.companies")
     waiting(page, "/segments/builder")(lambda: table.press("Tab"))
-    rule(page, "r.0", "plan_name", "in", "Pro, Enterprise")
+    rule(page, "r.0", "plan_name", "in", "Pro\nEnterprise")
     rule(page, "r.1", "mrr", "gte", "100")
     rule(page, "r.2", "region", "eq", "EU")
     waiting(page, "/segments/preview")(
@@ -69,7 +70,8 @@ def build_segment(page: Page, ui: RunningUi, expected: int, shots: Path) -> None
     expect(page.locator("#segment-sample tbody tr")).to_have_count(min(expected, 5))
     page.screenshot(path=shots / "segment.png", full_page=True)
     page.get_by_role("button", name="Save").click()
-    expect(page).to_have_url(f"{ui.url}/segments")
+    expect(page).to_have_url(f"{ui.url}/segments?saved=segments%2Fpro-eu.yml")
+    expect(page.locator("#saved")).to_have_text("Saved in segments/pro-eu.yml.")
 
 
 def create_activation(page: Page, ui: RunningUi, shots: Path) -> None:
@@ -92,7 +94,9 @@ def create_activation(page: Page, ui: RunningUi, shots: Path) -> None:
     expect(page.locator(".flagged")).to_have_count(0)
     page.screenshot(path=shots / "activation-form.png", full_page=True)
     page.get_by_role("button", name="Save").click()
-    expect(page).to_have_url(f"{ui.url}/activations/pro-eu-to-intercom")
+    expect(page).to_have_url(
+        f"{ui.url}/activations/pro-eu-to-intercom?saved=activations%2Fpro-eu-to-intercom.yml"
+    )
     expect(page.locator("#contacts-note")).to_contain_text("only once a contact is attached")
     page.screenshot(path=shots / "activation.png", full_page=True)
 

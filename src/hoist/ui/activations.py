@@ -26,7 +26,7 @@ from hoist.ui.dbt_models import DbtChoices, dbt_choices
 from hoist.ui.fields import CustomChoice, MappingRow, custom_choices, mapping_rows
 from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
-from hoist.ui.render import page
+from hoist.ui.render import page, saved_url
 from hoist.ui.security import checked_form
 from hoist.ui.warehouse import Column, model_columns, schema_columns
 from hoist.ui.workspace import Attribute, Workspace, attribute_choices, describe_workspace
@@ -307,7 +307,8 @@ async def save(request: Request) -> Response:
     except ChangedOnDiskError as exc:
         where = str(exc.file.relative_to(context.root))
         return await _page(request, draft, status=409, conflict=where)
-    return RedirectResponse(f"/activations/{draft.name}", status_code=303)
+    url = saved_url(f"/activations/{draft.name}", target, context)
+    return RedirectResponse(url, status_code=303)
 
 
 def _merged(raw: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,9 @@ Each node of the tree has a path: the root group is ``r``, its children ``r.0``,
 theirs ``r.1.0`` ... A node's form fields are ``w.<path>.kind`` (all, any, none or rule) and,
 for a rule, ``w.<path>.column``, ``.op``, ``.value`` and ``.ignore_case``. A "none of" group is
 written ``not: {any: [...]}``. Values are typed from the column: ``100`` is a number for a
-numeric column and text for a text one; ``in`` and ``between`` take values separated by commas.
+numeric column and text for a text one; ``in`` takes one value per line (a value may hold a
+comma: "Acme, Inc."), ``between`` two values separated by a comma, and "within the last" a
+number (``.value``) and a unit (``.unit``). Operators are shown in words (`OP_WORDS`).
 """
 
 from __future__ import annotations
@@ -17,11 +19,46 @@ from typing import Any, Final
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from hoist.config._segment import MAX_DEPTH, OPERATORS, TEXT_OPERATORS
+from hoist.config._segment import MAX_DEPTH, OPERATORS, TEXT_OPERATORS, parse_span
 
-__all__ = ["GROUPS", "Node", "apply_action", "from_form", "from_where", "problem_field", "to_where"]
+__all__ = [
+    "GROUPS",
+    "OP_WORDS",
+    "UNITS",
+    "Node",
+    "apply_action",
+    "from_form",
+    "from_where",
+    "problem_field",
+    "to_where",
+]
 
 GROUPS: Final = {"all": "all of", "any": "any of", "none": "none of"}
+#: Each operator as the builder reads it; the YAML keeps the short names.
+OP_WORDS: Final = {
+    "eq": "is",
+    "ne": "is not",
+    "gt": "more than",
+    "gte": "at least",
+    "lt": "less than",
+    "lte": "at most",
+    "in": "is one of",
+    "not_in": "is none of",
+    "between": "between",
+    "contains": "contains",
+    "starts_with": "starts with",
+    "ends_with": "ends with",
+    "is_null": "is empty",
+    "is_not_null": "is not empty",
+    "is_true": "is true",
+    "is_false": "is false",
+    "within_last": "within the last",
+    "not_within_last": "not within the last",
+}
+#: The units of "within the last".
+UNITS: Final = ("minutes", "hours", "days", "weeks", "months")
+_SPANS: Final = ("within_last", "not_within_last")
+_IN: Final = ("in", "not_in")
 _NO_VALUE: Final = ("is_null", "is_not_null", "is_true", "is_false")
 _LISTS: Final = ("in", "not_in", "between")
 _CASELESS: Final = ("eq", "ne", "in", "not_in", *TEXT_OPERATORS)
@@ -39,6 +76,8 @@ class Node:
     value: str = ""
     ignore_case: bool = False
     path: str = "r"
+    unit: str = "days"
+    """The unit of a "within the last" rule (its number is `value`)."""
 
     @property
     def is_group(self) -> bool:
@@ -84,20 +123,25 @@ def _node(data: Any) -> Node:
         inner = data["not"]
         children = inner["any"] if isinstance(inner, dict) and "any" in inner else [inner]
         return Node(kind="none", children=[_node(c) for c in children or []])
-    return Node(
+    op = str(data.get("op", "eq"))
+    node = Node(
         kind="rule",
         column=str(data.get("column", "")),
-        op=str(data.get("op", "eq")),
-        value=_text(data.get("value")),
+        op=op,
+        value=_text(data.get("value"), "\n" if op in _IN else ", "),
         ignore_case=bool(data.get("ignore_case", False)),
     )
+    span = parse_span(data.get("value")) if op in _SPANS else None
+    if span is not None:
+        node.value, node.unit = str(span.count), span.unit
+    return node
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, separator: str = ", ") -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(_text(item) for item in value)
+        return separator.join(_text(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -122,12 +166,16 @@ def _condition(node: Node, kinds: dict[str, str]) -> Any:
     rule: dict[str, Any] = {"column": node.column, "op": node.op}
     if node.takes_value and node.value.strip():
         rule["value"] = _typed(node.op, node.value, kinds.get(node.column, "text"))
+        if node.op in _SPANS and node.value.strip().isdigit():
+            rule["value"] = f"{node.value.strip()} {node.unit}"
     if node.ignore_case and node.caseless:
         rule["ignore_case"] = True
     return rule
 
 
 def _typed(op: str, text: str, kind: str) -> Any:
+    if op in _IN:
+        return [_scalar(item.strip(), kind) for item in text.splitlines() if item.strip()]
     if op in _LISTS:
         return [_scalar(item.strip(), kind) for item in text.split(",") if item.strip()]
     if op in _VALUE_KEEPS_TEXT:
@@ -182,6 +230,7 @@ def _from_fields(path: str, fields: dict[str, dict[str, str]]) -> Node:
             op=op if op in OPERATORS else "eq",
             value=own.get("value", ""),
             ignore_case=own.get("ignore_case") == "1",
+            unit=own.get("unit", "days") if own.get("unit") in UNITS else "days",
         )
     indexes = sorted(
         int(p.rpartition(".")[2]) for p in fields if p.rpartition(".")[0] == path and p != path

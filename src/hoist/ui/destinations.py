@@ -31,7 +31,7 @@ from hoist.secret import mask_url, redact
 from hoist.ui.context import ui
 from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
-from hoist.ui.render import page
+from hoist.ui.render import page, saved_url
 from hoist.ui.security import checked_form
 from hoist.ui.workspace import describe_workspace
 
@@ -158,7 +158,7 @@ async def save(request: Request) -> Response:
             status=409,
             conflict=str(exc.file.relative_to(files.root)),
         )
-    return RedirectResponse("/destinations", status_code=303)
+    return RedirectResponse(saved_url("/destinations", target, ui(request)), status_code=303)
 
 
 def _merged(raw: dict[str, Any], written: dict[str, Any]) -> dict[str, Any]:

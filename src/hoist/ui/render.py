@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from hoist.report import WITHOUT_CONTACTS_NOTE, RunReport
+from hoist.ui.builder import OP_WORDS, UNITS
 from hoist.ui.outcomes import outcome_rows, removal_note, summary
 from hoist.ui.security import SESSION_COOKIE, csrf_token, session_of
 from hoist.ui.types import intercom_word
 
-__all__ = ["STATIC", "page", "report_counts"]
+if TYPE_CHECKING:
+    from hoist.ui.context import UiContext
+
+__all__ = ["STATIC", "page", "report_counts", "saved_url"]
 
 #: The vendored static files (htmx, the style sheet), served under /static.
 STATIC = resources.files("hoist.ui") / "static"
@@ -31,6 +37,7 @@ _ENV.filters["counts"] = lambda report: report_counts(report)
 # Intercom's data types in the words every page uses (hoist.ui.types).
 _ENV.filters["type_word"] = lambda data_type: intercom_word(str(data_type))
 _ENV.globals.update(outcome_rows=outcome_rows, summary=summary, removal_note=removal_note)
+_ENV.globals.update(op_words=OP_WORDS, units=UNITS)
 # The same sentence the CLI prints under its counts (issue 15).
 _ENV.globals["without_contacts_note"] = WITHOUT_CONTACTS_NOTE.replace("`", "")
 
@@ -46,6 +53,15 @@ def report_counts(report: RunReport) -> list[tuple[str, int]]:
 
 
 _NOT_COUNTS = frozenset({"custom_attributes_remaining", "estimated_calls"})
+
+
+def saved_url(path: str, file: Path, context: UiContext, *, empty: bool = False) -> str:
+    """Where a save redirects: `path`, telling the page which file was saved (and, `empty`,
+    that the saved segment matches no company) so it confirms it."""
+    query = {"saved": str(file.relative_to(context.root))}
+    if empty:
+        query["empty"] = "1"
+    return f"{path}?{urlencode(query)}"
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

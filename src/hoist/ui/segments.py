@@ -28,9 +28,15 @@ from hoist.ui.builder import to_where as where_of
 from hoist.ui.context import UiContext, ui
 from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
-from hoist.ui.render import page
+from hoist.ui.render import page, saved_url
 from hoist.ui.security import checked_form
-from hoist.ui.warehouse import Column, list_tables, model_columns, schema_columns
+from hoist.ui.warehouse import (
+    Column,
+    distinct_values,
+    list_tables,
+    model_columns,
+    schema_columns,
+)
 
 __all__ = ["routes"]
 
@@ -59,6 +65,8 @@ class Analysis:
     errors: Errors = field(default_factory=dict)
     preview: SegmentPreview | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    """A text column's distinct values, when it has few: offered while a value is typed."""
 
     def operators(self, column: str) -> list[str]:
         """The operators the column's type allows (every operator for an unknown column)."""
@@ -84,6 +92,7 @@ def analyse(context: UiContext, draft: Draft) -> Analysis:
         analysis.errors["from"] = str(exc)
         return analysis
     analysis.columns = schema_columns(schema)
+    analysis.suggestions = _suggestions(source, draft, analysis.columns)
     where = where_of(draft.root, {c.name: c.kind for c in analysis.columns})
     analysis.data = {"source": draft.source, "from": draft.table}
     if where is not None:
@@ -112,6 +121,19 @@ def _count(context: UiContext, draft: Draft, analysis: Analysis, source: Any, sc
                 analysis.preview = preview(segment, opened, limit=_SAMPLE_ROWS)
     except HoistError as exc:
         analysis.errors[""] = str(exc)
+
+
+def _suggestions(source: Any, draft: Draft, columns: list[Column]) -> dict[str, list[str]]:
+    """The distinct values of the text columns the conditions compare, when there are few."""
+    texts = {c.name for c in columns if c.kind == "text"}
+    used = sorted({rule.column for rule in _rules(draft.root)} & texts)
+    return {c: values for c in used if (values := distinct_values(source, draft.table, c))}
+
+
+def _rules(node: Node) -> list[Node]:
+    if not node.is_group:
+        return [node]
+    return [rule for child in node.children for rule in _rules(child)]
 
 
 def _draft(form: Any) -> Draft:
@@ -190,8 +212,15 @@ async def builder(request: Request) -> Response:
         first = analysis.columns[0].name if analysis.columns else ""
         draft.root = apply_action(draft.root, action, first)
         analysis = await run_in_threadpool(analyse, ui(request), draft)
+    # Problems show at their condition as soon as it is edited, not only once saving was tried.
     return page(
-        request, "_builder.html", draft=draft, analysis=analysis, groups=GROUPS, inline={}, oob=True
+        request,
+        "_builder.html",
+        draft=draft,
+        analysis=analysis,
+        groups=GROUPS,
+        inline=analysis.errors,
+        oob=True,
     )
 
 
@@ -224,7 +253,8 @@ async def save(request: Request) -> Response:
         context.files.save("segments", draft.name, data, expected=expected_of(form, target))
     except ChangedOnDiskError as exc:
         return await _page(request, draft, status=409, conflict=str(_relative(exc.file, context)))
-    return RedirectResponse("/segments", status_code=303)
+    empty = analysis.preview is not None and analysis.preview.count == 0
+    return RedirectResponse(saved_url("/segments", target, context, empty=empty), status_code=303)
 
 
 def _kept(context: UiContext, name: str) -> dict[str, Any]:

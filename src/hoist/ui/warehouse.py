@@ -20,7 +20,10 @@ from hoist.sources import open_source
 from hoist.sql.model import model_query
 from hoist.ui.types import arrow_word
 
-__all__ = ["Column", "list_tables", "model_columns", "schema_columns"]
+__all__ = ["Column", "distinct_values", "list_tables", "model_columns", "schema_columns"]
+
+#: A text column with at most this many distinct values gets them offered as suggestions.
+MAX_SUGGESTIONS = 20
 
 _SYSTEM_SCHEMAS = ("information_schema", "pg_catalog")
 
@@ -81,3 +84,28 @@ def model_columns(source: SourceConfig, model: ModelConfig) -> pa.Schema:
         schema: pa.Schema = reader.schema
         reader.read_all()
         return schema
+
+
+def distinct_values(source: SourceConfig, table: str, column: str) -> list[str]:
+    """The distinct non-null values of `column` of `table`, if there are at most
+    `MAX_SUGGESTIONS` (else none: a free-text column is not worth listing)."""
+    name = exp.column(exp.to_identifier(column, quoted=True))
+    try:
+        target = exp.to_table(table)
+    except sqlglot.errors.SqlglotError:
+        return []
+    query = (
+        exp.select(name)
+        .distinct()
+        .from_(target)
+        .where(name.is_(exp.null()).not_())
+        .order_by(name)
+        .limit(MAX_SUGGESTIONS + 1)
+    )
+    try:
+        with open_source(source) as opened:
+            rows = opened.read(query.sql(dialect=opened.dialect)).read_all().to_pylist()
+    except (HoistError, sqlglot.errors.SqlglotError):
+        return []  # suggestions are a help: the conditions' own check reports the problem
+    values = [str(next(iter(row.values()))) for row in rows]
+    return values if len(values) <= MAX_SUGGESTIONS else []
