@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hoist.emulator.testing import EmulatorHandle
+from hoist.ui.missing import paged
 from tests.harness.ui import add_activation, add_project_definitions, csrf_form
 
 #: The segment `eu` of the test warehouse, and the two of its companies Intercom already has.
@@ -72,3 +73,33 @@ def test_an_insert_off_run_is_summarised_by_outcome_and_charted_per_outcome(
     assert legend == ["created", "updated", "unchanged", "not in Intercom", "rejected", "failed"]
     assert "Companies per run, by outcome" in chart.group(0)
     assert re.search(r'class="time">\d{4}-\d\d-\d\d \d\d:\d\d UTC<', chart.group(0))
+
+
+def test_the_run_page_lists_the_companies_not_in_intercom_searchable(
+    client: httpx.Client, update_only: str
+) -> None:
+    """After an insert-off run, the run's page lists each company not in Intercom, and the
+    search narrows the list to the matching ones."""
+    path = f"/activations/{update_only}"
+    client.post(f"{path}/run", data=csrf_form(client, path))
+    deadline = time.monotonic() + 120
+    while "Run again" not in (shown := client.get(f"{path}/run/progress").text):
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.2)
+    link = re.search(r'href="([^"]+)#not-in-intercom" id="missing-link"', shown)
+    assert link is not None, shown
+    detail = client.get(link.group(1)).text
+    listed = re.findall(r"<tr><td>(acct-\d+)</td></tr>", detail)
+    assert listed == EU[2:]
+    narrowed = client.get(link.group(1), params={"mq": EU[-1]}).text
+    assert re.findall(r"<tr><td>(acct-\d+)</td></tr>", narrowed) == [EU[-1]]
+    assert "insert_mode" not in detail
+
+
+def test_errors_of_a_run_are_paged_fifty_at_a_time() -> None:
+    """A list of 120 rows shows 50 on a page, three pages, and the last page the last 20."""
+    rows = list(range(120))
+    first, last = paged(rows, 1), paged(rows, 3)
+    assert (len(first.rows), first.pages, first.total) == (50, 3, 120)
+    assert last.rows == rows[100:]
+    assert paged(rows, 99).number == 3

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from hoist.errors import HoistError
 from hoist.ui.charts import line_chart
 from hoist.ui.context import ui
+from hoist.ui.missing import missing_companies, paged
 from hoist.ui.outcomes import OUTCOMES
 from hoist.ui.render import page
 
@@ -58,32 +59,48 @@ def _matches(error: dict[str, Any], query: str) -> bool:
 
 
 async def run_detail(request: Request) -> Response:
-    """One run: its counts and the companies it could not sync, filtered by `q`."""
+    """One run: its counts, the companies it could not sync (filtered by `q`, 50 a page) and,
+    for an update-only activation, the companies not in Intercom (filtered by `mq`)."""
     from hoist.engine import run_errors, runs
 
     name, run_id = request.path_params["name"], request.path_params["run_id"]
-    query = request.query_params.get("q", "").strip().lower()
+    params = request.query_params
+    query = params.get("q", "").strip().lower()
+    missing_query = params.get("mq", "").strip().lower()
+    shown: dict[str, Any] = {"q": query, "mq": missing_query, "run": None, "missing": None}
     try:
         config = ui(request).project(secrets=False).activation(name)
         every = await run_in_threadpool(runs, config, limit=_SHOWN_RUNS)
         errors = await run_in_threadpool(run_errors, config, run_id)
+        run = next((r for r in every if r["run_id"] == run_id), None)
+        if run is not None and run.get("not_in_intercom"):
+            missing = await run_in_threadpool(missing_companies, config)
+            if missing is not None:
+                found = [c for c in missing if missing_query in c.lower()]
+                shown["missing"] = paged(found, _number(params.get("mpage")))
+                shown["missing_total"] = len(missing)
     except HoistError as exc:
+        empty = paged([], 1)
         return page(
-            request,
-            "run_detail.html",
-            name=name,
-            run=None,
-            errors=[],
-            total=0,
-            q=query,
-            error=str(exc),
+            request, "run_detail.html", name=name, errors=empty, total=0, error=str(exc), **shown
         )
-    run = next((r for r in every if r["run_id"] == run_id), None)
-    shown = [e for e in errors if _matches(e, query)] if query else errors
+    matching = [e for e in errors if _matches(e, query)] if query else errors
+    shown["run"] = run
     template = "_errors.html" if request.headers.get("hx-request") else "run_detail.html"
     return page(
-        request, template, name=name, run=run, errors=shown, total=len(errors), q=query, error=None
+        request,
+        template,
+        name=name,
+        errors=paged(matching, _number(params.get("page"))),
+        total=len(errors),
+        error=None,
+        **shown,
     )
+
+
+def _number(text: str | None) -> int:
+    """A page number from the query (1 when absent or not a number)."""
+    return int(text) if text and text.isdigit() else 1
 
 
 routes = [
