@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from hoist.emulator.testing import EmulatorHandle
 from hoist.ui.missing import paged
@@ -103,3 +104,20 @@ def test_errors_of_a_run_are_paged_fifty_at_a_time() -> None:
     assert (len(first.rows), first.pages, first.total) == (50, 3, 120)
     assert last.rows == rows[100:]
     assert paged(rows, 99).number == 3
+
+
+def test_a_preview_of_a_segment_matching_no_company_warns(
+    client: httpx.Client, project: Path, emulator: EmulatorHandle
+) -> None:
+    """An activation whose segment matches no company previews with a warning that a run
+    would send nothing, and the summary says there is no company."""
+    add_project_definitions(project, emulator.base_url)
+    document = yaml.safe_load((project / "hoist.yml").read_text())
+    document["segments"]["eu"]["where"]["all"][0]["value"] = "mars"
+    (project / "hoist.yml").write_text(yaml.safe_dump(document))
+    add_activation(project, "nobody")
+    page = client.get("/activations/nobody").text
+    assert re.search(r'class="busy submit-busy" role="status" hidden>', page)
+    html = client.post("/activations/nobody/preview", data=csrf_form(client, "/activations/nobody"))
+    assert 'id="preview-empty"' in html.text
+    assert "no company in the model" in words(html.text)
