@@ -132,6 +132,9 @@ def test_a_new_user_syncs_a_segment_to_intercom_from_the_browser(
     build_segment(page, ui, len(expected), shots)
     create_activation(page, ui, shots)
     preview_run_and_history(page, ui, len(expected), shots)
+    page.goto(f"{ui.url}/")
+    expect(page.locator("#step-activation")).to_contain_text("success")
+    page.screenshot(path=shots / "home.png", full_page=True)
     companies = emulator.emulator.companies()
     assert {c["company_id"] for c in companies} == expected
     company = next(c for c in companies if c["company_id"] == min(expected))
