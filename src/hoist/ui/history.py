@@ -13,7 +13,7 @@ from starlette.routing import Route
 from hoist.errors import HoistError
 from hoist.ui.charts import line_chart
 from hoist.ui.context import ui
-from hoist.ui.missing import missing_companies, paged
+from hoist.ui.missing import Page, missing_companies, paged
 from hoist.ui.outcomes import OUTCOMES
 from hoist.ui.render import page
 
@@ -80,7 +80,7 @@ async def run_detail(request: Request) -> Response:
                 shown["missing"] = paged(found, _number(params.get("mpage")))
                 shown["missing_total"] = len(missing)
     except HoistError as exc:
-        empty = paged([], 1)
+        empty: Page[dict[str, Any]] = paged([], 1)
         return page(
             request, "run_detail.html", name=name, errors=empty, total=0, error=str(exc), **shown
         )

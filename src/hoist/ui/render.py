@@ -39,7 +39,10 @@ _ENV.filters["type_word"] = lambda data_type: intercom_word(str(data_type))
 _ENV.globals.update(outcome_rows=outcome_rows, summary=summary, removal_note=removal_note)
 _ENV.globals.update(op_words=OP_WORDS, units=UNITS)
 # The same sentence the CLI prints under its counts (issue 15).
-_ENV.globals["without_contacts_note"] = WITHOUT_CONTACTS_NOTE.replace("`", "")
+_ENV.globals["without_contacts_note"] = WITHOUT_CONTACTS_NOTE.replace(
+    "the `contacts:` key attaches contacts",
+    "to attach contacts, add a contacts model to the activation's file (its contacts: key)",
+).replace("`", "")
 
 
 def report_counts(report: RunReport) -> list[tuple[str, int]]:
