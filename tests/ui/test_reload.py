@@ -97,3 +97,31 @@ def test_a_schedule_no_scheduler_holds_shows_no_next_run(
     assert cell is not None, listing
     assert "not scheduled by this server" in cell.group(1)
     assert "UTC" not in cell.group(1)
+
+
+def test_a_project_that_stops_loading_keeps_its_schedules(
+    project: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """hoist.yml half written (invalid YAML) while serving: the schedules held stay, and the
+    log says the project does not load."""
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    add_project_definitions(project, "http://127.0.0.1:9")
+    add_activation(project, "hourly", schedule="every 1h")
+
+    async def scenario() -> Service:
+        stop = asyncio.Event()
+        service = Service(project_activations(project), Started())
+        watch = ProjectWatch(project)
+        following = asyncio.create_task(
+            follow(service, watch, stop, lambda: project_activations(project), interval_s=0.05)
+        )
+        (project / "hoist.yml").write_text("destinations: [unclosed\n", encoding="utf-8")
+        while "does not load" not in caplog.text:
+            await asyncio.sleep(0.05)
+        stop.set()
+        await following
+        return service
+
+    with caplog.at_level("WARNING", logger="hoist.schedule"):
+        service = asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+    assert set(service.next_runs()) == {"hourly"}
