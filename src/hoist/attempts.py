@@ -1,7 +1,8 @@
 """Every attempt is a run: one that stops before it could record itself (the token refused, the
 host unreachable, a SQL or config error found while running) is recorded in the activation's run
 history as ``failed``, with its error scrubbed of secrets, whoever started it: `hoist run`, the
-web UI or a schedule. So `hoist runs`, the UI's history and the alerts see every attempt.
+web UI or a schedule. So `hoist runs`, the UI's history and the alerts see every attempt (see
+`record_failure` for the state it is recorded in).
 
 One path for all three: the engine's `run` and `run_async` go through `recorded`.
 """
@@ -12,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hoist.config import ActivationConfig
 from hoist.errors import HoistError, StateLockedError
@@ -64,11 +66,16 @@ def failed_report(config: ActivationConfig, message: str) -> RunReport:
 def record_failure(config: ActivationConfig, report: RunReport, since: datetime) -> None:
     """Add `report` to the history unless a run started since `since` is there already.
 
-    A history that cannot be written (the state itself is what failed) is logged, not raised:
-    the caller still shows the run's own error.
+    Only into a local state that exists: creating state for an attempt that did nothing would
+    change what the next run decides (a state file where there was none makes turning
+    `state.in_warehouse` on or off ask for --reset-state), and warehouse-native state is not
+    opened again after a failure that may be the warehouse's (`hoist serve` records those). A
+    history that cannot be written is logged, not raised: the caller still shows the error.
     """
     from hoist.schedule.history import ensure_recorded
 
+    if config.state.in_warehouse or not Path(config.state.path).exists():
+        return
     try:
         ensure_recorded(config, report, since)
     except HoistError as exc:

@@ -4,6 +4,7 @@ in the run history as failed, with its error, whether the CLI or the UI started 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,38 +26,61 @@ from tests.harness.ui import (
 def test_a_run_whose_token_is_refused_is_listed_by_hoist_runs(
     project: Path, emulator_factory: Callable[..., EmulatorHandle]
 ) -> None:
-    """`hoist run` with a token Intercom refuses exits non-zero; `hoist runs` lists the run as
-    failed with Intercom's 401, and the token is nowhere in the history."""
-    strict = emulator_factory(token="only-this-one")
+    """After a run that worked, `hoist run` with a token Intercom refuses exits non-zero;
+    `hoist runs` lists that run first, failed, with Intercom's 401, and no token."""
+    strict = emulator_factory(token=TOKEN)
     add_project_definitions(project, strict.base_url)
     add_activation(project, "eu-to-intercom")
-    env = {TOKEN_VARIABLE: TOKEN}
-    ran = run_hoist(["run", "eu-to-intercom", "--project", str(project)], env=env)
+    command = ["eu-to-intercom", "--project", str(project)]
+    assert run_hoist(["run", *command], env={TOKEN_VARIABLE: TOKEN}).returncode == 0
+    refused = "a-revoked-token-5d1c"
+    ran = run_hoist(["run", *command], env={TOKEN_VARIABLE: refused})
     assert ran.returncode != 0
-    listed = run_hoist(["runs", "eu-to-intercom", "--project", str(project), "--json"], env=env)
+    listed = run_hoist(["runs", *command, "--json"], env={TOKEN_VARIABLE: refused})
     history = json.loads(listed.stdout)
-    assert [run["status"] for run in history] == ["failed"]
-    assert "401" in history[0]["message"]
-    assert TOKEN not in listed.stdout
+    assert [run["status"] for run in history] == ["failed", "success"]
+    assert "Intercom refused the token (401" in history[0]["message"]
+    assert refused not in listed.stdout
+
+
+def test_a_config_mistake_before_any_run_creates_no_state(project: Path) -> None:
+    """The first attempt of an activation that fails (a mapped column the model lacks) leaves
+    no state behind: nothing to record it in, and none is created for it."""
+    add_project_definitions(project, closed_port_url())
+    add_activation(project, "eu-to-intercom")
+    file = project / "activations" / "eu-to-intercom.yml"
+    file.write_text(file.read_text().replace("account_name", "no_such_column"))
+    command = ["run", "eu-to-intercom", "--project", str(project)]
+    ran = run_hoist(command, env={TOKEN_VARIABLE: TOKEN})
+    assert ran.returncode == 2
+    assert not (project / ".hoist").exists()
 
 
 def test_a_run_started_in_the_ui_to_an_unreachable_host_shows_in_the_history(
-    client: httpx.Client, project: Path
+    client: httpx.Client, project: Path, emulator: EmulatorHandle
 ) -> None:
-    """Run now against a host nobody listens on: the history page and the activations list
-    show the run as failed, with the cannot-connect error."""
-    add_project_definitions(project, closed_port_url(), give_up_after="1s")
+    """After a run that worked, Run now against a host nobody listens on: the history page and
+    the activations list show the run as failed, with the cannot-connect error."""
+    add_project_definitions(project, emulator.base_url)
     add_activation(project, "eu-to-intercom")
-    client.post(
-        "/activations/eu-to-intercom/run", data=csrf_form(client, "/activations/eu-to-intercom")
-    )
-    deadline = time.monotonic() + 120
-    while "Run again" not in (shown := client.get("/activations/eu-to-intercom/run/progress").text):
-        assert time.monotonic() < deadline, f"the run did not end: {shown}"
-        time.sleep(0.2)
+    run_to_the_end(client, "eu-to-intercom")
+    add_project_definitions(project, closed_port_url(), give_up_after="1s")
+    run_to_the_end(client, "eu-to-intercom")
     history = client.get("/activations/eu-to-intercom/history").text
-    assert "failed" in history
+    statuses = re.findall(r'<span class="status (\w+)">', history)
+    assert statuses == ["failed", "success"]
     assert "cannot connect to 127.0.0.1:" in history
     assert "connection refused" in history
     listed = client.get("/activations").text
-    assert "failed" in listed
+    assert re.search(r'<span class="badge status failed">failed</span>', listed)
+
+
+def run_to_the_end(client: httpx.Client, name: str) -> str:
+    """Run now on activation `name` and wait for the run's end; its progress panel."""
+    path = f"/activations/{name}"
+    client.post(f"{path}/run", data=csrf_form(client, path))
+    deadline = time.monotonic() + 120
+    while "Run again" not in (shown := client.get(f"{path}/run/progress").text):
+        assert time.monotonic() < deadline, f"the run did not end: {shown}"
+        time.sleep(0.2)
+    return shown
