@@ -328,7 +328,8 @@ def serve_command(
         )
         return
     configs = _guarded(lambda: _serve_targets(names, project), as_json=False)
-    reports = _guarded(lambda: serve(configs, once=once), as_json=False)
+    follow = None if names or once else _guarded(lambda: _project_root(project), as_json=False)
+    reports = _guarded(lambda: serve(configs, once=once, follow=follow), as_json=False)
     if once:
         click.echo(f"ran {len(reports)} due activation(s): {', '.join(reports) or 'none'}")
         for name, report in reports.items():
@@ -336,6 +337,13 @@ def serve_command(
         # Like `hoist run`: the worst outcome decides (a failed run is 2), so cron tells.
         codes = [2 if r.status == "failed" else _exit_code_for(r) for r in reports.values() if r]
         sys.exit(max(codes, default=0))
+
+
+def _project_root(project: Path | None) -> Path:
+    """The folder of the project `hoist serve` schedules, whose files it follows."""
+    from hoist.cli_project import current_project
+
+    return current_project(project).root
 
 
 def _warn_visible_password() -> None:

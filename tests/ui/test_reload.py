@@ -4,7 +4,11 @@ within seconds without a restart, and the UI shows a next run only for what is s
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +20,7 @@ from hoist.emulator.testing import EmulatorHandle
 from hoist.report import RunReport
 from hoist.schedule.reload import ProjectWatch, follow, project_activations
 from hoist.schedule.service import Service
+from tests.harness.cli import run_hoist
 from tests.harness.ui import TOKEN, TOKEN_VARIABLE, add_activation, add_project_definitions
 
 
@@ -125,3 +130,40 @@ def test_a_project_that_stops_loading_keeps_its_schedules(
     with caplog.at_level("WARNING", logger="hoist.schedule"):
         service = asyncio.run(asyncio.wait_for(scenario(), timeout=60))
     assert set(service.next_runs()) == {"hourly"}
+
+
+def test_serve_without_the_ui_follows_the_project(
+    project: Path,
+    emulator: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`hoist serve --no-ui` schedules an activation given a schedule while it serves (it runs
+    at once, never having run), then stops on SIGTERM."""
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    add_project_definitions(project, emulator.base_url)
+    add_activation(project, "first", schedule="every 1h")
+    add_activation(project, "second")
+    second = next(c for c in project_activations(project) if c.name == "second")
+    ran: list[bool] = []
+
+    def meanwhile() -> None:
+        deadline = time.monotonic() + 90
+        first = next(c for c in project_activations(project) if c.name == "first")
+        while not Path(first.state.path).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        add_activation(project, "second", schedule="every 1h")
+        while not Path(second.state.path).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ran.append(Path(second.state.path).exists())
+        time.sleep(0.5)  # let the run commit before stopping
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    helper = threading.Thread(target=meanwhile)
+    helper.start()
+    with caplog.at_level("INFO", logger="hoist.schedule"):
+        served = run_hoist(["serve", "--no-ui", "--project", str(project)])
+    helper.join()
+    assert served.returncode == 0, served.stderr
+    assert ran == [True]
+    assert "schedules reloaded" in caplog.text

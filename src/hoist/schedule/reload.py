@@ -20,7 +20,7 @@ from hoist.errors import HoistError
 from hoist.project import PROJECT_FILE, ProjectError, load_project
 from hoist.schedule.service import Service
 
-__all__ = ["ProjectWatch", "follow", "project_activations"]
+__all__ = ["ProjectWatch", "follow", "project_activations", "serve_following"]
 
 log = logging.getLogger("hoist.schedule")
 
@@ -94,3 +94,12 @@ async def follow(
             continue
         log.info("the project's files changed: schedules reloaded")
         service.update(configs)
+
+
+async def serve_following(service: Service, root: Path, stop: asyncio.Event) -> None:
+    """Run `service`'s schedules until `stop`, following the project in `root` as it changes."""
+    watch = ProjectWatch(root)
+    await asyncio.gather(
+        service.serve(stop, idle=True),
+        follow(service, watch, stop, lambda: project_activations(root)),
+    )

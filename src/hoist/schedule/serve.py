@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import httpx
 
@@ -48,15 +49,16 @@ def engine_runner(
 
 
 def serve(
-    configs: Sequence[ActivationConfig], *, once: bool = False
+    configs: Sequence[ActivationConfig], *, once: bool = False, follow: Path | None = None
 ) -> dict[str, RunReport | None]:
     """Run the activations' schedules until SIGTERM or Ctrl-C; with `once`, only what is due.
 
-    Returns the report of each activation started by `once` (None: skipped because another
-    process held its state); an empty dict after a stopped `serve`.
+    With `follow` (the project's folder), the schedules follow its files as they change
+    (`hoist.schedule.reload`). Returns the report of each activation started by `once` (None:
+    skipped because another process held its state); an empty dict after a stopped `serve`.
     """
     _check(configs)
-    return asyncio.run(_serve(configs, once=once))
+    return asyncio.run(_serve(configs, once=once, follow=follow))
 
 
 def _check(configs: Sequence[ActivationConfig]) -> None:
@@ -78,13 +80,20 @@ def _check(configs: Sequence[ActivationConfig]) -> None:
         )
 
 
-async def _serve(configs: Sequence[ActivationConfig], *, once: bool) -> dict[str, RunReport | None]:
+async def _serve(
+    configs: Sequence[ActivationConfig], *, once: bool, follow: Path | None = None
+) -> dict[str, RunReport | None]:
+    from hoist.schedule.reload import serve_following
+
     with _stop_on_signals() as stop:
         service = Service(configs, engine_runner(stop))
         _log_plan(service, configs)
         if once:
             return await service.once()
-        await service.serve(stop)
+        if follow is None:
+            await service.serve(stop)
+        else:
+            await serve_following(service, follow, stop)
     return {}
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from hoist.config import ActivationConfig
-from hoist.schedule.reload import ProjectWatch, follow, project_activations
+from hoist.schedule.reload import serve_following
 from hoist.schedule.serve import engine_runner
 from hoist.schedule.service import Service
 from hoist.ui.app import create_app
@@ -71,11 +71,7 @@ class UiServer:
         if not follow_files:
             await self.service.serve(self.stop)
             return
-        watch = ProjectWatch(root)
-        await asyncio.gather(
-            self.service.serve(self.stop, idle=True),
-            follow(self.service, watch, self.stop, lambda: project_activations(root)),
-        )
+        await serve_following(self.service, root, self.stop)
 
     @property
     def port(self) -> int:
