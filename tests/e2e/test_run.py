@@ -161,17 +161,20 @@ def test_rejected_rows_are_reported_and_the_rest_go_through(
 def test_a_bad_token_exits_2_and_leaves_state_untouched(
     activation: Activation, emulator: Any
 ) -> None:
-    """A token Intercom refuses stops the run with exit 2 and marks nothing as synced."""
+    """A token Intercom refuses stops the run with exit 2 and marks nothing as synced: the
+    history records the failed attempt (issue 24), and the next run sends every change."""
     activation.write_rows(company_rows(4))
     activation.run_json()
-    snapshot = activation.state_file.read_bytes()
     emulator.emulator.configure(token="the-only-valid-token")
     activation.write_rows(company_rows(4, account_name=lambda i: f"new {i}"))
     report = activation.run_json(token="wrong-token")
     assert report["_exit"] == 2
     assert "401" in report["_stderr"]
     assert "wrong-token" not in report["_stderr"] + str(report)
-    assert activation.state_file.read_bytes() == snapshot
+    history = json.loads(activation.hoist("runs", "--json", token="wrong-token").stdout)
+    assert [run["status"] for run in history] == ["failed", "success"]
+    assert "wrong-token" not in str(history)
+    assert activation.run_json(token="the-only-valid-token")["updated"] == 4
 
 
 def test_removing_a_mapping_sends_nothing_and_leaves_the_value(
