@@ -31,6 +31,8 @@ from hoist.report import RunReport, render_report
 if TYPE_CHECKING:
     from hoist.cli_project import Target
     from hoist.config import ActivationConfig
+    from hoist.observe.jsonlog import LogFormat
+    from hoist.observe.opsserver import OpsListen
     from hoist.verify import VerifyReport
 
 __all__ = ["main"]
@@ -301,6 +303,22 @@ def verify_command(
     help="A further host name the UI answers to, e.g. the name of a TLS proxy in front of it "
     "(repeatable). Requests for any other Host get 421.",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line (time, level, activation, run_id, event, counts), "
+    "for a log pipeline.",
+)
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    metavar="PORT",
+    help="With --no-ui: serve /metrics, /healthz and /readyz on --host at PORT (with the UI "
+    "they are on the UI's port).",
+)
 def serve_command(
     names: tuple[str, ...],
     project: Path | None,
@@ -310,17 +328,17 @@ def serve_command(
     port: int,
     password: str | None,
     allowed_hosts: tuple[str, ...],
+    log_format: LogFormat,
+    metrics_port: int | None,
 ) -> None:
     """Serve the web UI on 127.0.0.1:8600 and run the schedules of activations NAMES (names or
     activation files; default: every activation of the project) until stopped (SIGTERM or
     Ctrl-C). With --no-ui, the schedules only."""
-    import logging
-
+    from hoist.observe.jsonlog import configure_logging
     from hoist.schedule.serve import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    # httpx logs every request URL at INFO, and a webhook URL is a credential.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(log_format)
+    listen = _ops_listen(metrics_port, no_ui, host, password, allowed_hosts)
     if not (once or no_ui):
         _warn_visible_password()
         _serve_with_ui(
@@ -329,7 +347,9 @@ def serve_command(
         return
     configs = _guarded(lambda: _serve_targets(names, project), as_json=False)
     follow = None if names or once else _guarded(lambda: _project_root(project), as_json=False)
-    reports = _guarded(lambda: serve(configs, once=once, follow=follow), as_json=False)
+    reports = _guarded(
+        lambda: serve(configs, once=once, follow=follow, listen=listen), as_json=False
+    )
     if once:
         click.echo(f"ran {len(reports)} due activation(s): {', '.join(reports) or 'none'}")
         for name, report in reports.items():
@@ -344,6 +364,24 @@ def _project_root(project: Path | None) -> Path:
     from hoist.cli_project import current_project
 
     return current_project(project).root
+
+
+def _ops_listen(
+    port: int | None, no_ui: bool, host: str, password: str | None, allowed: tuple[str, ...]
+) -> OpsListen | None:
+    """Where --no-ui serves /metrics, /healthz and /readyz: --metrics-port on --host, if given."""
+    from hoist.observe.opsserver import OpsListen
+    from hoist.ui.security import check_bind
+
+    if port is None:
+        return None
+    if not no_ui:
+        raise click.UsageError(
+            "--metrics-port is for --no-ui; with the UI, /metrics, /healthz and /readyz are on "
+            "the UI's --port"
+        )
+    _guarded(lambda: check_bind(host, password), as_json=False)
+    return OpsListen(port, host, password, allowed)
 
 
 def _warn_visible_password() -> None:

@@ -83,6 +83,6 @@ def test_the_documented_commands_exist(activation: Activation) -> None:
     help_text = activation.hoist("serve", "--help").stdout
     used = set(re.findall(r"hoist serve((?: --[a-z-]+)+)", DOC.read_text()))
     options = {option for group in used for option in group.split()}
-    assert options == {"--no-ui", "--once"}
+    assert options == {"--no-ui", "--once", "--metrics-port", "--log-format"}
     for option in options:
         assert option in help_text

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp
 
+from hoist.observe.health import Health
 from hoist.ui.app import create_app
 from hoist.ui.runs import Background, RunManager
 
@@ -53,12 +54,16 @@ def in_process(
     host: str = "127.0.0.1",
     password: str | None = None,
     extra_hosts: tuple[str, ...] = (),
+    health: Health | None = None,
 ) -> Iterator[AsgiClient]:
-    """The UI app over `root`, reached in-process at `base_url` (its Host header)."""
+    """The UI app over `root`, reached in-process at `base_url` (its Host header); `health`
+    answers /metrics, /healthz and /readyz."""
     background = Background()
     try:
         runs = RunManager(background, {})
-        app = create_app(root, runs, password=password, host=host, allowed_hosts=extra_hosts)
+        app = create_app(
+            root, runs, password=password, host=host, allowed_hosts=extra_hosts, health=health
+        )
         client = AsgiClient(app, base_url)
         try:
             yield client

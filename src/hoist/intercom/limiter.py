@@ -68,6 +68,8 @@ class RateLimiter:
         self.in_flight = 0
         self.waits = 0
         """How many times callers slept for a window reset (once per window)."""
+        self.rate_limited = 0
+        """How many 429 answers were observed (`hoist serve`'s /metrics exports it)."""
         self._waited_for: float | None = None
 
     @property
@@ -95,6 +97,7 @@ class RateLimiter:
         if limit is not None:
             self.limit = limit
         if rate_limited:
+            self.rate_limited += 1
             # Whatever Remaining says (a workspace-wide limit may be the one hit), this window
             # is spent for us.
             remaining = 0

@@ -124,6 +124,7 @@ class Scheduler:
                     "%s: skipped the run due at %s; the previous run is still going",
                     job.name,
                     job.due.isoformat(),
+                    extra={"event": "slot_skipped", "activation": job.name},
                 )
                 self._on_skip(job, job.due)
             else:

@@ -14,6 +14,9 @@ import httpx
 from hoist.config import ActivationConfig
 from hoist.errors import ConfigError
 from hoist.intercom.limiter import RateLimiter
+from hoist.observe.health import Health
+from hoist.observe.metrics import Metrics
+from hoist.observe.opsserver import OpsListen, observing
 from hoist.report import RunReport
 from hoist.schedule.service import RunActivation, Service
 from hoist.secret import Secret
@@ -49,16 +52,21 @@ def engine_runner(
 
 
 def serve(
-    configs: Sequence[ActivationConfig], *, once: bool = False, follow: Path | None = None
+    configs: Sequence[ActivationConfig],
+    *,
+    once: bool = False,
+    follow: Path | None = None,
+    listen: OpsListen | None = None,
 ) -> dict[str, RunReport | None]:
     """Run the activations' schedules until SIGTERM or Ctrl-C; with `once`, only what is due.
 
     With `follow` (the project's folder), the schedules follow its files as they change
-    (`hoist.schedule.reload`). Returns the report of each activation started by `once` (None:
+    (`hoist.schedule.reload`). `listen` with a port also serves /metrics, /healthz and /readyz
+    there (`hoist.observe`). Returns the report of each activation started by `once` (None:
     skipped because another process held its state); an empty dict after a stopped `serve`.
     """
     _check(configs)
-    return asyncio.run(_serve(configs, once=once, follow=follow))
+    return asyncio.run(_serve(configs, once=once, follow=follow, listen=listen))
 
 
 def _check(configs: Sequence[ActivationConfig]) -> None:
@@ -81,19 +89,28 @@ def _check(configs: Sequence[ActivationConfig]) -> None:
 
 
 async def _serve(
-    configs: Sequence[ActivationConfig], *, once: bool, follow: Path | None = None
+    configs: Sequence[ActivationConfig],
+    *,
+    once: bool,
+    follow: Path | None = None,
+    listen: OpsListen | None = None,
 ) -> dict[str, RunReport | None]:
     from hoist.schedule.reload import serve_following
 
     with _stop_on_signals() as stop:
-        service = Service(configs, engine_runner(stop))
+        limiters: dict[tuple[str, Secret], RateLimiter] = {}
+        metrics = Metrics(lambda: limiters)
+        service = Service(configs, engine_runner(stop, limiters=limiters), metrics=metrics)
         _log_plan(service, configs)
         if once:
             return await service.once()
-        if follow is None:
-            await service.serve(stop)
-        else:
-            await serve_following(service, follow, stop)
+        health = Health(metrics, lambda: list(service.configs.values()))
+        async with observing(health, stop, listen):
+            with health.scheduling():
+                if follow is None:
+                    await service.serve(stop)
+                else:
+                    await serve_following(service, follow, stop)
     return {}
 
 

@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -21,6 +22,7 @@ from hoist import attempts
 from hoist.config import ActivationConfig
 from hoist.config._schedule import AlertEvent
 from hoist.errors import HoistError, StateError, StateLockedError
+from hoist.observe.metrics import OUTCOMES, Metrics
 from hoist.report import RunReport
 from hoist.schedule.alerts import CONCLUSIVE, alert_event, build_payload, redact, secrets_of
 from hoist.schedule.clock import Clock, SystemClock
@@ -49,8 +51,11 @@ class Service:
         *,
         clock: Clock | None = None,
         webhook_transport: httpx.AsyncBaseTransport | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        #: Where runs and skipped slots are counted for /metrics (a registry nobody reads if None).
+        self.metrics = metrics or Metrics()
         self.configs = {config.name: config for config in configs if config.schedule}
         self._run = run
         self._webhook_transport = webhook_transport
@@ -133,7 +138,9 @@ class Service:
         report = await self._report(config)
         self._record_skips(config)
         if report is None:
+            self.metrics.observe_skip(config.name)
             return
+        self.metrics.observe_run(report)
         self.reports[config.name] = report
         previous = self._last_status.get(config.name)
         if report.status in CONCLUSIVE:
@@ -149,11 +156,11 @@ class Service:
         the activation's state: the slot is skipped, which is neither a failure nor a success.
         """
         since = self.clock.now()
-        log.info("%s: run started", config.name)
+        log.info("%s: run started", config.name, extra=_fields(config, "run_started"))
         try:
             report = await self._run(config)
         except StateLockedError as exc:
-            log.info("%s: skipped: %s", config.name, exc)
+            log.info("%s: skipped: %s", config.name, exc, extra=_fields(config, "run_skipped"))
             return None
         except HoistError as exc:
             # Recorded by the engine already (`hoist.attempts`): the alert names that run.
@@ -171,11 +178,13 @@ class Service:
             report.run_id,
             report.status,
             redact(message, secrets_of(config)),
+            extra=_fields(config, "run_finished", report),
         )
         return report
 
     def _record_skips(self, config: ActivationConfig) -> None:
         for slot in self._skipped.pop(config.name, []):
+            self.metrics.observe_skip(config.name)
             self._guard(config, functools.partial(record_skipped, config, slot, _SKIPPED))
 
     def _alert(self, config: ActivationConfig, report: RunReport, event: AlertEvent) -> None:
@@ -206,3 +215,19 @@ def _timing(config: ActivationConfig) -> tuple[str | None, str]:
 
 def _when(due: datetime) -> str:
     return due.isoformat(" ", "seconds")
+
+
+def _fields(
+    config: ActivationConfig, event: str, report: RunReport | None = None
+) -> dict[str, Any]:
+    """The fields of a run's log line in `--log-format json` (`hoist.observe.jsonlog`)."""
+    if report is None:
+        return {"event": event, "activation": config.name}
+    counts = {name: getattr(report, name) for name in (*OUTCOMES, "api_calls")}
+    return {
+        "event": event,
+        "activation": config.name,
+        "run_id": report.run_id,
+        "status": report.status,
+        "counts": {**counts, "duration_s": round(report.duration_s, 3)},
+    }

@@ -14,6 +14,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from hoist.observe import routes as observe
+from hoist.observe.health import Health
+from hoist.observe.jsonlog import AccessLogMiddleware
+from hoist.observe.metrics import Metrics
 from hoist.project import ProjectError
 from hoist.ui import activations, destinations, history, home, live, overview, segments
 from hoist.ui.context import NextRuns, UiContext
@@ -34,6 +38,7 @@ def create_app(
     host: str = "127.0.0.1",
     allowed_hosts: Sequence[str] = (),
     schedules: NextRuns | None = None,
+    health: Health | None = None,
 ) -> Starlette:
     """The UI over the project in `root`; runs go through `runs`; `password`: basic auth.
 
@@ -41,8 +46,10 @@ def create_app(
     to (`guard.GuardMiddleware`); CSRF tokens are signed with a secret of this app alone.
     `schedules` tells when each activation the scheduler holds is next due (None: no scheduler
     runs beside this UI, so no next run is shown).
+    `health` answers /metrics, /healthz and /readyz (`hoist.observe`), behind the same guards.
     """
     routes = [
+        *observe.routes,
         *destinations.routes,
         *segments.routes,
         *activations.routes,  # /activations/new before /activations/{name}
@@ -53,8 +60,12 @@ def create_app(
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     secret = secrets.token_bytes(32)
-    # The guard is outermost: a foreign Host or Origin is refused before anything else.
-    middleware = [Middleware(GuardMiddleware, secret=secret, bound=host, extra_hosts=allowed_hosts)]
+    # The access log is outermost, so refused requests are logged too; then the guard: a
+    # foreign Host or Origin is refused before anything else.
+    middleware = [
+        Middleware(AccessLogMiddleware),
+        Middleware(GuardMiddleware, secret=secret, bound=host, extra_hosts=allowed_hosts),
+    ]
     if password:
         middleware.append(Middleware(PasswordMiddleware, password=password))
     app = Starlette(
@@ -68,6 +79,7 @@ def create_app(
     )
     app.state.ui = UiContext(root, ProjectFiles(root), runs, schedules)
     app.state.csrf_secret = secret
+    app.state.health = health or Health(Metrics())
     return app
 
 

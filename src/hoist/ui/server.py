@@ -17,6 +17,9 @@ from pathlib import Path
 import uvicorn
 
 from hoist.config import ActivationConfig
+from hoist.observe.health import Health
+from hoist.observe.metrics import Metrics
+from hoist.observe.opsserver import observing
 from hoist.schedule.reload import serve_following
 from hoist.schedule.serve import engine_runner
 from hoist.schedule.service import Service
@@ -49,7 +52,11 @@ class UiServer:
         self.background = Background()
         limiters: Limiters = {}
         self.runs = RunManager(self.background, limiters)
-        self.service = Service(configs, engine_runner(self.stop, limiters=limiters))
+        self.health = Health(Metrics(lambda: limiters))
+        self.service = Service(
+            configs, engine_runner(self.stop, limiters=limiters), metrics=self.health.metrics
+        )
+        self.health.configs = lambda: list(self.service.configs.values())
         self._schedules = self.background.submit(self._serve_schedules(root, follow_files))
         self.app = create_app(
             root,
@@ -58,6 +65,7 @@ class UiServer:
             host=host,
             allowed_hosts=allowed_hosts,
             schedules=self.service.next_runs,
+            health=self.health,
         )
         config = uvicorn.Config(self.app, host=host, port=port, lifespan="off", log_level="warning")
         self.server = uvicorn.Server(config)
@@ -68,10 +76,14 @@ class UiServer:
             log.info(
                 "%s: %s, next run %s", job.name, job.schedule, job.due.isoformat(" ", "seconds")
             )
-        if not follow_files:
-            await self.service.serve(self.stop)
-            return
-        await serve_following(self.service, root, self.stop)
+        async with observing(self.health, self.stop):
+            with self.health.scheduling():
+                if follow_files:
+                    await serve_following(self.service, root, self.stop)
+                else:
+                    await self.service.serve(self.stop)
+                # Nothing scheduled: the loop still runs the UI's runs until the end.
+                await self.stop.wait()
 
     @property
     def port(self) -> int:
