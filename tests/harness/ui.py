@@ -151,3 +151,14 @@ def ui_client(root: Path, *, password: str | None = None) -> Iterator[httpx.Clie
     finally:
         runs.stop_all()
         background.close()
+
+
+def run_to_the_end(client: httpx.Client, name: str) -> str:
+    """Press Run now on activation `name` and wait for the run's end; its progress panel."""
+    path = f"/activations/{name}"
+    client.post(f"{path}/run", data=csrf_form(client, path))
+    deadline = time.monotonic() + 120
+    while "Run again" not in (shown := client.get(f"{path}/run/progress").text):
+        assert time.monotonic() < deadline, f"the run did not end: {shown}"
+        time.sleep(0.2)
+    return shown

@@ -1,10 +1,11 @@
 """`hoist serve`: the scheduler wired to real runs, the run history and alert webhooks.
 
-Every run goes the same way: run the activation (a failure that stops it becomes a ``failed``
-report, recorded in the history if the engine could not record it), record the slots skipped
-while it ran, decide the alert event against the last conclusive status, and send the alerts
-in the background so a slow webhook never delays the next run. Nothing here raises out of a
-run: one broken activation never stops the others.
+Every run, scheduled or started from the web UI (`Service.attempt`), goes the same way: run the
+activation (a failure that stops it becomes a ``failed`` report, recorded in the history if the
+engine could not record it), record the slots skipped while it ran, decide the alert event
+against the last conclusive status, and send the alerts in the background so a slow webhook
+never delays the next run. Nothing here raises out of a run: one broken activation never stops
+the others.
 """
 
 from __future__ import annotations
@@ -133,24 +134,54 @@ class Service:
         """Wait for alerts still being delivered (each gives up after its retries)."""
         await asyncio.gather(*self._alerts, return_exceptions=True)
 
+    async def attempt(self, config: ActivationConfig, run: RunActivation) -> RunReport | None:
+        """Run `config` now with `run` (the UI's Run now) the way a scheduled run goes: a failure
+        that stops it is recorded, and its alert fires (failed, partial, or recovered after the
+        last conclusive run in the history, whoever started that one).
+
+        Returns the report (None: another process held the activation's state; skipped).
+        """
+        previous = await self._previous(config)
+        report = await self._report(config, run)
+        if report is not None:
+            self._conclude(config, report, previous)
+        return report
+
     async def _launch(self, job: Job) -> None:
         config = self.configs[job.name]
-        report = await self._report(config)
+        report = await self._report(config, self._run)
         self._record_skips(config)
         if report is None:
             self.metrics.observe_skip(config.name)
             return
+        self._conclude(config, report, self._last_status.get(config.name))
+
+    def _conclude(self, config: ActivationConfig, report: RunReport, previous: str | None) -> None:
+        """Count the run for /metrics, remember how it ended and send the alert its status
+        raises, if any."""
         self.metrics.observe_run(report)
         self.reports[config.name] = report
-        previous = self._last_status.get(config.name)
         if report.status in CONCLUSIVE:
             self._last_status[config.name] = report.status
         event = alert_event(report.status, previous)
         if event is not None:
             self._alert(config, report, event)
 
-    async def _report(self, config: ActivationConfig) -> RunReport | None:
-        """Run `config`; a failure that stops the run becomes (and is recorded as) a report.
+    async def _previous(self, config: ActivationConfig) -> str | None:
+        """The last conclusive status before a run starting now: from the history, since a
+        run by hand may have come after this process's last; else the one this process saw."""
+        try:
+            return (await asyncio.to_thread(read_last_runs, config)).conclusive
+        except HoistError as exc:
+            log.info(
+                "%s: cannot read the run history: %s",
+                config.name,
+                redact(str(exc), secrets_of(config)),
+            )
+            return self._last_status.get(config.name)
+
+    async def _report(self, config: ActivationConfig, run: RunActivation) -> RunReport | None:
+        """Run `config` with `run`; a failure that stops it becomes (and is recorded as) a report.
 
         None when another process (a `hoist run` by hand, an overlapping `serve --once`) holds
         the activation's state: the slot is skipped, which is neither a failure nor a success.
@@ -158,7 +189,7 @@ class Service:
         since = self.clock.now()
         log.info("%s: run started", config.name, extra=_fields(config, "run_started"))
         try:
-            report = await self._run(config)
+            report = await run(config)
         except StateLockedError as exc:
             log.info("%s: skipped: %s", config.name, exc, extra=_fields(config, "run_skipped"))
             return None

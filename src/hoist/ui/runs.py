@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import threading
 import time
@@ -22,6 +23,8 @@ from hoist.config import ActivationConfig
 from hoist.errors import HoistError
 from hoist.intercom.limiter import RateLimiter
 from hoist.report import RunReport
+from hoist.schedule.serve import engine_runner
+from hoist.schedule.service import Service
 from hoist.secret import Secret
 
 __all__ = ["Background", "LiveProgress", "LiveRun", "RunManager"]
@@ -118,11 +121,18 @@ class LiveRun:
 
 
 class RunManager:
-    """Starts, stops and remembers the UI's runs, one at a time per activation."""
+    """Starts, stops and remembers the UI's runs, one at a time per activation.
 
-    def __init__(self, background: Background, limiters: Limiters) -> None:
+    Each run goes through `service` (that of the schedules, in `hoist serve`), so it is recorded
+    and alerts exactly as a scheduled run; without one, a service scheduling nothing.
+    """
+
+    def __init__(
+        self, background: Background, limiters: Limiters, service: Service | None = None
+    ) -> None:
         self._background = background
         self._limiters = limiters
+        self._service = service or Service([], engine_runner(limiters=limiters))
         self._runs: dict[str, LiveRun] = {}
 
     def current(self, name: str) -> LiveRun | None:
@@ -148,24 +158,35 @@ class RunManager:
             self._background.loop.call_soon_threadsafe(live.stop.set)
 
     def stop_all(self) -> None:
-        """Stop every run and wait until each has committed (the server is shutting down)."""
+        """Stop every run and wait until each has committed and its alerts went out (the server
+        is shutting down)."""
         for name in list(self._runs):
             self.stop(name)
         for live in list(self._runs.values()):
             if live.future is not None:
                 live.future.result()
+        self._background.submit(self._service.drain_alerts()).result()
 
     async def _run(self, config: ActivationConfig, live: LiveRun) -> None:
+        """Run through the service (recorded, alerted); the page shows the report or the error."""
+        report = await self._service.attempt(config, functools.partial(self._engine, live=live))
+        if live.error is None:
+            live.report = report
+            if report is None:  # not reached: a skipped run raised StateLockedError
+                live.error = "skipped: another run holds this activation's state"
+
+    async def _engine(self, config: ActivationConfig, *, live: LiveRun) -> RunReport:
+        """The engine's run, with the page's progress and Stop; what stops it is noted for the
+        page, then raised for the service to record and alert."""
         from hoist.engine import run_async
 
         key = (config.destination.url, config.destination.access_token)
         limiter = self._limiters.setdefault(key, RateLimiter())
         try:
-            live.report = await run_async(
-                config, progress=live.progress, limiter=limiter, stop=live.stop
-            )
+            return await run_async(config, progress=live.progress, limiter=limiter, stop=live.stop)
         except HoistError as exc:
             live.error = str(exc)
+            raise
         except Exception as exc:  # a bug: shown on the page, the server keeps serving
-            log.exception("%s: the run crashed", config.name)
             live.error = f"internal error ({type(exc).__name__}); see the server's log"
+            raise

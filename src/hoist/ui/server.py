@@ -51,12 +51,13 @@ class UiServer:
         self.stop = asyncio.Event()
         self.background = Background()
         limiters: Limiters = {}
-        self.runs = RunManager(self.background, limiters)
         self.health = Health(Metrics(lambda: limiters))
         self.service = Service(
             configs, engine_runner(self.stop, limiters=limiters), metrics=self.health.metrics
         )
         self.health.configs = lambda: list(self.service.configs.values())
+        # The UI's runs go through the schedules' service: recorded, alerted and counted alike.
+        self.runs = RunManager(self.background, limiters, self.service)
         self._schedules = self.background.submit(self._serve_schedules(root, follow_files))
         self.app = create_app(
             root,
