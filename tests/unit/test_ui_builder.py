@@ -8,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.datastructures import FormData, UploadFile
 
-from hoist.ui.builder import Node, apply_action, from_form, from_where, problem_field, to_where
+from hoist.ui.builder import (
+    Node,
+    apply_action,
+    bound_problems,
+    from_form,
+    from_where,
+    problem_field,
+    to_where,
+)
 
 KINDS = {"plan": "text", "mrr": "number", "seats": "integer", "paid": "boolean"}
 EXAMPLE: dict[str, Any] = {
@@ -35,6 +43,7 @@ def fields(node: Node) -> list[tuple[str, str | UploadFile]]:
         return own + [pair for child in node.children for pair in fields(child)]
     own = [(f"{prefix}.kind", "rule"), (f"{prefix}.column", node.column)]
     own += [(f"{prefix}.op", node.op), (f"{prefix}.value", node.value)]
+    own += [(f"{prefix}.high", node.high)] if node.op == "between" else []
     return own + ([(f"{prefix}.ignore_case", "1")] if node.ignore_case else [])
 
 
@@ -99,3 +108,20 @@ def test_problem_keys_point_at_their_form_fields() -> None:
     assert problem_field("where.all[1].value[0]") == "r.1.value"
     assert problem_field("where.all") == "r"
     assert problem_field("from") == "from"
+
+
+def test_between_bounds_are_ordered_by_their_column_type() -> None:
+    """Dates and times compare as dates and times (not as text); equal bounds are fine; an
+    unreadable bound is left to the type check."""
+    cases = [
+        ("date", "2024-10-01", "2024-9-30", False),  # not ISO: the type check says why
+        ("date", "2024-10-01", "2024-09-30", True),
+        ("timestamp", "2024-01-02 00:00", "2024-01-01 23:59", True),
+        ("integer", "9", "10", False),
+        ("number", "2.5", "2.5", False),
+        ("text", "b", "a", False),  # text is not ordered: between does not fit it
+    ]
+    for kind, low, high, refused in cases:
+        root = Node(children=[Node("rule", column="c", op="between", value=low, high=high)])
+        problems = bound_problems(root.renumber(), {"c": kind})
+        assert ("r.0" in problems) is refused, (kind, low, high)

@@ -5,13 +5,15 @@ theirs ``r.1.0`` ... A node's form fields are ``w.<path>.kind`` (all, any, none 
 for a rule, ``w.<path>.column``, ``.op``, ``.value`` and ``.ignore_case``. A "none of" group is
 written ``not: {any: [...]}``. Values are typed from the column: ``100`` is a number for a
 numeric column and text for a text one; ``in`` takes one value per line (a value may hold a
-comma: "Acme, Inc."), ``between`` two values separated by a comma, and "within the last" a
-number (``.value``) and a unit (``.unit``). Operators are shown in words (`OP_WORDS`).
+comma: "Acme, Inc."), ``between`` a low bound (``.value``) and a high bound (``.high``), and
+"within the last" a number (``.value``) and a unit (``.unit``). Operators are shown in words
+(`OP_WORDS`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
@@ -27,9 +29,12 @@ __all__ = [
     "UNITS",
     "Node",
     "apply_action",
+    "bound_problems",
+    "field_of",
     "from_form",
     "from_where",
     "problem_field",
+    "rules",
     "to_where",
 ]
 
@@ -60,7 +65,6 @@ UNITS: Final = ("minutes", "hours", "days", "weeks", "months")
 _SPANS: Final = ("within_last", "not_within_last")
 _IN: Final = ("in", "not_in")
 _NO_VALUE: Final = ("is_null", "is_not_null", "is_true", "is_false")
-_LISTS: Final = ("in", "not_in", "between")
 _CASELESS: Final = ("eq", "ne", "in", "not_in", *TEXT_OPERATORS)
 _VALUE_KEEPS_TEXT: Final = ("within_last", "not_within_last", *TEXT_OPERATORS)
 
@@ -78,6 +82,8 @@ class Node:
     path: str = "r"
     unit: str = "days"
     """The unit of a "within the last" rule (its number is `value`)."""
+    high: str = ""
+    """The high bound of a "between" rule (its low bound is `value`)."""
 
     @property
     def is_group(self) -> bool:
@@ -134,6 +140,9 @@ def _node(data: Any) -> Node:
     span = parse_span(data.get("value")) if op in _SPANS else None
     if span is not None:
         node.value, node.unit = str(span.count), span.unit
+    bounds = data.get("value")
+    if op == "between" and isinstance(bounds, list) and len(bounds) == 2:
+        node.value, node.high = _text(bounds[0]), _text(bounds[1])
     return node
 
 
@@ -164,7 +173,12 @@ def _condition(node: Node, kinds: dict[str, str]) -> Any:
     if node.is_group:
         return {node.kind: [_condition(c, kinds) for c in node.children]}
     rule: dict[str, Any] = {"column": node.column, "op": node.op}
-    if node.takes_value and node.value.strip():
+    if node.op == "between":
+        kind = kinds.get(node.column, "text")
+        bounds = [_scalar(b.strip(), kind) for b in (node.value, node.high) if b.strip()]
+        if bounds:  # one bound alone is refused by the check, at the missing one
+            rule["value"] = bounds
+    elif node.takes_value and node.value.strip():
         rule["value"] = _typed(node.op, node.value, kinds.get(node.column, "text"))
         if node.op in _SPANS and node.value.strip().isdigit():
             rule["value"] = f"{node.value.strip()} {node.unit}"
@@ -176,8 +190,6 @@ def _condition(node: Node, kinds: dict[str, str]) -> Any:
 def _typed(op: str, text: str, kind: str) -> Any:
     if op in _IN:
         return [_scalar(item.strip(), kind) for item in text.splitlines() if item.strip()]
-    if op in _LISTS:
-        return [_scalar(item.strip(), kind) for item in text.split(",") if item.strip()]
     if op in _VALUE_KEEPS_TEXT:
         return text
     return _scalar(text.strip(), kind)
@@ -231,6 +243,7 @@ def _from_fields(path: str, fields: dict[str, dict[str, str]]) -> Node:
             value=own.get("value", ""),
             ignore_case=own.get("ignore_case") == "1",
             unit=own.get("unit", "days") if own.get("unit") in UNITS else "days",
+            high=own.get("high", ""),
         )
     indexes = sorted(
         int(p.rpartition(".")[2]) for p in fields if p.rpartition(".")[0] == path and p != path
@@ -281,3 +294,75 @@ def problem_field(key: str) -> str:
             path += f".{match.group(1)}"
     field_name = re.sub(r"\[\d+\]$", "", rest[position:].lstrip("."))
     return f"{path}.{field_name}" if field_name else path
+
+
+def field_of(root: Node) -> Callable[[str], str]:
+    """`problem_field` for the tree `root`: a problem with a "between" rule's high bound (its
+    second value, or the one missing beside a low bound) goes to the rule's high input."""
+
+    def field(key: str) -> str:
+        name = problem_field(key)
+        path, _, leaf = name.rpartition(".")
+        rule = _find(root, path) if leaf == "value" else None
+        if rule is None or rule.op != "between":
+            return name
+        second = key.endswith("value[1]") or (rule.value.strip() and not rule.high.strip())
+        return f"{path}.high" if second else name
+
+    return field
+
+
+def bound_problems(root: Node, kinds: dict[str, str]) -> dict[str, str]:
+    """What is wrong with the bounds of each "between" rule, by form field: a bound left empty
+    (at its input), or a low bound above the high one (at the rule: it can match no row)."""
+    problems: dict[str, str] = {}
+    for rule in rules(root):
+        if rule.op != "between":
+            continue
+        low, high = rule.value.strip(), rule.high.strip()
+        if not low and not high:
+            problems[f"{rule.path}.value"] = "between needs a low and a high bound; fill both"
+        elif not low:
+            problems[f"{rule.path}.value"] = "add the low bound (the smallest value to match)"
+        elif not high:
+            problems[f"{rule.path}.high"] = "add the high bound (the largest value to match)"
+        elif _above(low, high, kinds.get(rule.column, "text")):
+            problems[rule.path] = (
+                f"the low bound ({low}) is above the high bound ({high}), so no company can "
+                "match; swap them"
+            )
+    return problems
+
+
+def _above(low: str, high: str, kind: str) -> bool:
+    """Whether `low` orders after `high` as values of a `kind` column (False when either does
+    not read as one: the type check says why)."""
+    lower, upper = _ordered(low, kind), _ordered(high, kind)
+    if lower is None or upper is None:
+        return False
+    try:
+        return bool(lower > upper)
+    except TypeError:  # a time with a zone against one without: the check refuses the mix
+        return False
+
+
+def _ordered(text: str, kind: str) -> Any:
+    """`text` as an orderable value of a `kind` column, or None."""
+    if kind in ("integer", "number"):
+        value = _scalar(text, kind)
+        return value if isinstance(value, int | float) else None
+    readers = {"date": date.fromisoformat, "timestamp": datetime.fromisoformat}
+    read = readers.get(kind, datetime.fromisoformat if kind.startswith("timestamp") else None)
+    if read is None:
+        return None
+    try:
+        return read(text)
+    except ValueError:
+        return None
+
+
+def rules(node: Node) -> list[Node]:
+    """Every rule of the tree under `node`, in order."""
+    if not node.is_group:
+        return [node]
+    return [rule for child in node.children for rule in rules(child)]

@@ -23,7 +23,16 @@ from hoist.errors import HoistError
 from hoist.segments import SegmentPreview, fitting_operators, preview, segment_problems
 from hoist.segments._columns import Kind
 from hoist.sources import open_source
-from hoist.ui.builder import GROUPS, Node, apply_action, from_form, from_where, problem_field
+from hoist.ui.builder import (
+    GROUPS,
+    Node,
+    apply_action,
+    bound_problems,
+    field_of,
+    from_form,
+    from_where,
+    rules,
+)
 from hoist.ui.builder import to_where as where_of
 from hoist.ui.context import UiContext, ui
 from hoist.ui.files import ChangedOnDiskError, fingerprint
@@ -93,11 +102,14 @@ def analyse(context: UiContext, draft: Draft) -> Analysis:
         return analysis
     analysis.columns = schema_columns(schema)
     analysis.suggestions = _suggestions(source, draft, analysis.columns)
-    where = where_of(draft.root, {c.name: c.kind for c in analysis.columns})
+    kinds = {c.name: c.kind for c in analysis.columns}
+    where = where_of(draft.root, kinds)
     analysis.data = {"source": draft.source, "from": draft.table}
     if where is not None:
         analysis.data["where"] = where
-    validate(SegmentDefinition, analysis.data, problem_field, analysis.errors)
+    # A between rule's own words first: they name the bound, where the check says "value".
+    analysis.errors.update(bound_problems(draft.root, kinds))
+    validate(SegmentDefinition, analysis.data, field_of(draft.root), analysis.errors)
     if not analysis.errors:
         _count(context, draft, analysis, source, schema)
     return analysis
@@ -115,8 +127,9 @@ def _count(context: UiContext, draft: Draft, analysis: Analysis, source: Any, sc
     )
     try:
         with open_source(source) as opened:
+            field = field_of(draft.root)
             for key, message in segment_problems(segment, schema, opened.dialect):
-                analysis.errors.setdefault(problem_field(key), message)
+                analysis.errors.setdefault(field(key), message)
             if not analysis.errors:
                 analysis.preview = preview(segment, opened, limit=_SAMPLE_ROWS)
     except HoistError as exc:
@@ -126,14 +139,8 @@ def _count(context: UiContext, draft: Draft, analysis: Analysis, source: Any, sc
 def _suggestions(source: Any, draft: Draft, columns: list[Column]) -> dict[str, list[str]]:
     """The distinct values of the text columns the conditions compare, when there are few."""
     texts = {c.name for c in columns if c.kind == "text"}
-    used = sorted({rule.column for rule in _rules(draft.root)} & texts)
+    used = sorted({rule.column for rule in rules(draft.root)} & texts)
     return {c: values for c in used if (values := distinct_values(source, draft.table, c))}
-
-
-def _rules(node: Node) -> list[Node]:
-    if not node.is_group:
-        return [node]
-    return [rule for child in node.children for rule in _rules(child)]
 
 
 def _draft(form: Any) -> Draft:
