@@ -20,7 +20,14 @@ from hoist.errors import HoistError, StateLockedError
 from hoist.report import RunReport
 from hoist.secret import redact
 
-__all__ = ["failed_report", "now", "record_failure", "recorded", "report_of"]
+__all__ = [
+    "failed_report",
+    "has_local_state",
+    "now",
+    "record_failure",
+    "recorded",
+    "report_of",
+]
 
 log = logging.getLogger("hoist.run")
 _REPORT = "hoist_failed_run"
@@ -74,7 +81,7 @@ def record_failure(config: ActivationConfig, report: RunReport, since: datetime)
     """
     from hoist.schedule.history import ensure_recorded
 
-    if config.state.in_warehouse or not Path(config.state.path).exists():
+    if config.state.in_warehouse or not has_local_state(config):
         return
     try:
         ensure_recorded(config, report, since)
@@ -84,6 +91,12 @@ def record_failure(config: ActivationConfig, report: RunReport, since: datetime)
             config.name,
             redact(str(exc), _secrets(config)),
         )
+
+
+def has_local_state(config: ActivationConfig) -> bool:
+    """Whether the activation keeps its state in a local file that exists: the only local state
+    a failed attempt is recorded in (see `record_failure`)."""
+    return not config.state.in_warehouse and Path(config.state.path).exists()
 
 
 def now() -> datetime:

@@ -20,22 +20,31 @@ pytestmark = pytest.mark.ui
 def test_enter_in_a_condition_value_saves_every_condition(
     ui: RunningUi, page: Page, project: Path
 ) -> None:
-    """Enter in the second condition's value saves the segment with both conditions."""
+    """Enter in the low input of the last condition (a "between") saves the segment with
+    every condition and both bounds."""
     page.goto(f"{ui.url}/segments/new")
     page.get_by_label("Name", exact=True).fill("pro-big")
     builder = waiting(page, "/segments/builder")
     page.get_by_label("Table").fill("analytics.companies")
     builder(lambda: page.get_by_label("Table").press("Tab"))
-    for path, column, op, value in (("r.0", "plan_name", "eq", "Pro"), ("r.1", "mrr", "gte", "1")):
+    conditions = (
+        ("r.0", "plan_name", "eq", {"value": "Pro"}),
+        ("r.1", "mrr", "gte", {"value": "1"}),
+        ("r.2", "health_score", "between", {"low": "10", "high": "90"}),
+    )
+    for path, column, op, inputs in conditions:
         builder(lambda: page.get_by_role("button", name="+ condition").click())
         node = page.locator(f'[data-path="{path}"]')
         builder(partial(node.locator("select[aria-label=column]").select_option, column))
         builder(partial(node.locator("select[aria-label=operator]").select_option, op))
-        node.locator("input[aria-label=value]").fill(value)
-    page.locator('[data-path="r.1"] input[aria-label=value]').press("Enter")
+        for label, value in inputs.items():
+            node.locator(f"input[aria-label={label}]").fill(value)
+    page.locator('[data-path="r.2"] input[aria-label=low]').press("Enter")
     expect(page).to_have_url(re.compile(r"/segments(\?.*)?$"))
     saved = yaml.safe_load((project / "segments" / "pro-big.yml").read_text())
-    assert [rule["column"] for rule in saved["where"]["all"]] == ["plan_name", "mrr"]
+    rules = saved["where"]["all"]
+    assert [rule["column"] for rule in rules] == ["plan_name", "mrr", "health_score"]
+    assert rules[2]["value"] == [10, 90]
 
 
 def test_enter_in_the_schedule_field_saves_every_mapping(

@@ -3,6 +3,7 @@ with its run id and its error (secrets redacted), the success after it `recovere
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +59,32 @@ def test_a_ui_run_with_a_refused_token_alerts_then_recovers(
     assert failed["run_id"] in failed["text"]
     assert refused not in str(failed)
     assert "SECRET-PATH" not in str(failed)
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    run_to_the_end(client, "eu-to-intercom")
+    assert [body["event"] for body in webhook_receiver.wait_for(2)] == ["failed", "recovered"]
+
+
+def test_a_first_ui_run_that_fails_alerts_and_creates_no_state(
+    client: httpx.Client,
+    project: Path,
+    emulator_factory: Callable[..., EmulatorHandle],
+    webhook_receiver: WebhookReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An activation's very first run, from the UI with a refused token, still alerts `failed`
+    with Intercom's 401 and leaves no state behind (as `hoist run` would); the good run after it
+    alerts `recovered`."""
+    strict = emulator_factory(token=TOKEN)
+    add_project_definitions(project, strict.base_url)
+    add_activation(project, "eu-to-intercom")
+    alert_to(project, "eu-to-intercom", webhook_receiver.url)
+    monkeypatch.setenv(TOKEN_VARIABLE, "a-revoked-token-31fa")
+    shown = run_to_the_end(client, "eu-to-intercom")
+    assert "Intercom refused the token (401" in html.unescape(shown)
+    [failed] = webhook_receiver.wait_for(1)
+    assert failed["event"] == "failed"
+    assert "Intercom refused the token (401" in failed["message"]
+    assert not (project / ".hoist").exists()
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
     run_to_the_end(client, "eu-to-intercom")
     assert [body["event"] for body in webhook_receiver.wait_for(2)] == ["failed", "recovered"]

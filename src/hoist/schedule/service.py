@@ -142,7 +142,7 @@ class Service:
         Returns the report (None: another process held the activation's state; skipped).
         """
         previous = await self._previous(config)
-        report = await self._report(config, run)
+        report = await self._report(config, run, create_state=False)
         if report is not None:
             self._conclude(config, report, previous)
         return report
@@ -169,18 +169,22 @@ class Service:
 
     async def _previous(self, config: ActivationConfig) -> str | None:
         """The last conclusive status before a run starting now: from the history, since a
-        run by hand may have come after this process's last; else the one this process saw."""
+        run by hand may have come after this process's last; else (no history: a first attempt
+        that failed records none) the one this process saw."""
         try:
-            return (await asyncio.to_thread(read_last_runs, config)).conclusive
+            recorded = (await asyncio.to_thread(read_last_runs, config)).conclusive
         except HoistError as exc:
             log.info(
                 "%s: cannot read the run history: %s",
                 config.name,
                 redact(str(exc), secrets_of(config)),
             )
-            return self._last_status.get(config.name)
+            recorded = None
+        return recorded or self._last_status.get(config.name)
 
-    async def _report(self, config: ActivationConfig, run: RunActivation) -> RunReport | None:
+    async def _report(
+        self, config: ActivationConfig, run: RunActivation, *, create_state: bool = True
+    ) -> RunReport | None:
         """Run `config` with `run`; a failure that stops it becomes (and is recorded as) a report.
 
         None when another process (a `hoist run` by hand, an overlapping `serve --once`) holds
@@ -200,7 +204,11 @@ class Service:
             log.exception("%s: the run crashed", config.name)
             message = f"internal error ({type(exc).__name__}); see the log"
             report = attempts.failed_report(config, message)
-        if report.status == "failed":
+        # A scheduled run's history is created for its failure (its slot and the `recovered`
+        # alert carry across restarts); a run from the UI is recorded as `hoist run` records
+        # one: into an existing local state only (`attempts.record_failure` says why).
+        recordable = create_state or config.state.in_warehouse or attempts.has_local_state(config)
+        if report.status == "failed" and recordable:
             self._guard(config, lambda: ensure_recorded(config, report, since))
         message = f": {report.message}" if report.message else ""
         log.info(
