@@ -169,11 +169,14 @@ class RunManager:
 
     async def _run(self, config: ActivationConfig, live: LiveRun) -> None:
         """Run through the service (recorded, alerted); the page shows the report or the error."""
-        report = await self._service.attempt(config, functools.partial(self._engine, live=live))
-        if live.error is None:
-            live.report = report
-            if report is None:  # not reached: a skipped run raised StateLockedError
-                live.error = "skipped: another run holds this activation's state"
+        report = None
+        try:
+            report = await self._service.attempt(config, functools.partial(self._engine, live=live))
+        finally:  # the page must never wait for a run that is over
+            if live.error is None:
+                live.report = report
+                if report is None:
+                    live.error = "the run ended without a report; see the server's log"
 
     async def _engine(self, config: ActivationConfig, *, live: LiveRun) -> RunReport:
         """The engine's run, with the page's progress and Stop; what stops it is noted for the
