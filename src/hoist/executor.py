@@ -35,6 +35,11 @@ _COMMIT_SECONDS = 1.0
 #: Once a run is stopped (Ctrl-C, SIGTERM, a failure), requests in flight get this long to
 #: finish and be committed; then they are cancelled, and the next run sends them again.
 STOP_GRACE_S = 5.0
+# How long the last commit of a run that was not stopped may take. A warehouse under load
+# commits slower than a stopped run's grace (the soak saw Postgres take over 5 s): failing
+# such a run would resend its companies and alert for nothing. A frozen warehouse still ends
+# the run (Postgres' statement timeout is 60 s), and a signal still cuts the wait to the grace.
+FINAL_COMMIT_S = 120.0
 
 
 @dataclass
@@ -161,7 +166,7 @@ async def execute(
         for task in [*workers, *helpers]:
             task.cancel()
         await asyncio.gather(*workers, *helpers, return_exceptions=True)
-        await _final_flush(committer, outcome, grace_s)
+        await _final_flush(committer, outcome, stop, grace_s, halted=halt.is_set())
     outcome.unrecorded = committer.unrecorded
     outcome.interrupted = stop.is_set() and outcome.fatal is None and outcome.error is None
     return outcome
@@ -181,19 +186,30 @@ async def _wait_for(workers: list[asyncio.Task[None]], halt: asyncio.Event, grac
         halted.cancel()
 
 
-async def _final_flush(committer: _Committer, outcome: Execution, grace: float) -> None:
-    """Commit what is left, unless a commit failed or does not return within `grace`."""
+async def _final_flush(
+    committer: _Committer, outcome: Execution, stop: asyncio.Event, grace: float, *, halted: bool
+) -> None:
+    """Commit what is left, unless a commit failed or does not return in time: `grace` once
+    the run is halted, else `FINAL_COMMIT_S` (cut to `grace` if a stop comes meanwhile)."""
+    flush = asyncio.ensure_future(committer.flush())
+    stopped = asyncio.ensure_future(stop.wait())
     try:
-        await asyncio.wait_for(committer.flush(), timeout=grace)
-    except TimeoutError:
-        pass  # the committer remembers the cancelled commit: reported below
-    except Exception as exc:
-        outcome.fail(exc)
+        first = grace if halted else FINAL_COMMIT_S
+        await asyncio.wait({flush, stopped}, timeout=first, return_when=asyncio.FIRST_COMPLETED)
+        if not flush.done() and stopped.done() and not halted:
+            await asyncio.wait({flush}, timeout=grace)
+    finally:
+        stopped.cancel()
+        flush.cancel()  # a no-op once done; else the committer records the cancelled commit
+        (result,) = await asyncio.gather(flush, return_exceptions=True)
+    if isinstance(result, Exception):
+        outcome.fail(result)
     error = committer.error
     if isinstance(error, Exception):
         outcome.fail(error)
     elif error is not None:  # cancelled: the warehouse never answered the commit
-        outcome.fail(StateError(f"the state commit did not return within {grace:.0f} s"))
+        waited = grace if halted or stop.is_set() else FINAL_COMMIT_S
+        outcome.fail(StateError(f"the state commit did not return within {waited:g} s"))
 
 
 async def _relay(stop: asyncio.Event, halt: asyncio.Event) -> None:

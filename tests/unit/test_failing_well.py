@@ -215,3 +215,42 @@ def test_the_deploy_doc_shows_a_password_encoded_as_hoist_reads_it() -> None:
     assert "`p@ss%1` is written `p%40ss%251`" in deploy
     assert quote("p@ss%1", safe="") == "p%40ss%251"
     assert unquote("p%40ss%251") == "p@ss%1"
+
+
+def test_a_slow_last_commit_of_a_run_that_was_not_stopped_is_waited_for() -> None:
+    """A warehouse under load that takes longer than the stop grace for the run's last commit
+    does not fail the run: every confirmation is recorded."""
+    recorded: list[Confirmation] = []
+
+    async def commit(batch: list[Confirmation]) -> None:
+        if len(recorded) + len(batch) == 120:  # the last commit (100, then 20): slower than 0.5 s
+            await asyncio.sleep(1.5)
+        recorded.extend(batch)
+
+    outcome = run(commit, count=120)
+
+    assert outcome.error is None
+    assert outcome.unrecorded == 0
+    assert len(recorded) == 120
+
+
+def test_a_stop_during_a_slow_last_commit_ends_the_run_after_the_grace() -> None:
+    """Ctrl-C while the run's last commit hangs still ends the run, with a StateError saying
+    the commit did not return within the grace."""
+    stuck = threading.Event()
+    commits = 0
+
+    async def commit(batch: list[Confirmation]) -> None:
+        nonlocal commits
+        commits += 1
+        if len(batch) < 100:  # the last, partial batch: stuck in its thread
+            await in_daemon_thread(stuck.wait)
+
+    try:
+        outcome = run(commit, count=120, stop_after=1.0)
+    finally:
+        stuck.set()
+
+    assert isinstance(outcome.error, StateError)
+    assert "did not return within 0.5 s" in str(outcome.error)
+    assert outcome.unrecorded == 20
