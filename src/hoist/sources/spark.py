@@ -30,9 +30,13 @@ from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from pyspark.sql.pandas.types import to_arrow_schema
 
+from hoist import idle_imports
 from hoist.config import SparkSourceConfig
 from hoist.errors import SourceError
 from hoist.sources import Source, spark_catalog
+
+# pyspark's Arrow paths need pyarrow's pandas integration, which hoist otherwise keeps idle.
+idle_imports.allow()
 
 __all__ = ["SparkSource", "connect", "start_session"]
 
