@@ -66,10 +66,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--remote", help="a Spark Connect server's sc:// URL (else local[2])")
     args = parser.parse_args()
-    config = SparkSourceConfig(
-        type="spark", master="local[2]", conf={"spark.sql.shuffle.partitions": 2}
-    )
+    conf: dict[str, str | int | float | bool] = {"spark.sql.shuffle.partitions": 2}
+    if args.remote:
+        config = SparkSourceConfig(type="spark", remote=args.remote)
+    else:
+        config = SparkSourceConfig(type="spark", master="local[2]", conf=conf)
+    load = os.getloadavg()[0]
+    begun = time.monotonic()
     peaks = Peaks()
     sampler = threading.Thread(target=_sample, args=(peaks,), daemon=True)
     with open_source(config) as source:
@@ -80,20 +85,26 @@ def main() -> None:
             rows += batch.num_rows
             batches += 1
         elapsed = time.monotonic() - started
+        total = time.monotonic() - begun
         peaks.running = False
         sampler.join()
     hoist_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    where = "Spark Connect server on this machine (local[1])" if args.remote else "local[2]"
     lines = [
-        f"- model: {rows:,} rows in {args.partitions} partitions, 7 columns, local[2]",
+        f"- model: {rows:,} rows in {args.partitions} partitions, 7 columns, {where}",
         f"- read: {elapsed:.1f} s, {rows / elapsed:,.0f} rows/s, {batches:,} Arrow batches",
+        f"- with the session's start: {total:.1f} s",
+        f"- load average when started: {load:.1f} (2 cores, shared)",
         f"- hoist's peak RSS: {hoist_rss:,.0f} MiB",
         f"- Spark's peak RSS (driver JVM + Python workers): {peaks.spark:,.0f} MiB",
         "- command: `.venv/bin/python bench/spark_read.py "
-        f"--rows {args.rows} --partitions {args.partitions}`",
+        f"--rows {args.rows} --partitions {args.partitions}"
+        f"{' --remote sc://...' if args.remote else ''}`",
     ]
-    text = "## Reading a Spark model (hoist.sources.spark)\n\n" + "\n".join(lines)
+    kind = "over Spark Connect" if args.remote else "local session"
+    text = f"## Reading a Spark model, {kind} (hoist.sources.spark)\n\n" + "\n".join(lines)
     print(text)
-    write_section("spark_read", text)
+    write_section("spark_read_connect" if args.remote else "spark_read", text)
 
 
 if __name__ == "__main__":
