@@ -28,10 +28,12 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
-from importlib.abc import Loader
-from importlib.machinery import ModuleSpec
 from types import FrameType, ModuleType
-from typing import Final
+from typing import TYPE_CHECKING, Final, cast
+
+if TYPE_CHECKING:  # importlib.abc costs more to import than the rest of this module
+    from importlib.abc import Loader
+    from importlib.machinery import ModuleSpec
 
 __all__ = ["allow", "install"]
 
@@ -63,11 +65,11 @@ class _Refuser:
         # library beside pandas): pyarrow learns of it once pandas is loaded.
         spec = _spec_elsewhere(self, name, path, target)
         if spec is not None and spec.loader is not None:
-            spec.loader = _ThenTellPyarrow(spec.loader)
+            spec.loader = cast("Loader", _ThenTellPyarrow(spec.loader))
         return spec
 
 
-class _ThenTellPyarrow(Loader):
+class _ThenTellPyarrow:
     """`loader`, telling pyarrow about pandas once it has loaded it."""
 
     def __init__(self, loader: Loader) -> None:
