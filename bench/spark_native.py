@@ -177,6 +177,7 @@ def _peaks(child: subprocess.Popen[bytes]) -> tuple[int, int]:
 def plan_once(file: Path) -> dict[str, Any]:
     """Time one `hoist plan` child process; its report, its peak RSS and its children's."""
     hoist = str(Path(sys.executable).parent / "hoist")
+    load = os.getloadavg()[0]
     out, err = file.with_suffix(".out"), file.with_suffix(".err")
     start = time.perf_counter()
     with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -188,6 +189,7 @@ def plan_once(file: Path) -> dict[str, Any]:
     report = json.loads(out.read_text())
     return {
         "seconds": seconds,
+        "load": load,
         "hoist_mb": own / 2**20,
         "spark_mb": spark / 2**20,
         "changed": report["created"] + report["updated"],
@@ -243,19 +245,19 @@ def main() -> None:
         results = [measure(emulator.base_url, rows, args.runs) for rows in args.rows]
     table = [
         "| model rows | changed | rows fetched | time to plan ready | hoist peak RSS "
-        "| driver JVM + workers peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| driver JVM + workers peak RSS | load average at the plan's start |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     table += [
         f"| {r['rows']:,} | {r['changed']:,} | {r['rows_fetched']:,} | {r['seconds']:.1f} s "
-        f"| {r['hoist_mb']:.0f} MB | {r['spark_mb']:,.0f} MB |"
+        f"| {r['hoist_mb']:.0f} MB | {r['spark_mb']:,.0f} MB | {r['load']:.1f} |"
         for r in results
     ]
     table += [
         f"| {r['rows']:,} after {r['after_runs']['runs']} runs of 1% | "
         f"{r['after_runs']['changed']:,} | {r['after_runs']['rows_fetched']:,} | "
         f"{r['after_runs']['seconds']:.1f} s | {r['after_runs']['hoist_mb']:.0f} MB "
-        f"| {r['after_runs']['spark_mb']:,.0f} MB |"
+        f"| {r['after_runs']['spark_mb']:,.0f} MB | {r['after_runs']['load']:.1f} |"
         for r in results
         if "after_runs" in r
     ]
