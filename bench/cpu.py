@@ -19,6 +19,7 @@ Run: python bench/cpu.py [--companies N] [--limited-companies N] [--skip-limited
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -78,6 +79,16 @@ class Measure:
             "share_at_limit": self.share_at_limit,
         }
         return asdict(self) | figures
+
+
+def _compiled() -> None:
+    """Write hoist's bytecode, as installing a wheel does: an editable checkout run with
+    PYTHONDONTWRITEBYTECODE would compile every module in every run and count it as CPU."""
+    import compileall
+
+    import hoist
+
+    compileall.compile_dir(str(Path(hoist.__file__).parent), quiet=1)
 
 
 def timed_run(file: Path) -> tuple[dict[str, Any], float, float]:
@@ -140,13 +151,42 @@ def record(measures: list[Measure]) -> None:
     )
 
 
+def first_run(companies: int) -> None:
+    """CPU per company of one first run of `companies` (start-up included), with what the
+    environment has installed (the extras: pandas, pyspark), recorded in its own section."""
+    load = os.getloadavg()[0]
+    found = measure("first run, no limit, 0 ms", companies)
+    print(json.dumps(found.row()), flush=True)
+    installed = [m for m in ("pandas", "pyspark") if importlib.util.find_spec(m) is not None]
+    write_section(
+        "cpu_first_run",
+        "## CPU per company, first run (`bench/cpu.py --first-run`)\n\n"
+        f"One `hoist run` of {companies:,} new companies (DuckDB model, local state) against "
+        "`hoist emulator` with no limit or latency; CPU is the child's user + sys time from "
+        "start-up to exit, divided by the companies sent. Installed beside hoist: "
+        f"{', '.join(installed) or 'no extras'}. Goal: at most 0.5 ms per company. "
+        f"Load average when started: {load:.1f} ({os.cpu_count()} cores, shared).\n\n"
+        "| companies sent | CPU | CPU ms / company | wall | correct |\n"
+        "|---:|---:|---:|---:|---|\n"
+        f"| {found.sent:,} | {found.cpu_s:.2f} s | {found.ms_per_company:.3f} "
+        f"| {found.wall_s:.1f} s | {found.correct} |",
+    )
+
+
 def main() -> None:
     """Run the cases, print and record the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--companies", type=int, default=20_000)
     parser.add_argument("--limited-companies", type=int, default=20_000)
     parser.add_argument("--skip-limited", action="store_true")
+    parser.add_argument(
+        "--first-run", action="store_true", help="only a first run of --companies, recorded apart"
+    )
     args = parser.parse_args()
+    _compiled()
+    if args.first_run:
+        first_run(args.companies)
+        return
     limit = ("--rate-limit", str(INTERCOM_LIMIT_PER_10S), "--latency-ms", "30")
     cases = [
         ("no limit, 0 ms", args.companies, ()),

@@ -31,11 +31,12 @@ import yaml
 from sqlglot import exp
 
 from diff_scale import CUSTOM, MAPPING
+from hoist.changes import Confirmation
 from hoist.config import load_activation
 from hoist.emulator.testing import running_emulator
 from hoist.mapping import build_fields
 from hoist.sources import open_source
-from hoist.sql import native_diff
+from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import column, identifier, render, template
 from hoist.state.native import NativeStateStore, Warehouse
 
@@ -96,13 +97,22 @@ def seed(file: Path) -> None:
         with NativeStateStore.open(source, "hoist", config.name) as store:
             store.add_attribute_columns(attributes)
             relation = native_diff.model_relation(model, "spark")
-            spec = native_diff.DiffSpec(fields, "id", relation, store.relation(attributes))
+            printed = fingerprint.expression(fields, "id", "spark", "m")
+            spec = native_diff.DiffSpec(
+                fields,
+                "id",
+                relation,
+                store.relation(attributes),
+                fingerprint=printed,
+                dialect="spark",
+            )
             diff = native_diff.diff_query(spec)
             assert isinstance(diff, exp.Query)
             select = exp.select(
                 column("company_id"),
                 template("'ic-' || company_id").as_("intercom_id"),
                 *(column(f"n:{a}").as_(identifier(f"a:{a}")) for a in attributes),
+                column("_fp"),  # the fingerprint a run records with each confirmation
             )
             select = select.from_(diff.subquery("d")).where(template("_kind = 'c'"))
             tables = store.tables
@@ -112,6 +122,41 @@ def seed(file: Path) -> None:
                 tables.meta_insert(1, 0),
             ):
                 source.execute(render(native_diff.portable(statement, "spark"), "spark"))
+
+
+def grow(file: Path, runs: int) -> None:
+    """(Child process.) Leave native state as `runs` more runs would, each confirming 1% of
+    the companies (another hundredth each time, the values they had) and compacting when
+    hoist would (`NativeStateStore.fold`)."""
+    config = load_activation(file)
+    with open_source(config.source, writable=True) as source:
+        assert isinstance(source, Warehouse)
+        for run in range(runs):
+            with NativeStateStore.open(source, "hoist", config.name) as store:
+                generation = store._meta.generation
+                names = [
+                    n.removeprefix("a:")
+                    for n in source.query(
+                        f"SELECT * FROM hoist.scale__snapshot_{generation} LIMIT 0"
+                    ).column_names
+                    if n.startswith("a:")
+                ]
+                store.add_attribute_columns(names)
+                rows = source.query(
+                    f"SELECT * FROM hoist.scale__snapshot_{generation} "
+                    f"WHERE pmod(xxhash64(company_id), 100) = {run % 100}"
+                ).to_pylist()
+                confirmations = [
+                    Confirmation(
+                        r["company_id"],
+                        r["intercom_id"],
+                        {a: r[f"a:{a}"] for a in names},
+                        fingerprint=r["_fp"],
+                    )
+                    for r in rows
+                ]
+                store.commit(confirmations, names)
+                store.fold()
 
 
 def _peaks(child: subprocess.Popen[bytes]) -> tuple[int, int]:
@@ -132,6 +177,7 @@ def _peaks(child: subprocess.Popen[bytes]) -> tuple[int, int]:
 def plan_once(file: Path) -> dict[str, Any]:
     """Time one `hoist plan` child process; its report, its peak RSS and its children's."""
     hoist = str(Path(sys.executable).parent / "hoist")
+    load = os.getloadavg()[0]
     out, err = file.with_suffix(".out"), file.with_suffix(".err")
     start = time.perf_counter()
     with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -143,6 +189,7 @@ def plan_once(file: Path) -> dict[str, Any]:
     report = json.loads(out.read_text())
     return {
         "seconds": seconds,
+        "load": load,
         "hoist_mb": own / 2**20,
         "spark_mb": spark / 2**20,
         "changed": report["created"] + report["updated"],
@@ -150,8 +197,9 @@ def plan_once(file: Path) -> dict[str, Any]:
     }
 
 
-def measure(base_url: str, rows: int) -> dict[str, Any]:
-    """Seed (child process), change 1%, plan (child process)."""
+def measure(base_url: str, rows: int, runs: int = 0) -> dict[str, Any]:
+    """Seed (child process), change 1%, plan (child process); with `runs`, then leave state as
+    that many more runs would and plan again."""
     folder = WORK / str(rows)
     subprocess.run(["rm", "-rf", str(folder)], check=True)
     folder.mkdir(parents=True)
@@ -163,6 +211,12 @@ def measure(base_url: str, rows: int) -> dict[str, Any]:
     seeded = time.perf_counter() - started
     file = write_activation(folder, base_url, CHANGED.format(path=path))
     result = {"rows": rows, "seed_seconds": seeded, **plan_once(file)}
+    if runs:
+        env["BENCH_RUNS"] = str(runs)
+        subprocess.run([sys.executable, __file__, "--grow", str(file)], check=True, env=env)
+        later = plan_once(file)
+        result["after_runs"] = {"runs": runs + 1, **later}
+        print(f"after {runs + 1} runs: plan in {later['seconds']:.1f} s", flush=True)
     print(
         f"{rows:>12,} rows: plan in {result['seconds']:.1f} s, {result['changed']:,} changed, "
         f"{result['rows_fetched']:,} fetched, hoist {result['hoist_mb']:.0f} MB, "
@@ -176,23 +230,36 @@ def main() -> None:
     """Measure each size, print the figures and record them in bench/RESULTS.md."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--runs", type=int, default=0, help="runs of 1%% changes to add")
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--grow", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed is not None:
         seed(args.seed)
         return
+    if args.grow is not None:
+        grow(args.grow, int(os.environ["BENCH_RUNS"]))
+        return
     load = os.getloadavg()[0]
     with running_emulator(token=TOKEN) as emulator:
-        results = [measure(emulator.base_url, rows) for rows in args.rows]
+        results = [measure(emulator.base_url, rows, args.runs) for rows in args.rows]
     table = [
         "| model rows | changed | rows fetched | time to plan ready | hoist peak RSS "
-        "| driver JVM + workers peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| driver JVM + workers peak RSS | load average at the plan's start |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     table += [
         f"| {r['rows']:,} | {r['changed']:,} | {r['rows_fetched']:,} | {r['seconds']:.1f} s "
-        f"| {r['hoist_mb']:.0f} MB | {r['spark_mb']:,.0f} MB |"
+        f"| {r['hoist_mb']:.0f} MB | {r['spark_mb']:,.0f} MB | {r['load']:.1f} |"
         for r in results
+    ]
+    table += [
+        f"| {r['rows']:,} after {r['after_runs']['runs']} runs of 1% | "
+        f"{r['after_runs']['changed']:,} | {r['after_runs']['rows_fetched']:,} | "
+        f"{r['after_runs']['seconds']:.1f} s | {r['after_runs']['hoist_mb']:.0f} MB "
+        f"| {r['after_runs']['spark_mb']:,.0f} MB | {r['after_runs']['load']:.1f} |"
+        for r in results
+        if "after_runs" in r
     ]
     write_section(
         "spark_native",
@@ -205,7 +272,8 @@ def main() -> None:
         "Goals: rows fetched <= 1.1 x changed; hoist under 400 MB. Machine: "
         f"{os.cpu_count()} cores, load average {load:.1f} when started (shared).\n\n"
         "Command: `nice .venv/bin/python bench/spark_native.py --rows "
-        f"{' '.join(str(r['rows']) for r in results)}`\n\n" + "\n".join(table),
+        f"{' '.join(str(r['rows']) for r in results)}"
+        f"{f' --runs {args.runs}' if args.runs else ''}`\n\n" + "\n".join(table),
     )
 
 

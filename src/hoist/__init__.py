@@ -19,6 +19,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from hoist import idle_imports
+
+# pyarrow would import pandas on hoist's behalf in every run: see hoist.idle_imports.
+idle_imports.install()
+
 if TYPE_CHECKING:
     from hoist.config import ActivationConfig, load_activation
     from hoist.engine import plan, run, runs

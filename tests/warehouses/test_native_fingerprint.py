@@ -154,4 +154,4 @@ def test_a_run_stamps_older_state_so_older_hoists_refuse_to_write_it(tmp_path: P
     versions = warehouse.query(f"SELECT schema_version FROM {meta} ORDER BY schema_version")
 
     assert versions.column(0).to_pylist() == [1, NATIVE_VERSION]
-    assert NATIVE_VERSION == 2
+    assert NATIVE_VERSION == 3

@@ -4,11 +4,12 @@ Rows reach hoist as Arrow record batches, a partition at a time; the model is ne
 whole (``collect()``, ``toArrow()`` and ``toPandas()`` all gather every row on the driver at
 once, and count them against ``spark.driver.maxResultSize``). Two paths, one per kind of session:
 
-- A session hoist starts (classic PySpark): ``mapInArrow`` turns each partition into Arrow IPC
-  blobs inside Spark's Python workers, and ``toLocalIterator`` fetches one partition per job,
-  so neither the driver JVM nor hoist holds more than one partition (two with prefetch). Both are
-  public APIs. (pyspark 4.2's ``DataFrame.__arrow_c_stream__`` does the same but fails on
-  timestamp columns: it builds its schema without the session time zone.)
+- A session hoist starts (classic PySpark): the executors turn each partition into Arrow
+  record batches (``Dataset.toArrowBatchRdd``, what ``toArrow`` uses) and one partition per
+  job is streamed to hoist as ``toLocalIterator`` streams rows, so neither the driver JVM nor
+  hoist holds more than one partition (two with prefetch), and no Python worker handles a row.
+  (pyspark's ``DataFrame.__arrow_c_stream__`` streams by partition too, but through
+  ``mapInArrow``'s Python workers, at over twice the cost, and fails on timestamp columns.)
 - Spark Connect: the server's JVM writes Arrow batches into the gRPC response stream and the
   client yields each as it arrives (`to_table_as_iterator`). ``mapInArrow`` is avoided there:
   it ships a pickled Python function that the cluster can only run under the client's exact
@@ -30,9 +31,13 @@ from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from pyspark.sql.pandas.types import to_arrow_schema
 
+from hoist import idle_imports
 from hoist.config import SparkSourceConfig
 from hoist.errors import SourceError
 from hoist.sources import Source, spark_catalog
+
+# pyspark's Arrow paths need pyarrow's pandas integration, which hoist otherwise keeps idle.
+idle_imports.allow()
 
 __all__ = ["SparkSource", "connect", "start_session"]
 
@@ -80,8 +85,7 @@ class SparkSource(Source):
         except (PySparkException, Py4JError) as exc:
             raise SourceError(f"the model query failed in Spark: {self._message(exc)}") from exc
         if first is None:
-            timezone = self._session.conf.get("spark.sql.session.timeZone")
-            schema = to_arrow_schema(spark_schema, timezone=timezone)
+            schema = _arrow_schema(self._session, spark_schema)
             return pa.RecordBatchReader.from_batches(schema, iter(()))
         rest = self._translated(chain([first], batches), batch_rows)
         return pa.RecordBatchReader.from_batches(first.schema, rest)
@@ -158,29 +162,33 @@ class SparkSource(Source):
 
 
 def _classic_batches(frame: Any) -> Iterator[pa.RecordBatch]:
-    """The frame's rows, one partition at a time, as the batches Spark's Python workers made."""
+    """The frame's rows, one partition at a time, as the Arrow batches Spark's executors made.
 
-    # Nested, so cloudpickle ships the function by value: executors need pyarrow, not hoist.
-    def to_ipc(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        import pyarrow
+    ``Dataset.toArrowBatchRdd`` converts each partition to Arrow record batches inside the
+    executor JVMs (no Python worker: ``mapInArrow`` would send every batch through one and back,
+    at over twice the cost), and ``PythonRDD.toLocalIteratorAndServe`` streams one partition per
+    job to this process over Spark's authenticated local socket, the way ``toLocalIterator``
+    does. Each blob is a record batch message without its schema: the schema is the one Spark
+    converts with (the session's time zone, its large-types setting).
+    """
+    from pyspark.serializers import NoOpSerializer
+    from pyspark.util import _local_iterator_from_socket
 
-        for batch in batches:
-            sink = pyarrow.BufferOutputStream()
-            with pyarrow.ipc.new_stream(sink, batch.schema) as writer:
-                writer.write_batch(batch)
-            data = sink.getvalue()  # one binary cell around the IPC bytes, without a copy
-            offsets = pyarrow.array([0, data.size], pyarrow.int32()).buffers()[1]
-            cell = pyarrow.Array.from_buffers(pyarrow.binary(), 1, [None, offsets, data])
-            yield pyarrow.RecordBatch.from_arrays([cell], ["ipc"])
+    session = frame.sparkSession
+    schema = _arrow_schema(session, frame.schema)
+    blobs = frame._jdf.toArrowBatchRdd()
+    served = session.sparkContext._jvm.PythonRDD.toLocalIteratorAndServe(blobs, True)
+    for blob in _local_iterator_from_socket(served, NoOpSerializer()):
+        yield pa.ipc.read_record_batch(pa.py_buffer(blob), schema)
 
-    # mapInArrow looks its input columns up by name, reading a dot as a struct field: it gets
-    # positional names, and the batches their own back.
-    names = list(frame.columns)
-    positional = frame.toDF(*(f"_{i}" for i in range(len(names))))
-    blobs = positional.mapInArrow(to_ipc, "ipc binary")
-    for row in blobs.toLocalIterator(prefetchPartitions=True):
-        for batch in pa.ipc.open_stream(row.ipc):
-            yield pa.RecordBatch.from_arrays(batch.columns, names=names)
+
+def _arrow_schema(session: Any, spark_schema: Any) -> pa.Schema:
+    """The Arrow schema Spark gives `spark_schema`'s batches in `session`."""
+    timezone = session.conf.get("spark.sql.session.timeZone")
+    large = session.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")
+    return to_arrow_schema(
+        spark_schema, timezone=timezone, prefers_large_types=large.lower() == "true"
+    )
 
 
 def _connect_batches(frame: Any) -> Iterator[pa.RecordBatch]:

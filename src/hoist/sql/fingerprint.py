@@ -20,7 +20,8 @@ A fingerprint must never match where the normalised texts differ, so it hashes:
 
 Two different rows hashing equal (64 bits) is the one way a change could be missed, at odds of
 about one in 10**12 per ten million changed rows: the local diff's own row hash accepts the
-same. Where hoist knows no 64-bit hash function for a dialect, there is no fingerprint and the
+same. DuckDB's ``hash``, Postgres's ``hash_record_extended`` and Spark's ``xxhash64`` serve.
+Where hoist knows no 64-bit hash function for a dialect, there is no fingerprint and the
 diff normalises every row, as before.
 """
 
@@ -79,6 +80,8 @@ def text_hash(text: exp.Expr, dialect: str) -> exp.Expr:
     is much cheaper than grouping by the text (no collation, eight-byte keys)."""
     if dialect == "postgres":
         return exp.Anonymous(this="hashtextextended", expressions=[text, literal(0)])
+    if dialect == "spark":
+        return exp.Anonymous(this="xxhash64", expressions=[text])
     return exp.func("hash", text)
 
 
@@ -99,7 +102,27 @@ def _duckdb(values: list[exp.Expr]) -> exp.Expr:
     return exp.func("hash", *values)
 
 
+def _spark(values: list[exp.Expr]) -> exp.Expr:
+    """Spark's ``xxhash64`` over the values, each beside whether it is NULL, and the session's
+    time zone.
+
+    ``xxhash64`` skips a NULL argument (the running hash passes through unchanged), so
+    ``(NULL, 'a')`` and ``('a', NULL)`` would hash alike: the NULL flags tell them apart. A
+    value sent as text is hashed as Spark's ``string()`` of it, not as the display text the
+    Spark rewrites give a cast (`hoist.sql.spark_dialect`): both are functions of the value, and
+    ``string()`` costs a fraction. The text of a timestamp depends on the session's time zone,
+    so the zone is hashed too (a changed zone sees every row as changed once).
+    """
+    hashed: list[exp.Expr] = [exp.Anonymous(this="current_timezone", expressions=[])]
+    for value in values:
+        if isinstance(value, exp.Cast) and value.to.is_type(*exp.DataType.TEXT_TYPES):
+            value = exp.Anonymous(this="string", expressions=[value.this])
+        hashed += [value, exp.Is(this=value.copy(), expression=exp.null())]
+    return exp.Anonymous(this="xxhash64", expressions=hashed)
+
+
 _HASHES: Final[dict[str, Callable[[list[exp.Expr]], exp.Expr]]] = {
     "duckdb": _duckdb,
     "postgres": _postgres,
+    "spark": _spark,
 }

@@ -7,7 +7,10 @@ BigQuery), so activations can share a schema:
 
 - ``<name>__journal``: confirmations, append-only. A row holds the JSON text of the attributes
   Intercom confirmed in it (NULL: not part of this confirmation) and ``_forget`` (the company
-  was dropped: what came before no longer counts).
+  was dropped: what came before no longer counts). On engines without DELETE (Spark's Parquet
+  tables), where a folded journal cannot be pruned, each compaction starts a fresh journal
+  instead, ``<name>__journal_<g>`` beside the snapshot of generation ``g``, so reads cover only
+  the confirmations since the last compaction.
 - ``<name>__snapshot_<g>``: the compacted state of generation ``g``: per company its Intercom id
   and the last confirmed text of each attribute. Rebuilt whole by ``CREATE TABLE AS``, never
   updated in place.
@@ -45,8 +48,9 @@ __all__ = ["ERROR_COLUMNS", "NATIVE_VERSION", "RUN_COLUMNS", "NativeTables"]
 
 #: The schema version of warehouse-native state, recorded in every meta row. 2: confirmations
 #: carry the row's fingerprint (``_fp``); a hoist that would append them without it (and so let
-#: an older fingerprint stand for values it changed) must refuse the state.
-NATIVE_VERSION: Final = 2
+#: an older fingerprint stand for values it changed) must refuse the state. 3: a generation's
+#: journal may be its own table (``journal_<g>``), which an older hoist would not read.
+NATIVE_VERSION: Final = 3
 
 #: The run history's columns, in table order (DuckDB type names; rendered per dialect).
 RUN_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
@@ -176,10 +180,10 @@ class NativeTables:
             name=literal(self.name(name)),
         )
 
-    def add_column(self, name: str) -> exp.Expr:
+    def add_column(self, name: str, journal: str = "journal") -> exp.Expr:
         """Give the journal the text column `name` (snapshots gain it when next rebuilt)."""
         return exp.Alter(
-            this=self.table("journal"),
+            this=self.table(journal),
             kind="TABLE",
             actions=[exp.ColumnDef(this=identifier(name), kind=exp.DataType.build("VARCHAR"))],
         )
@@ -192,11 +196,11 @@ class NativeTables:
             meta=self.table("meta"),
         )
 
-    def journal_tail_query(self, folded_seq: int) -> exp.Expr:
+    def journal_tail_query(self, folded_seq: int, journal: str = "journal") -> exp.Expr:
         """(rows after `folded_seq`, highest sequence number) of the journal."""
         return template(
             "SELECT count(*), coalesce(max(seq), $f) FROM $j WHERE seq > $f",
-            j=self.table("journal"),
+            j=self.table(journal),
             f=literal(folded_seq),
         )
 
@@ -223,6 +227,7 @@ class NativeTables:
         journal_columns: set[str],
         after: int,
         through: int | None = None,
+        journal: str = "journal",
     ) -> exp.Expr:
         """What Intercom confirmed: a row per company, a text column per attribute.
 
@@ -232,10 +237,10 @@ class NativeTables:
         for the whole row records '' rather than NULL, so an older fingerprint never outlives it.
         """
         names = _state_columns(attributes)
-        journal = self._journal_latest(names, journal_columns, after, through)
+        latest = self._journal_latest(names, journal_columns, after, through, journal)
         if generation is None:
             kept = exp.select(column("company_id"), *(column(n) for n in ["intercom_id", *names]))
-            return kept.from_(journal).where(template("NOT _gone")).subquery()
+            return kept.from_(latest).where(template("NOT _gone")).subquery()
         snapshot = exp.select(
             column("company_id"),
             column("intercom_id"),
@@ -255,13 +260,18 @@ class NativeTables:
             "FROM $snapshot AS s FULL JOIN $journal AS j ON s.company_id = j.company_id "
             "WHERE j.company_id IS NULL OR NOT j._gone",
             snapshot=snapshot.subquery(),
-            journal=journal,
+            journal=latest,
         )
         assert isinstance(query, exp.Select)
         return query.select(*merged, append=True).subquery()
 
     def _journal_latest(
-        self, names: Sequence[str], present: set[str], after: int, through: int | None
+        self,
+        names: Sequence[str],
+        present: set[str],
+        after: int,
+        through: int | None,
+        journal: str,
     ) -> exp.Expr:
         """Per company in the journal, the newest non-null text of each column since its
         newest ``_forget``; ``_forgotten``: there was one (older state is void); ``_gone``:
@@ -275,7 +285,7 @@ class NativeTables:
             column("intercom_id"),
             *(_or_null(n, present) for n in names),
             window,
-        ).from_(self.table("journal"))
+        ).from_(self.table(journal))
         rows = rows.where(template("seq > $a", a=literal(after)))
         if through is not None:
             rows = rows.where(template("seq <= $t", t=literal(through)))
@@ -294,6 +304,15 @@ class NativeTables:
     def drop_snapshot(self, generation: int) -> exp.Expr:
         """Drop the snapshot of `generation`, if it exists."""
         return exp.Drop(tables=[self.table(f"snapshot_{generation}")], kind="TABLE", exists=True)
+
+    def drop_table(self, name: str) -> exp.Expr:
+        """Drop the activation's table `name`, if it exists."""
+        return exp.Drop(tables=[self.table(name)], kind="TABLE", exists=True)
+
+    def create_empty_like(self, name: str, like: str) -> exp.Expr:
+        """The activation's table `name`, empty, with the columns of its table `like`."""
+        query = exp.select("*").from_(self.table(like)).where(exp.false())
+        return exp.Create(this=self.table(name), kind="TABLE", expression=query)
 
     def create_snapshot(self, generation: int, relation: exp.Expr) -> exp.Expr:
         """The snapshot of `generation`, built whole from `relation` (CREATE TABLE AS)."""

@@ -194,7 +194,10 @@ def _double_json(value: exp.Expr) -> exp.Expr:
 def _double_text(
     value: exp.Expr, steps: tuple[tuple[str, str], ...], names: dict[str, str]
 ) -> exp.Expr:
-    """`value` (a double) written as `steps` turn Java's text into DuckDB's; NULL stays NULL."""
+    """`value` (a double) written as `steps` turn Java's text into DuckDB's; NULL stays NULL.
+
+    Zero is Java's text of it, ``0.0`` or ``-0.0`` (DuckDB keeps the sign; ``$v < 0`` is false
+    for -0.0, so the general case would drop it)."""
     java = template("CAST(abs($v) AS VARCHAR)", v=value)
     laid = java
     for pattern, replacement in steps:
@@ -205,7 +208,7 @@ def _double_text(
         "CASE WHEN $v IS NULL THEN NULL WHEN isnan($v) THEN $nan "
         "WHEN $v = CAST('Infinity' AS DOUBLE) THEN $inf "
         "WHEN $v = -CAST('Infinity' AS DOUBLE) THEN '-' || $inf "
-        "WHEN $v = 0 THEN '0.0' "
+        "WHEN $v = 0 THEN CAST($v AS VARCHAR) "
         "ELSE CASE WHEN $v < 0 THEN '-' ELSE '' END "
         "|| CASE WHEN $j LIKE '%E%' THEN $laid ELSE $j END END",
         v=value,

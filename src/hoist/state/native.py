@@ -10,11 +10,15 @@ Crash safety is the local state's: only confirmed results are appended; a run ki
 point leaves the journal holding what was confirmed, which every later read overlays on the
 snapshot; a compaction killed before its meta row is written left the old generation current
 (its half-built table is dropped and rebuilt next time), one killed after it left the new one.
+On engines without DELETE the compaction also starts the new generation's journal before that
+commit point (`_rotate`), so a crash either side of it leaves a snapshot and the journal
+written after it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +44,9 @@ __all__ = ["Catalog", "NativeStateStore", "Warehouse", "native_store"]
 
 #: The local state's statements that apply to any relation (a full resync's blank state).
 _LOCAL = StateTables()
+
+#: The tables a compaction makes per generation (``snapshot_<g>``, ``journal_<g>``).
+_GENERATIONS = ("snapshot", "journal")
 
 #: Compact when the journal holds at least this share of the snapshot's companies.
 _COMPACT_SHARE = 0.05
@@ -116,6 +123,7 @@ class NativeStateStore:
         self._attributes: list[str] = []
         self._exists = self._table_names()
         self._meta = self._read_meta()
+        self._journal = self._current_journal()
         self._journal_rows, self._last_seq = self._journal_tail()
 
     @classmethod
@@ -160,7 +168,7 @@ class NativeStateStore:
 
     def relation(self, attributes: Sequence[str]) -> exp.Expr:
         """SQL (in the warehouse) for what Intercom confirmed, a column per attribute."""
-        if self.tables.name("journal") not in self._exists:
+        if self.tables.name(self._journal) not in self._exists:
             return _empty(attributes)
         generation = self._meta.generation
         if generation is not None and not self._journal_rows:
@@ -169,8 +177,9 @@ class NativeStateStore:
             attributes,
             generation=generation,
             snapshot_columns=self._columns(f"snapshot_{generation}") if generation else set(),
-            journal_columns=self._columns("journal"),
+            journal_columns=self._columns(self._journal),
             after=self._meta.folded_seq,
+            journal=self._journal,
         )
 
     def _snapshot_only(self, attributes: Sequence[str], generation: int) -> exp.Expr:
@@ -264,6 +273,8 @@ class NativeStateStore:
         names = self.tables.names()
         if generation is not None:
             names.append(self.tables.name(f"snapshot_{generation}"))
+        if self._journal != "journal":
+            names.append(self.tables.name(self._journal))
         prefix = self.tables.name("")
         for name in names:
             if name in self._exists:
@@ -296,10 +307,10 @@ class NativeStateStore:
         """Give the journal a column for every mapped attribute it lacks (and the fingerprint,
         which journals written before it existed lack)."""
         self._attributes = list(attributes)
-        present = self._columns("journal")
+        present = self._columns(self._journal)
         for name in [*map(state_column, attributes), FINGERPRINT_COLUMN]:
             if name not in present:
-                self._execute(self.tables.add_column(name))
+                self._execute(self.tables.add_column(name, self._journal))
         meta = self._meta
         if meta.generation is not None and meta.version < NATIVE_VERSION:
             # Stamp the current generation with this version, so older hoists refuse to write.
@@ -357,20 +368,57 @@ class NativeStateStore:
             attributes,
             generation=old,
             snapshot_columns=self._columns(f"snapshot_{old}") if old else set(),
-            journal_columns=self._columns("journal"),
+            journal_columns=self._columns(self._journal),
             after=self._meta.folded_seq,
             through=through,
+            journal=self._journal,
         )
         self._execute(self.tables.create_snapshot(new, relation))
+        rotate = not getattr(self.warehouse, "can_delete", True)  # Parquet tables (Spark)
+        if rotate:
+            self._execute(self.tables.drop_table(f"journal_{new}"))  # a crash's, uncommitted
+            self._execute(self.tables.create_empty_like(f"journal_{new}", self._journal))
         self._execute(self.tables.meta_insert(new, through))  # the commit point
         self._meta = _Meta(new, through)
         self._journal_rows = 0
+        self._exists.add(self.tables.name(f"snapshot_{new}"))
         if old is not None:
             self._execute(self.tables.drop_snapshot(old))
-        if getattr(self.warehouse, "can_delete", True):  # Parquet tables (Spark) cannot
+            self._forget_table(f"snapshot_{old}")
+        if rotate:
+            self._retire_journal(f"journal_{new}")
+        else:
             self._execute(self.tables.prune_journal(through))
-        self._exists.add(self.tables.name(f"snapshot_{new}"))
         return True
+
+    def _retire_journal(self, fresh: str) -> None:
+        """Make `fresh` the journal and drop the folded one (its rows are in the snapshot). The
+        first journal is recreated empty: its name marks where the activation's state lives."""
+        folded, self._journal = self._journal, fresh
+        self._exists.add(self.tables.name(fresh))
+        self._execute(self.tables.drop_table(folded))
+        self._forget_table(folded)
+        if folded == "journal":
+            self._execute(self.tables.create_statements()[0])
+            self._exists.add(self.tables.name(folded))
+        self._drop_leftovers()
+
+    def _drop_leftovers(self) -> None:
+        """Drop the snapshots and journals of older generations that a crash after their
+        compaction's commit point left behind."""
+        generation = self._meta.generation
+        current = {self.tables.name(f"{kind}_{generation}").lower() for kind in _GENERATIONS}
+        stem_name = self.tables.name("").lower()
+        pattern = re.compile(re.escape(stem_name) + "(" + "|".join(_GENERATIONS) + r")_[0-9]+")
+        for name in sorted(self._exists):
+            if pattern.fullmatch(name.lower()) and name.lower() not in current:
+                self._execute(self.tables.drop_table(name[len(stem_name) :]))
+                self._exists.discard(name)
+
+    def _forget_table(self, name: str) -> None:
+        """`name` (an activation's table) was dropped."""
+        for listed in (self.tables.name(name), self.tables.name(name).lower()):
+            self._exists.discard(listed)
 
     def record_run(
         self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
@@ -418,7 +466,8 @@ class NativeStateStore:
     def _append(self, name: str, rows: pa.Table) -> None:
         if self.read_only:
             raise StateError("a plan never writes state")
-        self.warehouse.append(self.tables.schema, self.tables.name(name), rows)
+        target = self._journal if name == "journal" else name
+        self.warehouse.append(self.tables.schema, self.tables.name(target), rows)
         if name == "journal":
             self._last_seq += rows.num_rows
             self._journal_rows += rows.num_rows
@@ -450,10 +499,20 @@ class NativeStateStore:
         meta = rows[0]
         return _Meta(int(meta["generation"]), int(meta["folded_seq"]), int(meta["schema_version"]))
 
+    def _current_journal(self) -> str:
+        """The journal the current generation reads: its own (``journal_<g>``, made by a
+        compaction on an engine without DELETE) or the first one."""
+        generation = self._meta.generation
+        own = f"journal_{generation}"
+        if generation is not None and self.tables.name(own) in self._exists:
+            return own
+        return "journal"
+
     def _journal_tail(self) -> tuple[int, int]:
-        if self.tables.name("journal") not in self._exists:
+        if self.tables.name(self._journal) not in self._exists:
             return 0, self._meta.folded_seq
-        row = self._query(self.tables.journal_tail_query(self._meta.folded_seq)).to_pylist()[0]
+        query = self.tables.journal_tail_query(self._meta.folded_seq, self._journal)
+        row = self._query(query).to_pylist()[0]
         count, last = row.values()
         return int(count), int(last)
 
