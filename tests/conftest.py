@@ -34,6 +34,7 @@ _TIER_FOLDERS = {
     "ui": "ui",
     "warehouses": "warehouses",
     "dbtproject": "warehouses",
+    "conformance": "warehouses",
 }
 _TIER_FIXTURES = {
     "spark": "spark",

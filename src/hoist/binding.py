@@ -16,8 +16,7 @@ from hoist.errors import WorkspaceMismatchError
 from hoist.intercom.identity import WorkspaceIdentity
 
 if TYPE_CHECKING:
-    from hoist.state import StateStore
-    from hoist.state.native import NativeStateStore
+    from hoist.state import StateBackend
 
 __all__ = ["check_workspace", "record_workspace", "recorded_workspace"]
 
@@ -53,7 +52,7 @@ _REGION_KEY = "workspace_region"
 _NAME_KEY = "workspace_name"
 
 
-def recorded_workspace(store: StateStore | NativeStateStore) -> WorkspaceIdentity | None:
+def recorded_workspace(store: StateBackend) -> WorkspaceIdentity | None:
     """The workspace state was delivered to, or None before its first confirmed write."""
     values = store.meta_values((_APP_KEY, _REGION_KEY, _NAME_KEY))
     if _APP_KEY not in values:
@@ -61,7 +60,7 @@ def recorded_workspace(store: StateStore | NativeStateStore) -> WorkspaceIdentit
     return WorkspaceIdentity(values[_APP_KEY], values.get(_REGION_KEY, ""), values.get(_NAME_KEY))
 
 
-def record_workspace(store: StateStore | NativeStateStore, identity: WorkspaceIdentity) -> None:
+def record_workspace(store: StateBackend, identity: WorkspaceIdentity) -> None:
     """Bind state to `identity` unless it is bound already (the first confirmed write binds)."""
     if recorded_workspace(store) is None:
         values = {_APP_KEY: identity.app_id, _REGION_KEY: identity.region}

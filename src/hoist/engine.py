@@ -9,7 +9,6 @@ recorded in its history as a failed run (`hoist.attempts`). The stages live in `
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +16,14 @@ import httpx
 
 from hoist import attempts
 from hoist.config import ActivationConfig, load_activation
-from hoist.errors import SourceError
 from hoist.intercom.limiter import RateLimiter
 from hoist.pipeline.apply import DEFAULT_CONCURRENCY, apply_run
 from hoist.pipeline.plan import plan_run
 from hoist.pipeline.stages import RunContext
 from hoist.progress import NullProgress, Progress
 from hoist.report import RunReport
-from hoist.sources import open_source
-from hoist.state import StateStore
-from hoist.state.lock import acquire_lock, release_lock
-from hoist.state.native import holds_native_state, native_store
-from hoist.state.reset import move_state_aside
+from hoist.state import read_state
+from hoist.state import reset_state as move_state_aside
 
 __all__ = ["plan", "reset_state", "run", "run_async", "run_errors", "runs"]
 
@@ -99,65 +94,17 @@ def reset_state(activation: ActivationConfig | str | Path) -> Path | str | None:
     warehouse-native state (None: there was none). The next run binds the new state to the
     workspace it then reaches and sends it every company.
     """
-    config = _config(activation)
-    if config.state.in_warehouse:
-        # A local file left from before state.in_warehouse goes aside too (see stages).
-        local = move_state_aside(config.state.path)
-        moved = _warehouse_reset(config)
-        if local is not None:
-            moved = f"{moved} and {local}" if moved else str(local)
-        return moved
-    local = move_state_aside(config.state.path)
-    if not _holds_native_state(config):
-        return local
-    # state.in_warehouse was turned off: the warehouse's tables go aside too (see stages).
-    moved = _warehouse_reset(config)
-    return f"{moved} and {local}" if local and moved else moved or local
+    return move_state_aside(_config(activation))
 
 
 def runs(activation: ActivationConfig | str | Path, *, limit: int = 20) -> list[dict[str, Any]]:
     """The activation's run history, newest first."""
-    config = _config(activation)
-    if config.state.in_warehouse:
-        return _warehouse_runs(config, limit)
-    with StateStore.open(config.state.path, read_only=True) as store:
-        return store.runs(limit)
+    return read_state(_config(activation), lambda store: store.runs(limit))
 
 
 def run_errors(activation: ActivationConfig | str | Path, run_id: str) -> list[dict[str, Any]]:
     """The companies one run could not sync, each with its company_id, code and reason."""
-    config = _config(activation)
-    if config.state.in_warehouse:
-        with native_store(config, read_only=True) as native:
-            return native.record_errors(run_id)
-    with StateStore.open(config.state.path, read_only=True) as store:
-        return store.record_errors(run_id)
-
-
-def _warehouse_runs(config: ActivationConfig, limit: int) -> list[dict[str, Any]]:
-    with native_store(config, read_only=True) as store:
-        return store.runs(limit)
-
-
-def _holds_native_state(config: ActivationConfig) -> bool:
-    try:
-        # Writable, as the reset that may follow opens it: one configuration per DuckDB file.
-        with open_source(config.source, file=str(config.file), writable=True) as source:
-            return holds_native_state(source, config.state.schema_name, config.name)
-    except SourceError:  # unreachable now: the next run asks again before it starts over
-        return False
-
-
-def _warehouse_reset(config: ActivationConfig) -> str | None:
-    lock = acquire_lock(config.state.path)  # never from under a run in progress
-    try:
-        with native_store(config, read_only=True) as store:
-            moved = store.move_aside(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
-    finally:
-        release_lock(lock)
-    if not moved:
-        return None
-    return f"tables {', '.join(moved)} of schema {config.state.schema_name!r}"
+    return read_state(_config(activation), lambda store: store.record_errors(run_id))
 
 
 def _config(activation: ActivationConfig | str | Path) -> ActivationConfig:

@@ -136,15 +136,11 @@ class Outcome:
     contacts_configured: bool = False
     #: How commands name the activation (its name in a project, else its file) in hints.
     target: str = ""
-    #: Whether `hoist verify --repair` can read the activation's state (not native state).
-    repairable: bool = True
 
 
-def _contradiction(target: str, repairable: bool) -> str:
+def _contradiction(target: str) -> str:
     """Why a run with contradictions is partial, and the commands (naming `target`) to fix it."""
     resync = f"`hoist run {target} --full-resync`"
-    if not repairable:  # verify does not read warehouse-native state
-        return f"Intercom lacks what state says was delivered (see contradictions); run {resync}"
     return (
         "Intercom lacks what state says was delivered (see contradictions); run "
         f"`hoist verify {target} --repair` to find and resend what is missing, or {resync}"
@@ -169,7 +165,7 @@ def summarise(
     if outcome.contradictions:
         # Intercom lacks what state calls delivered: this run cannot have fixed it all.
         target = outcome.target or activation
-        status, message = "partial", _contradiction(target, outcome.repairable)
+        status, message = "partial", _contradiction(target)
     if outcome.interrupted:
         status, message = "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
     if outcome.fatal is not None:

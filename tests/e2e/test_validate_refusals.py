@@ -1,6 +1,6 @@
 """`hoist validate` refuses, with file, key and fix and without calling Intercom, what a run
-would refuse (or reject value by value): column types, contacts with warehouse-native state,
-mistyped columns."""
+would refuse (or reject value by value): column types, mistyped columns. Contacts with
+warehouse-native state are valid (issue 23)."""
 
 from __future__ import annotations
 
@@ -68,11 +68,11 @@ def test_a_boolean_column_mapped_to_size_is_a_problem(
     )
 
 
-def test_contacts_with_warehouse_native_state_fail_validate(
+def test_contacts_with_warehouse_native_state_pass_validate(
     project: Path,
 ) -> None:
-    """`contacts:` with `state.in_warehouse` is refused by validate (offline too), at key
-    contacts, as every run refuses it."""
+    """`contacts:` with `state.in_warehouse` passes validate (offline too): native state keeps
+    the contact pairs beside its other tables."""
     contacts = {
         "model": {"sql": "select account_id, 'a@example.com' as email from analytics.companies"},
         "company_id": "account_id",
@@ -86,10 +86,8 @@ def test_contacts_with_warehouse_native_state_fail_validate(
     for args in (["validate"], ["validate", "--offline"]):
         done = hoist(*args, cwd=project)
 
-        assert done.returncode == 2
-        assert "activations.by-sql.contacts: a contacts model needs state in a local file" in (
-            done.stdout
-        )
+        assert done.returncode == 0, done.stdout
+        assert "contacts" not in done.stderr
 
 
 def test_a_mistyped_mapping_column_gets_a_did_you_mean(

@@ -1,5 +1,5 @@
 """Warehouse-native state is bound to its workspace as local state is; `--reset-state` moves
-its tables aside; `hoist verify` says it does not read it."""
+its tables aside (verify and contacts on native state: `tests/conformance`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import json
 from collections.abc import Callable
 
 import duckdb
-import pytest
-import yaml
 
 from hoist.emulator.testing import EmulatorHandle
-from hoist.engine import run_errors
 from tests.harness.activation import Activation, company_rows, writes
 from tests.harness.warehouses import NATIVE, Twin, with_state
 
@@ -79,56 +76,3 @@ def test_reset_state_moves_native_tables_aside_and_sends_everything(
     )
     assert "moved" in done.stderr
     assert activation.hoist("run").returncode == 0  # now bound to the new workspace
-
-
-def test_verify_says_it_does_not_read_native_state(duckdb_native: Twin) -> None:
-    """`hoist verify` on native state exits 2 naming state.in_warehouse, reading nothing."""
-    activation = duckdb_native.activation
-    activation.write_rows(company_rows(3))
-    activation.run_json()
-
-    done = activation.hoist("verify")
-
-    assert done.returncode == 2
-    assert "state.in_warehouse" in done.stderr
-
-
-def test_a_contacts_model_with_native_state_is_refused_naming_the_key(
-    duckdb_native: Twin,
-) -> None:
-    """A contacts model needs local state: a native run exits 2 naming `contacts`, sends nothing."""
-    activation = duckdb_native.activation
-    activation.write_rows(company_rows(3))
-    document = yaml.safe_load(activation.file.read_text())
-    document["contacts"] = {
-        "model": {"sql": "SELECT account_id, 'a@example.com' AS email FROM analytics.companies"},
-        "company_id": "account_id",
-        "match": "email",
-        "column": "email",
-    }
-    activation.file.write_text(yaml.safe_dump(document, sort_keys=False))
-
-    done = activation.hoist("run")
-
-    assert done.returncode == 2
-    assert "contacts" in done.stderr
-    assert "in_warehouse" in done.stderr
-    assert duckdb_native.emulator.companies() == []
-
-
-def test_a_native_runs_record_errors_are_read_back(
-    duckdb_native: Twin, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`run_errors` (the UI's per-run errors) reads a native run's errors from the warehouse."""
-    activation = duckdb_native.activation
-    rows = company_rows(4)
-    rows[2]["account_id"] = rows[1]["account_id"]
-    activation.write_rows(rows)
-    report = activation.run_json()
-    monkeypatch.setenv("E2E_INTERCOM_TOKEN", activation.token)
-
-    errors = run_errors(activation.file, report["run_id"])
-
-    assert [(e["company_id"], e["code"]) for e in errors] == [
-        (rows[1]["account_id"], "duplicate_company_id")
-    ]

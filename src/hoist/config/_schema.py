@@ -293,13 +293,6 @@ Duration = Annotated[
 ]
 
 
-#: Why `contacts:` and `state.in_warehouse` cannot go together, and the fix.
-CONTACTS_NEED_LOCAL_STATE: Final = (
-    "a contacts model needs state in a local file: warehouse-native state does not keep "
-    "contact pairs yet; remove state.in_warehouse or the contacts key"
-)
-
-
 class DestinationConfig(BaseModel):
     """An Intercom workspace: token, region (or an explicit base URL) and API version."""
 
@@ -533,13 +526,6 @@ class ActivationConfig(BaseModel):
         if isinstance(state, Mapping) and state.get("in_warehouse") is True:
             source = _spark_warehouse(source, folder)
         return {**data, "file": file, "source": source, "state": _anchored(state, folder)}
-
-    @model_validator(mode="after")
-    def _contacts_need_local_state(self) -> ActivationConfig:
-        # Refused when the file loads (validate, plan, run, the UI alike), not when a run starts.
-        if self.contacts is not None and self.state.in_warehouse:
-            raise _problem(CONTACTS_NEED_LOCAL_STATE, "contacts")
-        return self
 
 
 def _anchored(section: Any, folder: Path) -> Any:

@@ -16,12 +16,11 @@ from hoist.errors import HoistError, SourceError, StateError
 from hoist.executor import Commit, Execution, execute, request_body, stop_on_signals
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
-from hoist.offload import in_daemon_thread
 from hoist.pipeline.contacts import ContactsResult, attach_contacts
-from hoist.pipeline.stages import AnyStore, Prepared, RunContext, check_removals, prepared
+from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
 from hoist.resolve import resolve_existing
-from hoist.state import StateStore
+from hoist.state import StateBackend
 
 __all__ = ["apply_run"]
 
@@ -84,7 +83,6 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
             warnings=sent.warnings(),
             contacts_configured=ctx.config.contacts is not None,
             target=ctx.command_name,
-            repairable=not ctx.config.state.in_warehouse,
         )
         report = ctx.report(outcome, dry_run=False)
         store.record_run(
@@ -101,7 +99,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
 class _Binding:
     """Binds state to the run's workspace with the first confirmed write (see hoist.binding)."""
 
-    def __init__(self, store: AnyStore, workspace: WorkspaceIdentity) -> None:
+    def __init__(self, store: StateBackend, workspace: WorkspaceIdentity) -> None:
         self.store = store
         self.workspace = workspace
         self._done = False
@@ -119,19 +117,13 @@ class _Binding:
         self.store.commit(batch, attributes)
 
     def committer(self, attributes: list[str]) -> Commit:
-        """The executor's commit: in a thread for warehouse state, so that a warehouse that
-        stops answering blocks neither the signals nor the end of the run."""
-        if isinstance(self.store, StateStore):
-            # A local file cannot hang, and its connection also pages the changes: stay here.
-            async def local(batch: list[Confirmation]) -> None:
-                self.commit(batch, attributes)
+        """The executor's commit, where state calls belong (`StateBackend.call`: off the loop
+        for a warehouse that may stop answering)."""
 
-            return local
+        async def commit(batch: list[Confirmation]) -> None:
+            await self.store.call(self.commit, batch, attributes, name="hoist-state-commit")
 
-        async def warehouse(batch: list[Confirmation]) -> None:
-            await in_daemon_thread(self.commit, batch, attributes, name="hoist-state-commit")
-
-        return warehouse
+        return commit
 
 
 def _stop_if_broken(execution: Execution) -> None:
@@ -160,7 +152,7 @@ def _stop_if_broken(execution: Execution) -> None:
     ) from error
 
 
-def _attributes_lost(store: AnyStore, p: Prepared) -> list[str]:
+def _attributes_lost(store: StateBackend, p: Prepared) -> list[str]:
     """Custom attributes the run must create although state says values of them went out."""
     lost = []
     for name, _ in p.attributes.to_create:
@@ -184,7 +176,7 @@ def _companies_lost(stale: list[str], recreated: list[str]) -> list[str]:
     return lost
 
 
-def _contacts_lost(store: AnyStore, gone: list[str]) -> list[str]:
+def _contacts_lost(store: StateBackend, gone: list[str]) -> list[str]:
     """Forget companies a contact could not be attached to because Intercom no longer has
     them, with their pairs: the next run creates them and attaches their contacts again."""
     gone = sorted(set(gone))
@@ -209,8 +201,6 @@ async def _contacts(
     config = ctx.config.contacts
     if config is None or p.contacts is None or execution.fatal or execution.interrupted:
         return ContactsResult()
-    # Warehouse-native state refuses a contacts model before the run starts.
-    assert isinstance(bound.store, StateStore)
     recheck = ctx.recheck_missing or ctx.full_resync
     result = await attach_contacts(
         config, client, bound.store, p.contacts, concurrency, recheck=recheck
@@ -221,9 +211,9 @@ async def _contacts(
     return result
 
 
-def _contacts_not_found(store: AnyStore, p: Prepared) -> int:
-    """Contacts Intercom did not have when last searched (local state keeps the pairs)."""
-    if p.contacts is None or not isinstance(store, StateStore):
+def _contacts_not_found(store: StateBackend, p: Prepared) -> int:
+    """Contacts Intercom did not have when last searched."""
+    if p.contacts is None:
         return 0
     return p.contacts.not_found(store.pairs_relation())
 

@@ -24,7 +24,7 @@ from hoist.intercom import IntercomClient
 from hoist.intercom.client import SEARCH_IN_MAX
 from hoist.report import RecordError
 from hoist.sql.contacts import ContactPairs, PendingPair, RemovedPair, planned_companies
-from hoist.state import StateStore
+from hoist.state import StateBackend
 
 __all__ = [
     "NOT_FOUND_RETRY",
@@ -69,11 +69,11 @@ class PlannedContacts:
 
 
 def planned_contacts(
-    pairs: ContactPairs, store: StateStore, *, insert: bool, recheck: bool = False
+    pairs: ContactPairs, store: StateBackend, *, insert: bool, recheck: bool = False
 ) -> PlannedContacts:
     """What the contacts stage would do after this run's sends, without a call."""
     cutoff = datetime.now(UTC) - (timedelta(0) if recheck else NOT_FOUND_RETRY)
-    companies = planned_companies(store.relation([]), insert=insert)
+    companies = planned_companies(store.companies_relation(), insert=insert)
     pending = pairs.pending(companies, store.pairs_relation(), cutoff)
     return PlannedContacts(
         len(pending), len(_batches(pending)), pairs.not_found(store.pairs_relation())
@@ -83,7 +83,7 @@ def planned_contacts(
 async def attach_contacts(
     config: ContactsConfig,
     client: IntercomClient,
-    store: StateStore,
+    store: StateBackend,
     pairs: ContactPairs,
     concurrency: int,
     *,
@@ -97,9 +97,9 @@ async def attach_contacts(
     stage = _Stage(config, client, store, asyncio.Semaphore(concurrency))
     now = datetime.now(UTC)
     cutoff = now if recheck else now - NOT_FOUND_RETRY
-    pending = pairs.pending(store.relation([]), store.pairs_relation(), cutoff)
+    pending = pairs.pending(store.companies_relation(), store.pairs_relation(), cutoff)
     await asyncio.gather(*(stage.attach_batch(batch) for batch in _batches(pending)))
-    removed = pairs.removed(store.relation([]), store.pairs_relation())
+    removed = pairs.removed(store.companies_relation(), store.pairs_relation())
     await stage.detach(removed)
     return stage.result
 
@@ -125,7 +125,7 @@ class _Stage:
         self,
         config: ContactsConfig,
         client: IntercomClient,
-        store: StateStore,
+        store: StateBackend,
         gate: asyncio.Semaphore,
     ) -> None:
         self.config = config

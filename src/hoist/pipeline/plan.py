@@ -7,7 +7,6 @@ from hoist.pipeline.contacts import PlannedContacts, planned_contacts
 from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport
 from hoist.resolve import resolve_existing
-from hoist.state import StateStore
 
 __all__ = ["plan_run"]
 
@@ -37,7 +36,7 @@ async def plan_run(ctx: RunContext) -> RunReport:
         writes = p.changes.count(known_only=known_only)
         sample = p.changes.sample(_SAMPLE, known_only=known_only)
         contacts = _NONE
-        if p.contacts and isinstance(store, StateStore):  # native state refuses contacts
+        if p.contacts:
             recheck = ctx.recheck_missing or ctx.full_resync
             contacts = planned_contacts(p.contacts, store, insert=insert, recheck=recheck)
         # The run repeats the plan's own calls (workspace, attributes, lookups), then writes.

@@ -5,42 +5,31 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import partial
 
-import duckdb
 import httpx
 import pyarrow as pa
-from sqlglot import exp
 
 from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import ActivationConfig
 from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
-from hoist.errors import ConfigError, StateError
+from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
-from hoist.offload import in_daemon_thread
 from hoist.progress import NullProgress, Progress
 from hoist.project._files import PROJECT_FILE
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
-from hoist.sql import fingerprint, native_diff
-from hoist.sql.build import render
 from hoist.sql.changeset import ChangeSet
 from hoist.sql.contacts import ContactPairs
 from hoist.sql.model import model_query
-from hoist.sql.native_changeset import NativeChangeSet
-from hoist.state import StateStore
-from hoist.state.native import NativeStateStore, Warehouse, holds_native_state
+from hoist.state import Diffed, DiffRequest, StateBackend, open_state
 
-#: Either state store: the local file (default) or the warehouse's tables.
-AnyStore = StateStore | NativeStateStore
-
-__all__ = ["AnyStore", "Prepared", "RunContext", "check_removals", "prepared"]
+__all__ = ["Prepared", "RunContext", "check_removals", "prepared"]
 
 
 @dataclass
@@ -120,40 +109,57 @@ class Prepared:
 @asynccontextmanager
 async def prepared(
     ctx: RunContext, *, read_only: bool
-) -> AsyncIterator[tuple[IntercomClient, AnyStore, Prepared]]:
+) -> AsyncIterator[tuple[IntercomClient, StateBackend, Prepared]]:
     """Read the model, check the mapping against Intercom, open state and diff.
 
     The client's first call (`GET /me`) proves the token and names the workspace; config and
     schema problems surface before state is opened, locked or created; a state bound to another
     workspace stops the run before the diff (`WorkspaceMismatchError`).
     """
-    if ctx.config.state.in_warehouse:
-        async with _prepared_in_warehouse(ctx, read_only=read_only) as ready:
-            yield ready
-        return
     config = ctx.config
-    with open_source(config.source, file=ctx.file) as source:
-        if not config.state.path.exists():
-            await _check_not_switched_back(ctx, source)
-        query = model_query(
+    kind = open_state(config)
+    with open_source(config.source, file=ctx.file, writable=kind.writable_source) as source:
+        await kind.check_source(source, ctx.command_name)
+        sql = model_query(
             config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
         )
         # Off the loop: Ctrl-C still stops a run whose model query the warehouse never answers.
-        reader = await in_daemon_thread(source.read, query, name="hoist-model-query")
-        _check_identifier(ctx, reader.schema)
+        model = await kind.read_model(source, sql)
+        _check_identifier(ctx, model.schema)
         async with ctx.client() as client:
             workspace = await client.workspace()
-            fields, attributes = await _fields(ctx, client, reader.schema)
-            state = config.state
-            with StateStore.open(
-                state.path, read_only=read_only, memory_limit=state.memory_limit
-            ) as store:
-                check_workspace(recorded_workspace(store), workspace, state_path=state.path)
-                diffed = _diff(ctx, store, reader, fields, attributes, workspace)
-                yield client, store, replace(diffed, contacts=_stage_contacts(ctx, source, store))
+            fields, attributes = await _fields(ctx, client, model.schema)
+            opened = await kind.open(source, read_only=read_only, command=ctx.command_name)
+            with opened as store:
+                check_workspace(recorded_workspace(store), workspace, state_path=store.where)
+                diffed = await store.call(
+                    store.diff, source, model, _request(ctx, sql, fields), name="hoist-diff"
+                )
+                _announce(ctx, diffed)
+                changes = diffed.changes
+                rejected = tuple(changes.rejections())
+                contacts = _stage_contacts(ctx, source, store)
+                p = Prepared(
+                    fields, attributes, changes, rejected, workspace, diffed.rows_fetched, contacts
+                )
+                yield client, store, p
 
 
-def _stage_contacts(ctx: RunContext, source: Source, store: StateStore) -> ContactPairs | None:
+def _request(ctx: RunContext, sql: str, fields: tuple[Field, ...]) -> DiffRequest:
+    """What the diff compares, under the sync's rules."""
+    sync = ctx.config.sync
+    return DiffRequest(
+        sql,
+        fields,
+        sync.company_id,
+        on_removal=sync.on_removal,
+        insert=sync.insert,
+        full_resync=ctx.full_resync,
+        recheck_missing=ctx.recheck_missing,
+    )
+
+
+def _stage_contacts(ctx: RunContext, source: Source, store: StateBackend) -> ContactPairs | None:
     """Read the contacts model, if the activation has one, through the same source."""
     contacts = ctx.config.contacts
     if contacts is None:
@@ -171,7 +177,7 @@ def _stage_contacts(ctx: RunContext, source: Source, store: StateStore) -> Conta
         if column not in reader.schema.names:
             raise missing_column(column, reader.schema, file=ctx.file, key=f"contacts.{key}")
     return ContactPairs.stage(
-        store.con,
+        store.scratch,
         reader,
         company_column=contacts.company_id,
         key_column=contacts.column,
@@ -204,120 +210,6 @@ def check_removals(ctx: RunContext, p: Prepared) -> int:
     return count
 
 
-@asynccontextmanager
-async def _prepared_in_warehouse(
-    ctx: RunContext, *, read_only: bool
-) -> AsyncIterator[tuple[IntercomClient, AnyStore, Prepared]]:
-    """The same, with state in the warehouse: only changed, rejected and removed rows leave it."""
-    config = ctx.config
-    with open_source(config.source, file=ctx.file, writable=True) as source:
-        if not isinstance(source, Warehouse):
-            raise ConfigError(
-                f"state.in_warehouse is not available for source type {config.source.type!r}; "
-                "remove it to keep state in a local file",
-                file=ctx.file,
-                key="state.in_warehouse",
-            )
-        # A contacts model with native state is refused when the activation loads (config).
-        sql = model_query(
-            config.model, source.dialect, file=ctx.file, source=source, dbt=config.source.dbt
-        )
-        # Every warehouse statement before sending runs off the loop, so that Ctrl-C still stops
-        # a run whose warehouse never answers (the statement is left to the process's end).
-        schema_sql = render(native_diff.schema_query(sql, source.dialect), source.dialect)
-        schema = (await in_daemon_thread(source.read, schema_sql, name="hoist-model-query")).schema
-        _check_identifier(ctx, schema)
-        async with ctx.client() as client:
-            workspace = await client.workspace()
-            fields, attributes = await _fields(ctx, client, schema)
-            state = config.state
-            opened = await in_daemon_thread(
-                partial(
-                    NativeStateStore.open,
-                    source,
-                    state.schema_name,
-                    config.name,
-                    read_only=read_only,
-                    lock_path=state.path,
-                ),
-                name="hoist-state-open",
-            )
-            with opened as store, _scratch(state.memory_limit) as con:
-                where = f"the state in schema {state.schema_name!r} of the warehouse"
-                _check_not_switched(ctx, store)
-                check_workspace(recorded_workspace(store), workspace, state_path=where)
-                model = native_diff.model_relation(sql, source.dialect)
-                changes = await in_daemon_thread(
-                    NativeChangeSet.diff_in_warehouse,
-                    con,
-                    source,
-                    _native_spec(ctx, store, fields, model),
-                    name="hoist-diff",
-                )
-                _announce(ctx, changes)
-                rejected = tuple(changes.rejections())
-                p = Prepared(fields, attributes, changes, rejected, workspace, changes.rows_fetched)
-                yield client, store, p
-
-
-def _check_not_switched(ctx: RunContext, store: NativeStateStore) -> None:
-    """Refuse to start warehouse-native state from nothing while a local state file holds what
-    earlier runs delivered: that would silently send every company again."""
-    local = ctx.config.state.path
-    if not local.is_file() or not store.is_empty():
-        return
-    raise StateError(
-        f"state.in_warehouse is on, but the warehouse holds no state for this activation while "
-        f"the local state file {local} holds what earlier runs delivered; a run would send "
-        f"every company again. To start the warehouse's state over, run `hoist run "
-        f"{ctx.command_name} --reset-state` (the local file is moved aside, not deleted); to "
-        "keep the local state, remove state.in_warehouse"
-    )
-
-
-async def _check_not_switched_back(ctx: RunContext, source: Source) -> None:
-    """Refuse to start local state from nothing while the warehouse holds this activation's
-    native state (state.in_warehouse was turned off): that would send every company again."""
-    state = ctx.config.state
-    held = await in_daemon_thread(
-        holds_native_state, source, state.schema_name, ctx.config.name, name="hoist-state-check"
-    )
-    if not held:
-        return
-    raise StateError(
-        f"state.in_warehouse is off, but schema {state.schema_name!r} of the warehouse holds "
-        f"this activation's state and there is no local state file {state.path}; a run would "
-        f"send every company again. To start local state over, run `hoist run "
-        f"{ctx.command_name} --reset-state` (the warehouse's tables are moved aside, not "
-        "deleted); to keep the warehouse's state, set state.in_warehouse: true again"
-    )
-
-
-def _native_spec(
-    ctx: RunContext, store: NativeStateStore, fields: tuple[Field, ...], model: exp.Expr
-) -> native_diff.DiffSpec:
-    """What the warehouse's diff compares, under the same rules as the local diff."""
-    sync = ctx.config.sync
-    names = [f.attribute for f in fields]
-    if ctx.full_resync:
-        relation = store.blank_relation(names, keep_ids=sync.insert)
-    else:
-        relation = store.relation(names)
-    missing = None if sync.insert or ctx.recheck_missing else store.missing_relation()
-    dialect = store.warehouse.dialect
-    return native_diff.DiffSpec(
-        fields,
-        sync.company_id,
-        model,
-        relation,
-        on_removal=sync.on_removal,
-        insert=sync.insert,
-        missing=missing,
-        fingerprint=fingerprint.expression(fields, sync.company_id, dialect, "m"),
-        dialect=dialect,
-    )
-
-
 async def _fields(
     ctx: RunContext, client: IntercomClient, schema: pa.Schema
 ) -> tuple[tuple[Field, ...], AttributePlan]:
@@ -330,53 +222,16 @@ async def _fields(
     return fields, attributes
 
 
-@contextmanager
-def _scratch(memory_limit: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB for the changes the warehouse sent (small: changed rows only)."""
-    con = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def _check_identifier(ctx: RunContext, schema: pa.Schema) -> None:
     column = ctx.config.sync.company_id
     if column not in schema.names:
         raise missing_column(column, schema, file=ctx.file, key="sync.company_id")
 
 
-def _diff(
-    ctx: RunContext,
-    store: StateStore,
-    reader: pa.RecordBatchReader,
-    fields: tuple[Field, ...],
-    attributes: AttributePlan,
-    workspace: WorkspaceIdentity,
-) -> Prepared:
-    names = [f.attribute for f in fields]
-    if ctx.full_resync:
-        # Update-only runs also look every company up again: state's ids are not trusted either.
-        relation = store.blank_relation(names, keep_ids=ctx.config.sync.insert)
-    else:
-        relation = store.relation(names)
-    changes = ChangeSet.build(store.con, reader, fields, ctx.config.sync.company_id, relation)
-    _announce(ctx, changes)
-    rejected = tuple(changes.rejections())
-    # Local state reads the whole model out of the source, bad rows included.
-    return Prepared(fields, attributes, changes, rejected, workspace, changes.counts.rows)
-
-
-def _announce(ctx: RunContext, changes: ChangeSet) -> None:
-    counts = changes.counts
-    # Native state: the warehouse diffed the model; only the changed rows were fetched.
-    read = (
-        f"diffed {counts.rows:,} rows in the warehouse ({changes.rows_fetched:,} fetched)"
-        if isinstance(changes, NativeChangeSet)
-        else f"read {counts.rows:,} rows"
-    )
+def _announce(ctx: RunContext, diffed: Diffed) -> None:
+    counts = diffed.changes.counts
     ctx.progress.stage(
-        f"{read} in {time.monotonic() - ctx.started:.1f} s: "
+        f"{diffed.described} in {time.monotonic() - ctx.started:.1f} s: "
         f"{counts.new:,} new, {counts.changed - counts.new:,} changed, "
         f"{counts.unchanged:,} unchanged, {counts.rejected_rows:,} rejected"
     )

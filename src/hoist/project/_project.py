@@ -32,7 +32,7 @@ from hoist.config._project import (
     StateDefinition,
 )
 from hoist.config._schedule import AlertConfig
-from hoist.config._schema import CONTACTS_NEED_LOCAL_STATE, _anchored
+from hoist.config._schema import _anchored
 from hoist.config._segment import SegmentConfig, SegmentDefinition
 from hoist.errors import ConfigError
 from hoist.project._files import KINDS, PROJECT_FILE, Definition, find_project, read_definitions
@@ -208,9 +208,6 @@ class Project:
             problems, lambda: self._reference(definition, "destination", written.destination)
         )
         contacts = self._contacts(definition, written.contacts, source, problems)
-        if written.contacts is not None and written.state.in_warehouse:
-            key = f"{definition.key}.contacts"
-            problems.append(Problem(definition.file, key, CONTACTS_NEED_LOCAL_STATE))
         if problems or source is None or destination is None or model is None:
             raise ProjectError(problems)
         return ActivationConfig(

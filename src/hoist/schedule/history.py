@@ -9,15 +9,13 @@ run was still going, and runs that failed before the engine could record them.
 from __future__ import annotations
 
 import uuid
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hoist.config import ActivationConfig
 from hoist.report import RunReport
 from hoist.schedule.alerts import CONCLUSIVE
-from hoist.state import StateStore
-from hoist.state.native import NativeStateStore, native_store
+from hoist.state import opened_state
 
 __all__ = ["LastRuns", "ensure_recorded", "read_last_runs", "record_skipped"]
 
@@ -36,7 +34,7 @@ class LastRuns:
 
 def read_last_runs(config: ActivationConfig) -> LastRuns:
     """The activation's `LastRuns` from its state (empty if it never ran)."""
-    with _reader(config) as store:
+    with opened_state(config, read_only=True) as store:
         runs = store.runs(_LOOK_BACK)
     if not runs:
         return LastRuns()
@@ -49,28 +47,16 @@ def record_skipped(config: ActivationConfig, slot: datetime, reason: str) -> Non
     report = RunReport(
         run_id=uuid.uuid4().hex[:12], activation=config.name, status="skipped", message=reason
     )
-    with _writer(config) as store:
+    with opened_state(config, read_only=False) as store:
         store.record_run(report, started_at=slot, finished_at=slot, insert=config.sync.insert)
 
 
 def ensure_recorded(config: ActivationConfig, report: RunReport, since: datetime) -> None:
     """Add `report` (a run that raised) unless the engine recorded a run started since `since`."""
-    with _writer(config) as store:
+    with opened_state(config, read_only=False) as store:
         latest = store.runs(1)
         if latest and latest[0]["started_at"] >= since:
             return
         store.record_run(
             report, started_at=since, finished_at=datetime.now(UTC), insert=config.sync.insert
         )
-
-
-def _reader(config: ActivationConfig) -> AbstractContextManager[StateStore | NativeStateStore]:
-    if config.state.in_warehouse:
-        return native_store(config, read_only=True)
-    return StateStore.open(config.state.path, read_only=True)
-
-
-def _writer(config: ActivationConfig) -> AbstractContextManager[StateStore | NativeStateStore]:
-    if config.state.in_warehouse:
-        return native_store(config, read_only=False)
-    return StateStore.open(config.state.path, memory_limit=config.state.memory_limit)

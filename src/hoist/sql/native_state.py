@@ -23,6 +23,12 @@ BigQuery), so activations can share a schema:
   then) or found it after all (``_found`` true).
 - ``<name>__settings``: append-only (key, value) rows, the newest per key wins: the workspace
   state is bound to (`hoist.binding`).
+- ``<name>__contact_pairs``: append-only events over the contact pairs of a ``contacts:``
+  model (``_op``: ``record`` a pair attached or not found at ``checked_at``, ``forget`` one
+  pair, ``forget_company`` every pair of a company), replayed in order to read the pairs.
+
+The journal also carries the ``user_count`` Intercom answered with (as text, overlaid like an
+attribute), so ``without_contacts`` is counted as with local state.
 
 What Intercom holds = the current snapshot overlaid by the journal rows after its folded
 sequence number: per attribute the newest non-null text, cut at the newest ``_forget``.
@@ -44,7 +50,14 @@ from hoist.sql.build import column, identifier, literal, table, template
 from hoist.sql.diff import state_column
 from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 
-__all__ = ["ERROR_COLUMNS", "NATIVE_VERSION", "RUN_COLUMNS", "NativeTables"]
+__all__ = [
+    "ERROR_COLUMNS",
+    "NATIVE_VERSION",
+    "PAIR_EVENT_COLUMNS",
+    "RUN_COLUMNS",
+    "USER_COUNT",
+    "NativeTables",
+]
 
 #: The schema version of warehouse-native state, recorded in every meta row. 2: confirmations
 #: carry the row's fingerprint (``_fp``); a hoist that would append them without it (and so let
@@ -90,6 +103,17 @@ _MISSING: Final = (
     ("_found", "BOOLEAN"),
 )
 _SETTINGS: Final = (("seq", "BIGINT"), ("key", "VARCHAR"), ("value", "VARCHAR"))
+#: The contact pair events' columns, in table order.
+PAIR_EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("seq", "BIGINT"),
+    ("company_id", "VARCHAR"),
+    ("contact_key", "VARCHAR"),
+    ("contact_id", "VARCHAR"),
+    ("checked_at", "TIMESTAMP"),
+    ("_op", "VARCHAR"),
+)
+#: The journal's column of the `user_count` Intercom answered with (text, like attributes).
+USER_COUNT: Final = "user_count"
 _META: Final = (
     ("generation", "BIGINT"),
     ("folded_seq", "BIGINT"),
@@ -126,11 +150,20 @@ class NativeTables:
             _create(self.table("record_errors"), ERROR_COLUMNS),
             _create(self.table("missing"), _MISSING),
             _create(self.table("settings"), _SETTINGS),
+            _create(self.table("contact_pairs"), PAIR_EVENT_COLUMNS),
         ]
 
     def names(self) -> list[str]:
         """The unqualified names of the activation's fixed tables (snapshots aside)."""
-        kinds = ("journal", "meta", "runs", "record_errors", "missing", "settings")
+        kinds = (
+            "journal",
+            "meta",
+            "runs",
+            "record_errors",
+            "missing",
+            "settings",
+            "contact_pairs",
+        )
         return [self.name(kind) for kind in kinds]
 
     def rename(self, old: str, new: str) -> exp.Expr:
@@ -159,6 +192,19 @@ class NativeTables:
     def max_seq_query(self, name: str) -> exp.Expr:
         """The highest ``seq`` of the activation's table `name` (0: empty)."""
         return template("SELECT coalesce(max(seq), 0) FROM $t", t=self.table(name))
+
+    def pair_events_query(self) -> exp.Expr:
+        """Every contact pair event, oldest first."""
+        names = [column(name) for name, _ in PAIR_EVENT_COLUMNS[1:]]
+        query = exp.select(*names).from_(self.table("contact_pairs"))
+        return query.order_by(column("seq"))
+
+    def without_contacts_query(self, relation: exp.Expr) -> exp.Expr:
+        """How many companies of `relation` with an Intercom id last had no contact."""
+        return template(
+            "SELECT count(*) FROM $r AS r WHERE r.intercom_id IS NOT NULL AND r.user_count = '0'",
+            r=relation,
+        )
 
     def settings_query(self) -> exp.Expr:
         """Every (key, value) of the settings, oldest first."""
@@ -209,10 +255,14 @@ class NativeTables:
         return template("SELECT count(*) FROM $s", s=self.table(f"snapshot_{generation}"))
 
     def snapshot_relation(
-        self, attributes: Sequence[str], generation: int, present: set[str]
+        self,
+        attributes: Sequence[str],
+        generation: int,
+        present: set[str],
+        extra: Sequence[str] = (),
     ) -> exp.Expr:
         """The snapshot of `generation` alone (no journal to overlay)."""
-        names = _state_columns(attributes)
+        names = [*_state_columns(attributes), *extra]
         query = exp.select(
             column("company_id"), column("intercom_id"), *(_or_null(n, present) for n in names)
         )
@@ -228,6 +278,7 @@ class NativeTables:
         after: int,
         through: int | None = None,
         journal: str = "journal",
+        extra: Sequence[str] = (),
     ) -> exp.Expr:
         """What Intercom confirmed: a row per company, a text column per attribute.
 
@@ -235,8 +286,9 @@ class NativeTables:
         ``after < seq <= through``; attributes a table lacks read as NULL (never recorded).
         The fingerprint (``_fp``) overlays like an attribute: a confirmation that cannot vouch
         for the whole row records '' rather than NULL, so an older fingerprint never outlives it.
+        `extra` text columns (``user_count``) overlay the same way.
         """
-        names = _state_columns(attributes)
+        names = [*_state_columns(attributes), *extra]
         latest = self._journal_latest(names, journal_columns, after, through, journal)
         if generation is None:
             kept = exp.select(column("company_id"), *(column(n) for n in ["intercom_id", *names]))

@@ -1,14 +1,38 @@
 """State: what Intercom confirmed per company and attribute, the run history, record errors.
 
-`StateStore` keeps it in one local DuckDB file per activation (the default). The statements it
-runs are built in `hoist.sql.state`; the schema is versioned (`SCHEMA_VERSION`) and migrated
-forward on open.
+Every kind of state implements one contract, `StateBackend` (`hoist.state.contract`): the local
+DuckDB file per activation (`StateStore`, the default; its schema is versioned and migrated
+forward on open) and warehouse-native state (`hoist.state.native`). `open_state(config)` picks
+the kind; no code outside this package asks which one it holds.
 """
 
 from __future__ import annotations
 
 from hoist.changes import Confirmation
+from hoist.state.contract import Capabilities, Diffed, DiffRequest, StateBackend
+from hoist.state.opening import (
+    ModelRead,
+    StateKind,
+    open_state,
+    opened_state,
+    read_state,
+    reset_state,
+)
 from hoist.state.store import StateStore
 from hoist.state.versions import SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "Confirmation", "StateStore"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Capabilities",
+    "Confirmation",
+    "DiffRequest",
+    "Diffed",
+    "ModelRead",
+    "StateBackend",
+    "StateKind",
+    "StateStore",
+    "open_state",
+    "opened_state",
+    "read_state",
+    "reset_state",
+]

@@ -19,28 +19,42 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, TypeVar, runtime_checkable
 
+import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
 from hoist.changes import Confirmation
-from hoist.config import ActivationConfig
+from hoist.config import DEFAULT_MEMORY_LIMIT, ActivationConfig
 from hoist.errors import ConfigError, SourceError, StateError
+from hoist.offload import in_daemon_thread
 from hoist.report import RunReport
+from hoist.sql import fingerprint
 from hoist.sql.build import column, render, table, template
 from hoist.sql.diff import state_column
 from hoist.sql.fingerprint import FINGERPRINT_COLUMN
-from hoist.sql.native_diff import MISSING_SEEN, portable
-from hoist.sql.native_state import ERROR_COLUMNS, NATIVE_VERSION, RUN_COLUMNS, NativeTables
-from hoist.sql.state import StateTables
+from hoist.sql.native_changeset import NativeChangeSet
+from hoist.sql.native_diff import MISSING_SEEN, DiffSpec, model_relation, portable
+from hoist.sql.native_state import (
+    ERROR_COLUMNS,
+    NATIVE_VERSION,
+    RUN_COLUMNS,
+    USER_COUNT,
+    NativeTables,
+)
+from hoist.sql.state import PAIR_COLUMNS, StateTables
+from hoist.state.contract import Capabilities, Diffed, DiffRequest, PairRow, land
 from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.pairs import replay_pairs
 
 __all__ = ["Catalog", "NativeStateStore", "Warehouse", "native_store"]
+
+T = TypeVar("T")
 
 #: The local state's statements that apply to any relation (a full resync's blank state).
 _LOCAL = StateTables()
@@ -115,11 +129,15 @@ class NativeStateStore:
         *,
         read_only: bool,
         lock: IO[str] | None = None,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
     ) -> None:
         self.warehouse = warehouse
         self.tables = tables
         self.read_only = read_only
+        self.capabilities = Capabilities(deletes=getattr(warehouse, "can_delete", True))
         self._lock = lock
+        #: The run's local scratch DuckDB: small, holds changed rows only.
+        self._scratch = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
         self._attributes: list[str] = []
         self._exists = self._table_names()
         self._meta = self._read_meta()
@@ -135,6 +153,7 @@ class NativeStateStore:
         *,
         read_only: bool = False,
         lock_path: Path | None = None,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
     ) -> NativeStateStore:
         """Open (writers: create) the activation's state tables in `schema`.
 
@@ -148,7 +167,7 @@ class NativeStateStore:
             if not read_only:
                 for statement in tables.create_statements():
                     warehouse.execute(_render(statement, warehouse.dialect))
-            return cls(warehouse, tables, read_only=read_only, lock=lock)
+            return cls(warehouse, tables, read_only=read_only, lock=lock, memory_limit=memory_limit)
         except BaseException:
             release_lock(lock)
             raise
@@ -160,19 +179,69 @@ class NativeStateStore:
         self.close()
 
     def close(self) -> None:
-        """Release the lock (the warehouse connection belongs to the source)."""
+        """Release the lock and the scratch (the warehouse connection belongs to the source)."""
+        with contextlib.suppress(duckdb.Error):
+            self._scratch.close()
         release_lock(self._lock)
         self._lock = None
+
+    async def call(self, call: Callable[..., T], *args: Any, name: str) -> T:
+        """`call(*args)` in a daemon thread: a warehouse that stops answering blocks neither
+        the signals nor the end of the run."""
+        return await in_daemon_thread(call, *args, name=name)
+
+    @property
+    def scratch(self) -> duckdb.DuckDBPyConnection:
+        """The run's local DuckDB for the changes the warehouse sent."""
+        return self._scratch
+
+    @property
+    def where(self) -> str:
+        """A description of where the tables are, for messages."""
+        return f"the state in schema {self.tables.schema!r} of the warehouse"
+
+    def diff(self, source: Any, model: Any, request: DiffRequest) -> Diffed:
+        """Diff in the warehouse (`source`, the one state is kept in) under the same rules as
+        the local diff; land what it sends in scratch."""
+        dialect = self.warehouse.dialect
+        names = [f.attribute for f in request.fields]
+        if request.full_resync:
+            relation = self.blank_relation(names, keep_ids=request.insert)
+        else:
+            relation = self.relation(names)
+        skip_missing = request.insert or request.recheck_missing
+        spec = DiffSpec(
+            request.fields,
+            request.id_column,
+            model_relation(model.sql, dialect),
+            relation,
+            on_removal=request.on_removal,
+            insert=request.insert,
+            missing=None if skip_missing else self.missing_relation(),
+            fingerprint=fingerprint.expression(request.fields, request.id_column, dialect, "m"),
+            dialect=dialect,
+        )
+        changes = NativeChangeSet.diff_in_warehouse(self._scratch, source, spec)
+        counts = changes.counts
+        described = (
+            f"diffed {counts.rows:,} rows in the warehouse ({changes.rows_fetched:,} fetched)"
+        )
+        return Diffed(changes, changes.rows_fetched, described)
 
     # -- reading ---------------------------------------------------------------------------
 
     def relation(self, attributes: Sequence[str]) -> exp.Expr:
         """SQL (in the warehouse) for what Intercom confirmed, a column per attribute."""
+        return self._relation(attributes)
+
+    def _relation(self, attributes: Sequence[str], extra: Sequence[str] = ()) -> exp.Expr:
         if self.tables.name(self._journal) not in self._exists:
-            return _empty(attributes)
+            return _empty([*attributes], extra)
         generation = self._meta.generation
         if generation is not None and not self._journal_rows:
-            return self._snapshot_only(attributes, generation)
+            # The common case after a clean run: no journal to overlay, no window to compute.
+            present = self._columns(f"snapshot_{generation}")
+            return self.tables.snapshot_relation(attributes, generation, present, extra)
         return self.tables.relation(
             attributes,
             generation=generation,
@@ -180,12 +249,8 @@ class NativeStateStore:
             journal_columns=self._columns(self._journal),
             after=self._meta.folded_seq,
             journal=self._journal,
+            extra=extra,
         )
-
-    def _snapshot_only(self, attributes: Sequence[str], generation: int) -> exp.Expr:
-        # The common case after a clean run: no journal to overlay, no window to compute.
-        present = self._columns(f"snapshot_{generation}")
-        return self.tables.snapshot_relation(attributes, generation, present)
 
     def blank_relation(self, attributes: Sequence[str], *, keep_ids: bool) -> exp.Expr:
         """The companies state knows, as if nothing had been delivered (a full resync)."""
@@ -211,6 +276,18 @@ class NativeStateStore:
             c=column(state_column(attribute)),
         )
         return int(self._query(query).column(0)[0].as_py())
+
+    def delivered_relation(self, attributes: Sequence[str]) -> exp.Expr:
+        """The companies with an Intercom id and their delivered texts, landed in scratch."""
+        query = template(
+            "SELECT * FROM $r AS r WHERE r.intercom_id IS NOT NULL", r=self.relation(attributes)
+        )
+        return land(self._scratch, "state_delivered", self._query(query))
+
+    def companies_relation(self) -> exp.Expr:
+        """(company_id, intercom_id) of every company state knows, landed in scratch."""
+        query = template("SELECT company_id, intercom_id FROM $r AS r", r=self.relation([]))
+        return land(self._scratch, "state_companies", self._query(query))
 
     def missing_relation(self) -> exp.Expr | None:
         """(company_id, row_hash) in the warehouse of companies last not found (None: none)."""
@@ -241,13 +318,46 @@ class NativeStateStore:
         self._append_numbered("missing", rows)
 
     def without_contacts(self) -> int:
-        """Delivered companies known to have no contact: native state does not record
-        Intercom's ``user_count`` yet, so it knows of none (0)."""
-        return 0
+        """How many delivered companies Intercom last said have no contact attached."""
+        if USER_COUNT not in self._columns(self._journal):
+            return 0  # a state from before user_count was recorded
+        relation = self._relation([], extra=[USER_COUNT])
+        query = self.tables.without_contacts_query(relation)
+        return int(self._query(query).column(0)[0].as_py())
+
+    def pairs_relation(self) -> exp.Expr:
+        """The contact pairs state remembers, replayed from their events into scratch."""
+        events: list[dict[str, Any]] = []
+        if self.tables.name("contact_pairs") in self._exists:
+            events = self._query(self.tables.pair_events_query()).to_pylist()
+        pairs = replay_pairs(events)
+        kinds = {"checked_at": pa.timestamp("us", "UTC")}
+        rows = pa.table(
+            {
+                name: pa.array([p[i] for p in pairs], kinds.get(name, pa.string()))
+                for i, (name, _) in enumerate(PAIR_COLUMNS)
+            }
+        )
+        return land(self._scratch, "state_pairs", rows)
+
+    def record_pairs(self, rows: Sequence[PairRow]) -> None:
+        """Remember pairs: one ``record`` event each, in one append."""
+        self._pair_events("record", [(c, k, i, _naive_utc(t)) for c, k, i, t in rows])
+
+    def forget_pairs(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+        """Forget (company_id, contact key, contact id or None) pairs: a ``forget`` each."""
+        self._pair_events("forget", [(c, k, i, None) for c, k, i in rows])
 
     def forget_pairs_of(self, company_ids: Sequence[str]) -> None:
-        """Native state keeps no contact pairs (a contacts model is refused): nothing to do."""
-        del company_ids
+        """Forget every pair of `company_ids`: one ``forget_company`` event each."""
+        self._pair_events("forget_company", [(c, None, None, None) for c in company_ids])
+
+    def _pair_events(self, op: str, rows: Sequence[tuple[Any, Any, Any, Any]]) -> None:
+        if not rows:
+            return
+        names = ("company_id", "contact_key", "contact_id", "checked_at")
+        columns: dict[str, list[Any]] = {n: [r[i] for r in rows] for i, n in enumerate(names)}
+        self._append_numbered("contact_pairs", {**columns, "_op": [op] * len(rows)})
 
     def is_empty(self) -> bool:
         """Whether no run has written this activation's state here yet."""
@@ -308,7 +418,7 @@ class NativeStateStore:
         which journals written before it existed lack)."""
         self._attributes = list(attributes)
         present = self._columns(self._journal)
-        for name in [*map(state_column, attributes), FINGERPRINT_COLUMN]:
+        for name in [*map(state_column, attributes), FINGERPRINT_COLUMN, USER_COUNT]:
             if name not in present:
                 self._execute(self.tables.add_column(name, self._journal))
         meta = self._meta
@@ -329,6 +439,7 @@ class NativeStateStore:
             "_forget": pa.array([False] * len(confirmations), pa.bool_()),
             # '' (not NULL): this confirmation voids an older fingerprint it cannot vouch for.
             FINGERPRINT_COLUMN: pa.array([c.fingerprint or "" for c in confirmations], pa.string()),
+            USER_COUNT: pa.array([_text(c.user_count) for c in confirmations], pa.string()),
             **{
                 state_column(a): pa.array([c.texts.get(a) for c in confirmations], pa.string())
                 for a in attributes
@@ -355,23 +466,29 @@ class NativeStateStore:
         The snapshot holds the attributes given to `add_attribute_columns`. Returns whether it
         compacted. Each step is safe to interrupt (see the module doc).
         """
-        attributes = self._attributes
         if self.read_only or not self._journal_rows:
             return False
+        # Every attribute state holds, not only those of this run: a compaction must never
+        # drop the values of an attribute (verify --repair maps none of its own).
+        held = {c[2:] for c in self._columns(self._journal) if c.startswith("a:")}
+        mapped = {name.lower() for name in self._attributes}  # Spark's catalog lower-cases
+        attributes = [*self._attributes, *sorted(h for h in held if h.lower() not in mapped)]
         if not force and not self._worth_compacting():
             return False
         old = self._meta.generation
         new = (old or 0) + 1
         through = self._last_seq
         self._execute(self.tables.drop_snapshot(new))  # a half-built one from a crash
+        journal_columns = self._columns(self._journal)
         relation = self.tables.relation(
             attributes,
             generation=old,
             snapshot_columns=self._columns(f"snapshot_{old}") if old else set(),
-            journal_columns=self._columns(self._journal),
+            journal_columns=journal_columns,
             after=self._meta.folded_seq,
             through=through,
             journal=self._journal,
+            extra=[USER_COUNT] if USER_COUNT in journal_columns else [],
         )
         self._execute(self.tables.create_snapshot(new, relation))
         rotate = not getattr(self.warehouse, "can_delete", True)  # Parquet tables (Spark)
@@ -456,7 +573,7 @@ class NativeStateStore:
         if not count:
             return
         first = int(self._query(self.tables.max_seq_query(name)).column(0)[0].as_py()) + 1
-        kinds = {"_found": pa.bool_()}
+        kinds = {"_found": pa.bool_(), "checked_at": pa.timestamp("us")}
         rows = {
             "seq": pa.array(range(first, first + count), pa.int64()),
             **{k: pa.array(v, kinds.get(k, pa.string())) for k, v in columns.items()},
@@ -531,9 +648,15 @@ def _unwrapped(relation: exp.Expr) -> exp.Expr:
     return relation.this if isinstance(relation, exp.Subquery) else relation
 
 
-def _empty(attributes: Sequence[str]) -> exp.Expr:
+def _empty(attributes: Sequence[str], extra: Sequence[str] = ()) -> exp.Expr:
     """A relation with the state's columns and no row (no state tables yet)."""
-    names = ["company_id", "intercom_id", *map(state_column, attributes), FINGERPRINT_COLUMN]
+    names = [
+        "company_id",
+        "intercom_id",
+        *map(state_column, attributes),
+        FINGERPRINT_COLUMN,
+        *extra,
+    ]
     columns = [
         exp.cast(exp.null(), "VARCHAR").as_(exp.to_identifier(n, quoted=True)) for n in names
     ]
@@ -549,6 +672,11 @@ def _arrow_schema(columns: Sequence[tuple[str, str]]) -> pa.Schema:
         "DOUBLE": pa.float64(),
     }
     return pa.schema([(name, kinds[kind]) for name, kind in columns])
+
+
+def _text(count: int | None) -> str | None:
+    """`user_count` as the journal keeps it (text, overlaid like an attribute)."""
+    return None if count is None else str(count)
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -578,7 +706,12 @@ def native_store(
             )
         lock_path = state.path if lock else None
         with NativeStateStore.open(
-            source, state.schema_name, config.name, read_only=read_only, lock_path=lock_path
+            source,
+            state.schema_name,
+            config.name,
+            read_only=read_only,
+            lock_path=lock_path,
+            memory_limit=state.memory_limit,
         ) as store:
             yield store
 

@@ -10,10 +10,10 @@ into the companies table once per run, and on the next open after a kill.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -24,13 +24,17 @@ from hoist.config import DEFAULT_MEMORY_LIMIT
 from hoist.errors import StateError, StateLockedError
 from hoist.report import RunReport
 from hoist.sql.build import literal, render, template
+from hoist.sql.changeset import ChangeSet
 from hoist.sql.diff import state_column
 from hoist.sql.state import RUN_COLUMNS, StateTables
+from hoist.state.contract import Capabilities, Diffed, DiffRequest
 from hoist.state.lock import acquire_lock, release_lock
 from hoist.state.modes import private_file
 from hoist.state.versions import SCHEMA_VERSION, check_readable, migrate, read_version
 
 __all__ = ["StateStore"]
+
+T = TypeVar("T")
 
 _TABLES = StateTables("state")
 _BATCH = "confirmed_batch"
@@ -41,13 +45,29 @@ _PAIRS = "pairs_batch"
 
 
 class StateStore:
-    """Open with `StateStore.open`; use as a context manager so the lock is always released."""
+    """Open with `StateStore.open`; use as a context manager so the lock is always released.
+
+    A `hoist.state.contract.StateBackend`: its scratch connection is the state's own.
+    """
+
+    capabilities = Capabilities()
 
     def __init__(self, con: duckdb.DuckDBPyConnection, lock: IO[str] | None) -> None:
         self.con = con
         self._lock = lock
         self._path: Path | None = None
+        self._where: Path = Path()
         self._next_seq = int(self._value(_TABLES.next_seq_query()))
+
+    @property
+    def scratch(self) -> duckdb.DuckDBPyConnection:
+        """The in-memory DuckDB the state file is attached to: the diff's scratch tables too."""
+        return self.con
+
+    @property
+    def where(self) -> Path:
+        """The state file."""
+        return self._where
 
     @classmethod
     def open(
@@ -76,6 +96,7 @@ class StateStore:
             private_file(path)
             store.fold()  # what a killed run confirmed but never folded
         store._path = None if read_only else path
+        store._where = path
         return store
 
     def __enter__(self) -> StateStore:
@@ -92,6 +113,42 @@ class StateStore:
             private_file(self._path)  # DuckDB may have made a new write-ahead log meanwhile
         release_lock(self._lock)
         self._lock = None
+
+    async def call(self, call: Callable[..., T], *args: Any, name: str) -> T:
+        """`call(*args)` on the loop: a local file cannot hang, and its connection also pages
+        the changes, so it stays in this thread."""
+        del name
+        return call(*args)
+
+    def diff(self, source: object, model: Any, request: DiffRequest) -> Diffed:
+        """Diff the model rows `model.reader` streams against state, in the scratch DuckDB."""
+        del source
+        names = [f.attribute for f in request.fields]
+        if request.full_resync:
+            # Update-only runs also look every company up again: state's ids are not trusted.
+            relation = self.blank_relation(names, keep_ids=request.insert)
+        else:
+            relation = self.relation(names)
+        changes = ChangeSet.build(
+            self.con, model.reader, request.fields, request.id_column, relation
+        )
+        # Local state reads the whole model out of the source, bad rows included.
+        rows = changes.counts.rows
+        return Diffed(changes, rows, f"read {rows:,} rows")
+
+    def delivered_relation(self, attributes: Sequence[str]) -> exp.Expr:
+        """The companies with an Intercom id and their delivered texts (the state itself)."""
+        return self.relation(attributes)
+
+    def companies_relation(self) -> exp.Expr:
+        """(company_id, intercom_id) of every company state knows."""
+        return self.relation([])
+
+    def is_empty(self) -> bool:
+        """Whether no run has written this state yet (no company, no run)."""
+        return not self.runs(1) and not self._value(
+            template("SELECT count(*) FROM $r AS r", r=self.relation([]))
+        )
 
     def add_attribute_columns(self, attributes: Iterable[str]) -> None:
         """Give the state tables a column for every mapped attribute (writers only)."""

@@ -20,7 +20,7 @@ from hoist.company_attributes import for_update
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.report import RecordError
-from hoist.state import StateStore
+from hoist.state import StateBackend
 from hoist.verify.check import Findings
 from hoist.verify.compare import ID_ATTRIBUTE, Drift
 from hoist.verify.delivered import StateRow
@@ -88,7 +88,7 @@ class RepairOutcome:
 
 async def repair(
     client: IntercomClient,
-    store: StateStore,
+    store: StateBackend,
     plan: Repair,
     *,
     insert: bool,
@@ -113,6 +113,7 @@ async def repair(
         return await client.update_company(change.intercom_id, for_update(body))
 
     before = client.api_calls
+    store.add_attribute_columns(attributes)
     commit(plan.relinked)
     with stop_on_signals() as stop:
         execution: Execution = await execute(

@@ -13,7 +13,7 @@ from hoist.binding import check_workspace, record_workspace, recorded_workspace
 from hoist.config import ActivationConfig, load_activation
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
-from hoist.state import StateStore
+from hoist.state import StateBackend, opened_state
 from hoist.verify.check import Findings, by_lookup, by_scroll, missing_ids
 from hoist.verify.delivered import Delivered
 from hoist.verify.repair import plan_repair, repair
@@ -66,14 +66,7 @@ class _Verify:
 
     async def go(self) -> VerifyReport:
         """Check the workspace first, then read back, compare and (if asked) repair."""
-        destination, state = self.config.destination, self.config.state
-        if state.in_warehouse:
-            raise ConfigError(
-                "hoist verify reads what a local state file says was delivered; it does not "
-                "read warehouse-native state (state.in_warehouse: true) yet",
-                file=str(self.config.file),
-                key="state.in_warehouse",
-            )
+        destination = self.config.destination
         async with IntercomClient(
             base_url=destination.url,
             token=destination.access_token,
@@ -81,13 +74,11 @@ class _Verify:
             transport=self.transport,
         ) as client:
             identity = await client.workspace()
-            with StateStore.open(
-                state.path, read_only=not self.repair, memory_limit=state.memory_limit
-            ) as store:
-                check_workspace(recorded_workspace(store), identity, state_path=state.path)
+            with opened_state(self.config, read_only=not self.repair) as store:
+                check_workspace(recorded_workspace(store), identity, state_path=store.where)
                 delivered = Delivered(
-                    store.con,
-                    store.relation(self.attributes),
+                    store.scratch,
+                    store.delivered_relation(self.attributes),
                     self.attributes,
                     keep_nulls=self.config.sync.nulls == "keep",
                 )
@@ -103,7 +94,7 @@ class _Verify:
     async def _repair(
         self,
         client: IntercomClient,
-        store: StateStore,
+        store: StateBackend,
         findings: Findings,
         identity: WorkspaceIdentity,
         report: VerifyReport,

@@ -1,0 +1,234 @@
+"""`open_state(config)`: the one place that knows which kind of state an activation keeps.
+
+A run reads its model and checks it before state is opened, locked or created, and the two
+kinds read differently (local state streams the whole model out of the source; native state
+asks the warehouse for the model's columns only and diffs there). So `open_state` returns a
+`StateKind`: how to read the model, then how to open the `StateBackend` itself.
+`opened_state` is the short way for callers that only read or append history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import pyarrow as pa
+
+from hoist.config import ActivationConfig
+from hoist.errors import ConfigError, SourceError, StateError
+from hoist.offload import in_daemon_thread
+from hoist.sources import open_source
+from hoist.sql import native_diff
+from hoist.sql.build import render
+from hoist.state.contract import StateBackend
+from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.native import NativeStateStore, Warehouse, holds_native_state, native_store
+from hoist.state.reset import move_state_aside
+from hoist.state.store import StateStore
+
+__all__ = ["ModelRead", "StateKind", "open_state", "opened_state", "read_state", "reset_state"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ModelRead:
+    """The model as a kind of state reads it before the diff: its columns, maybe its rows."""
+
+    sql: str
+    schema: pa.Schema
+    #: The rows, streaming (local state diffs them locally); None: the warehouse diffs them.
+    reader: pa.RecordBatchReader | None = None
+
+
+class StateKind(Protocol):
+    """How an activation keeps state: read the model, then open the state backend."""
+
+    #: Whether the source opens read-write (native state writes its tables there).
+    writable_source: bool
+
+    async def check_source(self, source: Any, command: str) -> None:
+        """Refuse a source this state cannot use, or a state switched without a reset."""
+        ...
+
+    async def read_model(self, source: Any, sql: str) -> ModelRead:
+        """The model's columns (and, where the diff is local, its rows)."""
+        ...
+
+    async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
+        """Open (writers: create and lock) the activation's state."""
+        ...
+
+
+def open_state(config: ActivationConfig) -> StateKind:
+    """The kind of state `config` keeps: a local DuckDB file, or tables in its warehouse."""
+    if config.state.in_warehouse:
+        return _Native(config)
+    return _Local(config)
+
+
+class _Local:
+    """State in a local DuckDB file: the model streams out of the source into the diff."""
+
+    writable_source = False
+
+    def __init__(self, config: ActivationConfig) -> None:
+        self.config = config
+
+    async def check_source(self, source: Any, command: str) -> None:
+        """Refuse to start local state from nothing while the warehouse holds this
+        activation's native state (state.in_warehouse was turned off): every company would
+        be sent again."""
+        state = self.config.state
+        if state.path.exists():
+            return
+        held = await in_daemon_thread(
+            holds_native_state, source, state.schema_name, self.config.name, name="hoist-check"
+        )
+        if not held:
+            return
+        raise StateError(
+            f"state.in_warehouse is off, but schema {state.schema_name!r} of the warehouse "
+            f"holds this activation's state and there is no local state file {state.path}; a "
+            f"run would send every company again. To start local state over, run `hoist run "
+            f"{command} --reset-state` (the warehouse's tables are moved aside, not deleted); "
+            "to keep the warehouse's state, set state.in_warehouse: true again"
+        )
+
+    async def read_model(self, source: Any, sql: str) -> ModelRead:
+        """Start streaming the model (off the loop: Ctrl-C still stops a silent warehouse)."""
+        reader = await in_daemon_thread(source.read, sql, name="hoist-model-query")
+        return ModelRead(sql, reader.schema, reader)
+
+    async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
+        """The local state file (a local file cannot hang: opened on the loop)."""
+        del source, command
+        state = self.config.state
+        return StateStore.open(state.path, read_only=read_only, memory_limit=state.memory_limit)
+
+
+class _Native:
+    """State in the source warehouse: the warehouse diffs, only changed rows leave it."""
+
+    writable_source = True
+
+    def __init__(self, config: ActivationConfig) -> None:
+        self.config = config
+
+    async def check_source(self, source: Any, command: str) -> None:
+        """Refuse a source that cannot hold state (a contacts model is fine: pairs are kept)."""
+        del command
+        if not isinstance(source, Warehouse):
+            raise ConfigError(
+                f"state.in_warehouse is not available for source type "
+                f"{self.config.source.type!r}; remove it to keep state in a local file",
+                file=str(self.config.file),
+                key="state.in_warehouse",
+            )
+
+    async def read_model(self, source: Any, sql: str) -> ModelRead:
+        """Only the model's columns: every statement before sending runs off the loop."""
+        schema_sql = render(native_diff.schema_query(sql, source.dialect), source.dialect)
+        reader = await in_daemon_thread(source.read, schema_sql, name="hoist-model-query")
+        return ModelRead(sql, reader.schema)
+
+    async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
+        """The activation's tables in the warehouse (opened off the loop), checked not to
+        start from nothing while a local state file holds what earlier runs delivered."""
+        state, config = self.config.state, self.config
+        store = await in_daemon_thread(
+            partial(
+                NativeStateStore.open,
+                source,
+                state.schema_name,
+                config.name,
+                read_only=read_only,
+                lock_path=state.path,
+                memory_limit=state.memory_limit,
+            ),
+            name="hoist-state-open",
+        )
+        try:
+            _check_not_switched(config, store, command)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+
+def _check_not_switched(config: ActivationConfig, store: NativeStateStore, command: str) -> None:
+    """Refuse to start warehouse-native state from nothing while a local state file holds what
+    earlier runs delivered: that would silently send every company again."""
+    local = config.state.path
+    if not local.is_file() or not store.is_empty():
+        return
+    raise StateError(
+        f"state.in_warehouse is on, but the warehouse holds no state for this activation while "
+        f"the local state file {local} holds what earlier runs delivered; a run would send "
+        f"every company again. To start the warehouse's state over, run `hoist run "
+        f"{command} --reset-state` (the local file is moved aside, not deleted); to "
+        "keep the local state, remove state.in_warehouse"
+    )
+
+
+@contextlib.contextmanager
+def opened_state(config: ActivationConfig, *, read_only: bool) -> Iterator[StateBackend]:
+    """The activation's state, opened outside a run (history, verify, serve's records)."""
+    if config.state.in_warehouse:
+        with native_store(config, read_only=read_only) as native:
+            yield native
+        return
+    state = config.state
+    with StateStore.open(state.path, read_only=read_only, memory_limit=state.memory_limit) as local:
+        yield local
+
+
+def read_state(config: ActivationConfig, read: Callable[[StateBackend], T]) -> T:
+    """`read(state)` over the activation's state, opened read-only."""
+    with opened_state(config, read_only=True) as store:
+        return read(store)
+
+
+def reset_state(config: ActivationConfig) -> Path | str | None:
+    """Move the activation's state aside (never deleted) so the next run starts over.
+
+    Both kinds go aside: the local file, and the warehouse's tables (of native state, or of
+    native state left from before `state.in_warehouse` was turned off). Returns where the
+    old state went (None: there was none).
+    """
+    local = move_state_aside(config.state.path)
+    if config.state.in_warehouse:
+        moved = _warehouse_reset(config)
+        if local is not None:
+            moved = f"{moved} and {local}" if moved else str(local)
+        return moved
+    if not _holds_native_state(config):
+        return local
+    moved = _warehouse_reset(config)
+    return f"{moved} and {local}" if local and moved else moved or local
+
+
+def _holds_native_state(config: ActivationConfig) -> bool:
+    try:
+        # Writable, as the reset that may follow opens it: one configuration per DuckDB file.
+        with open_source(config.source, file=str(config.file), writable=True) as source:
+            return holds_native_state(source, config.state.schema_name, config.name)
+    except SourceError:  # unreachable now: the next run asks again before it starts over
+        return False
+
+
+def _warehouse_reset(config: ActivationConfig) -> str | None:
+    lock = acquire_lock(config.state.path)  # never from under a run in progress
+    try:
+        with native_store(config, read_only=True) as store:
+            moved = store.move_aside(datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    finally:
+        release_lock(lock)
+    if not moved:
+        return None
+    return f"tables {', '.join(moved)} of schema {config.state.schema_name!r}"
