@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hoist.project._example import WAREHOUSE, build_warehouse
+from hoist.project.example import WAREHOUSE, build_warehouse
 
 HERE = Path(__file__).resolve().parent
 

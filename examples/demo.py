@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from hoist.project._example import WAREHOUSE, build_warehouse
+from hoist.project.example import WAREHOUSE, build_warehouse
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent

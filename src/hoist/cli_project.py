@@ -133,7 +133,7 @@ class _AnyVariable(Mapping[str, str]):
     def for_project(cls, folder: Path | None) -> _AnyVariable:
         """Placeholders for the project found from `folder`."""
         from hoist.project import ProjectError
-        from hoist.project._files import find_project, read_definitions
+        from hoist.project.discovery import find_project, read_definitions
 
         root = find_project(folder)
         whole: set[str] = set()
@@ -224,8 +224,8 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
     Exit status 2 when there is any problem, each shown with its file, key and fix. Warnings
     (a dbt model's SQL file newer than dbt's manifest) are shown without changing the status.
     """
-    from hoist.project._dbt import dbt_warnings
-    from hoist.project._validate import validate_project
+    from hoist.project.dbt_references import dbt_warnings
+    from hoist.project.validation import validate_project
 
     problems: list[Any]
     warnings: list[Any] = []
@@ -247,8 +247,12 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
 def _file_problems(file: Path, *, warehouse: bool) -> tuple[list[Any], list[Any]]:
     """The problems of one activation file, and its warnings (`warehouse`: read the model)."""
     from hoist.config import load_activation
-    from hoist.project._dbt import activation_references, reference_problems, reference_warnings
-    from hoist.project._validate import activation_problems
+    from hoist.project.dbt_references import (
+        activation_references,
+        reference_problems,
+        reference_warnings,
+    )
+    from hoist.project.validation import activation_problems
 
     try:
         config = load_activation(file)
@@ -308,7 +312,7 @@ def _print_problems(
 def init_command(folder: Path, project: Path | None, rows: int) -> None:
     """Create the example project in FOLDER (default: here): a warehouse, a segment, two
     activations, and a destination pointing at the local emulator."""
-    from hoist.project._example import init_project
+    from hoist.project.example import init_project
 
     written = guarded(lambda: init_project(project or folder, rows=rows), False)
     root = written[0].parent
@@ -377,7 +381,7 @@ def _cell(value: Any) -> str:
 @project_option
 def schema_command(kind: str, project: Path | None) -> None:
     """Print the JSON Schema of hoist.yml (or of activations/NAME.yml, segments/NAME.yml)."""
-    from hoist.project._schema import schema_text
+    from hoist.project.json_schemas import schema_text
 
     click.echo(schema_text(kind), nl=False)
 

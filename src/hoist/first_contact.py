@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from hoist.changes import Change
-from hoist.verify.compare import intercom_value, same_value
+from hoist.compare import intercom_value, same_value
 
 __all__ = ["clearing", "held_texts", "held_values"]
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from hoist.config import SOURCE_TYPES
-from hoist.project._schema import SCHEMA_FILES
+from hoist.project.json_schemas import SCHEMA_FILES
 from tests.harness.activation import company_rows
 from tests.harness.project import (
     DUCKDB_SOURCE,

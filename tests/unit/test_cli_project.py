@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from hoist.cli import main
 from hoist.emulator.testing import EmulatorHandle
-from hoist.project._schema import schema_text
+from hoist.project.json_schemas import schema_text
 
 
 @pytest.fixture

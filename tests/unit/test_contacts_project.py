@@ -9,7 +9,7 @@ import duckdb
 import yaml
 
 from hoist.project import Problem, load_project
-from hoist.project._validate import validate_project
+from hoist.project.validation import validate_project
 
 ENV = {"TOKEN": "tok-contacts-project"}
 SYNC = {"company_id": "account_id", "mapping": {"name": "account_name"}}

@@ -12,7 +12,7 @@ import yaml
 from hoist.config import DuckDBSourceConfig, load_activation
 from hoist.errors import ConfigError
 from hoist.project import Problem, ProjectError, find_project, load_project
-from hoist.project._example import example_files
+from hoist.project.example import example_files
 
 TOKEN = "tok-PROJECT-SECRET-91c3"
 ENV = {"PROD_TOKEN": TOKEN, "STAGING_TOKEN": "tok-staging"}
@@ -259,7 +259,7 @@ def test_the_shape_of_hoist_yml_is_checked(
 
 def test_validate_reads_the_warehouse(tmp_path: Path) -> None:
     """A segment over a missing table and a model that fails are problems at their keys."""
-    from hoist.project._validate import validate_project
+    from hoist.project.validation import validate_project
 
     duckdb.connect(str(tmp_path / "w.duckdb")).close()
     data = project_data()

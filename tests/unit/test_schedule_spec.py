@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hoist.schedule.spec import (
+from hoist.cron import (
     CronSchedule,
     IntervalSchedule,
     ScheduleError,

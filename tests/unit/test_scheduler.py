@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from hoist.cron import parse_schedule
 from hoist.schedule.clock import ManualClock
 from hoist.schedule.scheduler import Job, Launch, Scheduler
-from hoist.schedule.spec import parse_schedule
 
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

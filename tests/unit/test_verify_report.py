@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hoist.compare import Drift
 from hoist.report import RecordError
-from hoist.verify.compare import Drift
 from hoist.verify.report import VerifyReport, render_verify
 
 

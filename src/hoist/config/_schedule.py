@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hoist.schedule.spec import ScheduleError, parse_schedule, parse_timezone
+from hoist.cron import ScheduleError, parse_schedule, parse_timezone
 from hoist.secret import Secret
 
 __all__ = ["ALERT_EVENTS", "AlertConfig", "AlertEvent", "ScheduleText", "TimezoneName"]

@@ -21,7 +21,7 @@ from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
 from hoist.progress import NullProgress, Progress
-from hoist.project._files import PROJECT_FILE
+from hoist.project.discovery import PROJECT_FILE
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
 from hoist.sql.changeset import ChangeSet

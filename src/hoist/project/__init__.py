@@ -11,9 +11,9 @@ Definitions may also live one per file in ``activations/NAME.yml`` and ``segment
 
 from __future__ import annotations
 
-from hoist.project._files import KINDS, PROJECT_FILE, Definition, find_project
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Definitions, Project, load_project
+from hoist.project.discovery import KINDS, PROJECT_FILE, Definition, find_project
 
 __all__ = [
     "KINDS",

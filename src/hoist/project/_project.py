@@ -35,8 +35,8 @@ from hoist.config._schedule import AlertConfig
 from hoist.config._schema import _anchored
 from hoist.config._segment import SegmentConfig, SegmentDefinition
 from hoist.errors import ConfigError
-from hoist.project._files import KINDS, PROJECT_FILE, Definition, find_project, read_definitions
 from hoist.project._problems import Problem, ProjectError
+from hoist.project.discovery import KINDS, PROJECT_FILE, Definition, find_project, read_definitions
 from hoist.suggest import did_you_mean
 
 __all__ = ["Project", "load_project"]

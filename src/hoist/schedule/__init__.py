@@ -23,11 +23,11 @@ __all__ = [
 ]
 
 _HOMES = {
-    "CronSchedule": "hoist.schedule.spec",
-    "IntervalSchedule": "hoist.schedule.spec",
-    "Schedule": "hoist.schedule.spec",
-    "ScheduleError": "hoist.schedule.spec",
-    "parse_schedule": "hoist.schedule.spec",
+    "CronSchedule": "hoist.cron",
+    "IntervalSchedule": "hoist.cron",
+    "Schedule": "hoist.cron",
+    "ScheduleError": "hoist.cron",
+    "parse_schedule": "hoist.cron",
 }
 
 

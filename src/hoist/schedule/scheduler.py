@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hoist.cron import Schedule
 from hoist.schedule.clock import Clock, SystemClock
-from hoist.schedule.spec import Schedule
 
 __all__ = ["Job", "Scheduler"]
 

@@ -22,6 +22,7 @@ import httpx
 from hoist import attempts
 from hoist.config import ActivationConfig
 from hoist.config._schedule import AlertEvent
+from hoist.cron import parse_schedule
 from hoist.errors import HoistError, StateError, StateLockedError
 from hoist.observe.metrics import OUTCOMES, Metrics
 from hoist.report import RunReport
@@ -29,7 +30,6 @@ from hoist.schedule.alerts import CONCLUSIVE, alert_event, build_payload, redact
 from hoist.schedule.clock import Clock, SystemClock
 from hoist.schedule.history import LastRuns, ensure_recorded, read_last_runs, record_skipped
 from hoist.schedule.scheduler import Job, Scheduler
-from hoist.schedule.spec import parse_schedule
 from hoist.schedule.webhook import deliver
 
 __all__ = ["RunActivation", "Service"]

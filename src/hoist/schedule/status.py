@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hoist.config import ActivationConfig
+from hoist.cron import parse_schedule
 from hoist.errors import StateError
 from hoist.schedule.history import read_last_runs
 from hoist.schedule.scheduler import Job
-from hoist.schedule.spec import parse_schedule
 
 __all__ = ["ScheduleStatus", "schedule_status"]
 

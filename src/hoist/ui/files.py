@@ -30,7 +30,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from hoist.project import PROJECT_FILE, Definition
-from hoist.project._files import read_definitions
+from hoist.project.discovery import read_definitions
 
 __all__ = ["ABSENT", "ChangedOnDiskError", "ProjectFiles", "UnsafeNameError", "fingerprint"]
 

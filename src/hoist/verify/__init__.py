@@ -10,7 +10,7 @@ run.py ....... verify(): the whole command
 
 from __future__ import annotations
 
-from hoist.verify.compare import Drift
+from hoist.compare import Drift
 from hoist.verify.report import VerifyReport, render_verify
 from hoist.verify.run import verify
 

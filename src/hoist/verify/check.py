@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoist.compare import Drift, compare_company
 from hoist.intercom import IntercomClient
-from hoist.verify.compare import Drift, compare_company
 from hoist.verify.delivered import Delivered, StateRow
 
 __all__ = ["Findings", "by_lookup", "by_scroll", "missing_ids"]

@@ -17,12 +17,12 @@ from typing import Any
 
 from hoist.changes import Change, Confirmation
 from hoist.company_attributes import for_update
+from hoist.compare import ID_ATTRIBUTE, Drift
 from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
 from hoist.report import RecordError
 from hoist.state import StateBackend
 from hoist.verify.check import Findings
-from hoist.verify.compare import ID_ATTRIBUTE, Drift
 from hoist.verify.delivered import StateRow
 
 __all__ = ["Repair", "plan_repair", "repair"]

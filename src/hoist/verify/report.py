@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hoist.compare import Drift
 from hoist.report import RecordError
-from hoist.verify.compare import Drift
 
 __all__ = ["VerifyReport", "render_verify"]
 

@@ -1,7 +1,7 @@
 """`hoist validate`: every definition checked, every problem listed at once.
 
 Beyond what the files alone tell (`Project.problems`) and the dbt models they name (read from
-dbt's manifests, `hoist.project._dbt`), each segment is compiled against its
+dbt's manifests, `hoist.project.dbt_references`), each segment is compiled against its
 table's real columns and each activation's model is read (no rows) to check that the columns
 the sync names exist. A warehouse that cannot be read is itself a problem, at the key naming it.
 """
@@ -19,9 +19,9 @@ from hoist.company_attributes import is_custom
 from hoist.config import ActivationConfig, ModelConfig
 from hoist.errors import ConfigError, SourceError
 from hoist.mapping import column_category, missing_column_message, standard_mismatch
-from hoist.project._dbt import dbt_problems
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Project
+from hoist.project.dbt_references import dbt_problems
 from hoist.segments import render, segment_problems, table_columns
 from hoist.sources import open_source
 from hoist.sql import model_query
