@@ -7,12 +7,9 @@ read from ``HOIST_PROJECT``); a path to a single activation file keeps working a
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -81,14 +78,14 @@ def resolve_targets(
     Without `secrets` (reading history needs none), unset variables do not stop loading.
     `command` names the command in messages; only run and plan take ``--all``.
     """
-    from hoist.project import load_project
+    from hoist.project import AnyVariable, load_project
 
     if every and name is not None:
         raise ConfigError(f"give an activation name or --all, not both (got {name!r})")
     folder = project_dir(project)
     if folder is None and name is not None and _is_file_name(name):
         return [_file_target(Path(name))]
-    loaded = load_project(folder, environ=None if secrets else _AnyVariable.for_project(folder))
+    loaded = load_project(folder, environ=None if secrets else AnyVariable.for_project(folder))
     if every:
         return _every_activation(loaded)
     if name is None:
@@ -112,71 +109,6 @@ def _every_activation(project: Project) -> list[Target]:
     if problems:
         raise ProjectError(problems)
     return targets
-
-
-class _AnyVariable(Mapping[str, str]):
-    """The environment, with a placeholder for every unset variable.
-
-    A variable that is a whole value (``webhook: ${SLACK_WEBHOOK_URL}``) gets a URL, so that
-    reading the history never fails on a URL it does not use; one inside a value (a password
-    in a connection URL) gets plain text. A variable written with a default
-    (``${INTERCOM_BASE_URL:-http://127.0.0.1:8765}``) and unset gets its default, as in a run.
-    """
-
-    def __init__(
-        self, whole: frozenset[str] = frozenset(), defaulted: frozenset[str] = frozenset()
-    ) -> None:
-        self._whole = whole
-        self._defaulted = defaulted
-
-    @classmethod
-    def for_project(cls, folder: Path | None) -> _AnyVariable:
-        """Placeholders for the project found from `folder`."""
-        from hoist.project import ProjectError
-        from hoist.project.discovery import find_project, read_definitions
-
-        root = find_project(folder)
-        whole: set[str] = set()
-        defaulted: set[str] = set()
-        with contextlib.suppress(ProjectError):  # reported by the load that follows
-            for definitions in read_definitions(root).values() if root else ():
-                for definition in definitions.values():
-                    whole |= _whole_variables(definition.data)
-                    defaulted |= _whole_variables(definition.data, _DEFAULTED)
-        return cls(frozenset(whole), frozenset(defaulted))
-
-    def __getitem__(self, name: str) -> str:
-        if name in os.environ:
-            return os.environ[name]
-        return "https://unset.invalid/" if name in self._whole else "unset"
-
-    def __contains__(self, name: object) -> bool:
-        return name in os.environ or name not in self._defaulted
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(os.environ)
-
-    def __len__(self) -> int:
-        return len(os.environ)
-
-
-_WHOLE = re.compile(r"\$\{(\w+)\}")
-_DEFAULTED = re.compile(r"\$\{(\w+):-")
-
-
-def _whole_variables(data: Any, pattern: re.Pattern[str] = _WHOLE) -> set[str]:
-    """Names of the variables that make up a whole string value somewhere in `data` (with
-    `pattern` _DEFAULTED: the variables written with a default anywhere in a string)."""
-    if isinstance(data, Mapping):
-        return set().union(*(_whole_variables(v, pattern) for v in data.values()))
-    if isinstance(data, list):
-        return set().union(*(_whole_variables(v, pattern) for v in data))
-    if not isinstance(data, str):
-        return set()
-    if pattern is _WHOLE:
-        match = pattern.fullmatch(data)
-        return {match.group(1)} if match else set()
-    return set(pattern.findall(data))
 
 
 def _is_file_name(name: str) -> bool:
@@ -400,10 +332,10 @@ def exposures_command(project: Path | None) -> None:
     then show each activation, with the project's owner, downstream of its models.
     """
     from hoist.dbt import exposures_yaml
-    from hoist.project import load_project
+    from hoist.project import AnyVariable, load_project
 
     def render() -> str:
         # Exposures need no secrets: the destinations' tokens may be unset here.
-        return exposures_yaml(load_project(project_dir(project), environ=_AnyVariable()))
+        return exposures_yaml(load_project(project_dir(project), environ=AnyVariable()))
 
     click.echo(guarded(render, False), nl=False)

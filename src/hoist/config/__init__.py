@@ -7,7 +7,26 @@ and the fix. The access token is a `Secret` from the moment it is read.
 
 from __future__ import annotations
 
-from hoist.config._load import load_activation, parse_activation
+from hoist.config._load import (
+    config_error,
+    describe_errors,
+    load_activation,
+    parse_activation,
+    substitute,
+    written_secrets,
+    yaml_problem,
+)
+from hoist.config._project import (
+    PROJECT_FILE,
+    ActivationDefinition,
+    ContactsDefinition,
+    ModelDefinition,
+    OwnerDefinition,
+    ProjectDefinition,
+    SourceDefinition,
+    StateDefinition,
+)
+from hoist.config._schedule import AlertConfig, AlertEvent
 from hoist.config._schema import (
     DEFAULT_MEMORY_LIMIT,
     SOURCE_TYPES,
@@ -19,39 +38,88 @@ from hoist.config._schema import (
     SparkSourceConfig,
     StateConfig,
     SyncConfig,
+    anchored,
+)
+from hoist.config._segment import (
+    MAX_DEPTH,
+    OPERATORS,
+    TEXT_OPERATORS,
+    AllOf,
+    AnyOf,
+    Condition,
+    DbtRef,
+    NotOf,
+    Rule,
+    SegmentConfig,
+    SegmentDefinition,
+    Span,
+    parse_span,
 )
 from hoist.config._sources import (
     BigQuerySourceConfig,
     DatabricksSourceConfig,
+    DbtProject,
     DuckDBSourceConfig,
     PostgresSourceConfig,
     RedshiftSourceConfig,
     SnowflakeSourceConfig,
     SqlAlchemySourceConfig,
 )
+from hoist.config._yaml import read_yaml_file
 from hoist.secret import Secret
 from hoist.workspaces import REGION_URLS
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
+    "MAX_DEPTH",
+    "OPERATORS",
+    "PROJECT_FILE",
     "REGION_URLS",
     "SOURCE_TYPES",
+    "TEXT_OPERATORS",
     "ActivationConfig",
+    "ActivationDefinition",
+    "AlertConfig",
+    "AlertEvent",
+    "AllOf",
+    "AnyOf",
     "BigQuerySourceConfig",
+    "Condition",
     "ContactsConfig",
+    "ContactsDefinition",
     "DatabricksSourceConfig",
+    "DbtProject",
+    "DbtRef",
     "DestinationConfig",
     "DuckDBSourceConfig",
     "ModelConfig",
+    "ModelDefinition",
+    "NotOf",
+    "OwnerDefinition",
     "PostgresSourceConfig",
+    "ProjectDefinition",
     "RedshiftSourceConfig",
+    "Rule",
     "Secret",
+    "SegmentConfig",
+    "SegmentDefinition",
     "SnowflakeSourceConfig",
     "SourceConfig",
+    "SourceDefinition",
+    "Span",
     "SparkSourceConfig",
     "SqlAlchemySourceConfig",
     "StateConfig",
+    "StateDefinition",
     "SyncConfig",
+    "anchored",
+    "config_error",
+    "describe_errors",
     "load_activation",
     "parse_activation",
+    "parse_span",
+    "read_yaml_file",
+    "substitute",
+    "written_secrets",
+    "yaml_problem",
 ]

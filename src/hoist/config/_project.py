@@ -8,7 +8,7 @@ into a complete `ActivationConfig`, the same one a single activation file gives.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -24,6 +24,7 @@ from hoist.config._schema import (
 from hoist.config._segment import SegmentDefinition
 
 __all__ = [
+    "PROJECT_FILE",
     "ActivationDefinition",
     "ContactsDefinition",
     "ModelDefinition",
@@ -32,6 +33,9 @@ __all__ = [
     "SourceDefinition",
     "StateDefinition",
 ]
+
+#: The file that makes a folder a project (found by `hoist.project.discovery`).
+PROJECT_FILE: Final = "hoist.yml"
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

@@ -522,13 +522,13 @@ class ActivationConfig(BaseModel):
         if isinstance(state, Mapping) and "path" not in state:
             # The default: .hoist/<name>.duckdb beside the file.
             state = {**state, "path": Path(".hoist") / f"{name}.duckdb"}
-        source = _anchored(data.get("source"), folder)
+        source = anchored(data.get("source"), folder)
         if isinstance(state, Mapping) and state.get("in_warehouse") is True:
             source = _spark_warehouse(source, folder)
-        return {**data, "file": file, "source": source, "state": _anchored(state, folder)}
+        return {**data, "file": file, "source": source, "state": anchored(state, folder)}
 
 
-def _anchored(section: Any, folder: Path) -> Any:
+def anchored(section: Any, folder: Path) -> Any:
     """`section` with its `path` made absolute against `folder`, if it has a usable one."""
     if isinstance(section, DuckDBSourceConfig):
         folders = tuple(_absolute(p, folder) for p in section.allowed_paths)

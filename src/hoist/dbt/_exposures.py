@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from hoist.config import ActivationConfig, ModelConfig
-from hoist.config._segment import DbtRef
+from hoist.config import ActivationConfig, DbtRef, ModelConfig
 from hoist.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from hoist.config._sources import DbtProject
+from hoist.config import DbtProject
 from hoist.dbt._manifest import DbtModel, Manifest, ManifestError, read_manifest
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean

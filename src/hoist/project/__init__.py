@@ -14,10 +14,12 @@ from __future__ import annotations
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Definitions, Project, load_project
 from hoist.project.discovery import KINDS, PROJECT_FILE, Definition, find_project
+from hoist.project.placeholders import AnyVariable
 
 __all__ = [
     "KINDS",
     "PROJECT_FILE",
+    "AnyVariable",
     "Definition",
     "Definitions",
     "Problem",

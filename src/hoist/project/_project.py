@@ -15,25 +15,26 @@ from pydantic import BaseModel, ValidationError
 
 from hoist.config import (
     ActivationConfig,
+    ActivationDefinition,
+    AlertConfig,
     ContactsConfig,
+    ContactsDefinition,
     DestinationConfig,
     ModelConfig,
-    SourceConfig,
-    StateConfig,
-    SyncConfig,
-)
-from hoist.config._load import describe_errors, substitute, written_secrets
-from hoist.config._project import (
-    ActivationDefinition,
-    ContactsDefinition,
     ModelDefinition,
     OwnerDefinition,
+    SegmentConfig,
+    SegmentDefinition,
+    SourceConfig,
     SourceDefinition,
+    StateConfig,
     StateDefinition,
+    SyncConfig,
+    anchored,
+    describe_errors,
+    substitute,
+    written_secrets,
 )
-from hoist.config._schedule import AlertConfig
-from hoist.config._schema import _anchored
-from hoist.config._segment import SegmentConfig, SegmentDefinition
 from hoist.errors import ConfigError
 from hoist.project._problems import Problem, ProjectError
 from hoist.project.discovery import KINDS, PROJECT_FILE, Definition, find_project, read_definitions
@@ -171,7 +172,7 @@ class Project:
     def _source(self, definition: Definition) -> SourceConfig:
         _refuse_written_secrets(definition)
         # Relative paths mean "in the project folder", wherever the definition is written.
-        data = _anchored(definition.data, self.root)
+        data = anchored(definition.data, self.root)
         holder = _validated(
             Definition(definition.kind, definition.name, {"source": data}, definition.file),
             _SourceHolder,
@@ -314,7 +315,7 @@ class Project:
     def _state(self, name: str, state: StateDefinition) -> StateConfig:
         path = state.path if state.path is not None else Path(".hoist") / f"{name}.duckdb"
         return StateConfig(
-            path=_anchored({"path": path}, self.root)["path"],
+            path=anchored({"path": path}, self.root)["path"],
             memory_limit=state.memory_limit,
             in_warehouse=state.in_warehouse,
             schema=state.schema_name,

@@ -12,9 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoist.config import ActivationConfig
-from hoist.config._segment import DbtRef
-from hoist.config._sources import DbtProject
+from hoist.config import ActivationConfig, DbtProject, DbtRef
 from hoist.dbt import lookup, read_manifest, stale_file
 from hoist.project._problems import Problem, ProjectError
 from hoist.project._project import Project

@@ -15,14 +15,12 @@ from typing import Any, Final
 
 import yaml
 
-from hoist.config._load import yaml_problem
-from hoist.config._yaml import read_yaml_file
+from hoist.config import PROJECT_FILE, read_yaml_file, yaml_problem
 from hoist.project._problems import Problem, ProjectError
 from hoist.suggest import did_you_mean
 
 __all__ = ["KINDS", "PROJECT_FILE", "SETTINGS", "Definition", "find_project", "read_definitions"]
 
-PROJECT_FILE: Final = "hoist.yml"
 #: The top-level keys of hoist.yml, each a mapping from a name to a definition.
 KINDS: Final = ("destinations", "sources", "segments", "activations")
 #: The top-level keys of hoist.yml that hold one setting of the project, not named definitions;

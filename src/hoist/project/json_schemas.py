@@ -11,8 +11,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from hoist.config._project import ActivationDefinition, ProjectDefinition
-from hoist.config._segment import SegmentDefinition
+from hoist.config import ActivationDefinition, ProjectDefinition, SegmentDefinition
 
 __all__ = ["SCHEMA_FILES", "json_schema", "schema_text"]
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from hoist.config import ActivationConfig
-from hoist.config._schedule import AlertEvent
+from hoist.config import ActivationConfig, AlertEvent
 from hoist.report import RunReport
 from hoist.secret import redact
 

@@ -20,8 +20,7 @@ from typing import Any
 import httpx
 
 from hoist import attempts
-from hoist.config import ActivationConfig
-from hoist.config._schedule import AlertEvent
+from hoist.config import ActivationConfig, AlertEvent
 from hoist.cron import parse_schedule
 from hoist.errors import HoistError, StateError, StateLockedError
 from hoist.observe.metrics import OUTCOMES, Metrics

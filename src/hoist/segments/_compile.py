@@ -18,8 +18,7 @@ import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from hoist.config._load import config_error
-from hoist.config._segment import AllOf, AnyOf, Condition, DbtRef, NotOf, Rule, SegmentConfig
+from hoist.config import AllOf, AnyOf, Condition, DbtRef, NotOf, Rule, SegmentConfig, config_error
 from hoist.dbt import dbt_relation
 from hoist.segments._columns import Kind, fitting_operators, kind_of, literal_for
 from hoist.segments._columns import timestamp_literal as _timestamp_literal

@@ -8,7 +8,7 @@ from datetime import datetime
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.config._segment import DbtRef, SegmentConfig
+from hoist.config import DbtRef, SegmentConfig
 from hoist.errors import SourceError
 from hoist.segments._compile import segment_query, table_expression
 from hoist.sources import Source

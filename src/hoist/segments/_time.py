@@ -6,7 +6,7 @@ import calendar
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from hoist.config._segment import Span
+from hoist.config import Span
 
 __all__ = ["window_start"]
 

@@ -13,8 +13,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
-from hoist.config import ModelConfig
-from hoist.config._sources import DbtProject
+from hoist.config import DbtProject, ModelConfig
 from hoist.dbt import dbt_relation
 from hoist.errors import ConfigError
 from hoist.segments import segment_sql

@@ -17,8 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from hoist.config import ModelConfig
-from hoist.config._project import ActivationDefinition
+from hoist.config import ActivationDefinition, ModelConfig
 from hoist.errors import HoistError
 from hoist.project import Project
 from hoist.ui.context import UiContext, ui

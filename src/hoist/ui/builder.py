@@ -21,7 +21,7 @@ from typing import Any, Final
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from hoist.config._segment import MAX_DEPTH, OPERATORS, TEXT_OPERATORS, parse_span
+from hoist.config import MAX_DEPTH, OPERATORS, TEXT_OPERATORS, parse_span
 
 __all__ = [
     "GROUPS",

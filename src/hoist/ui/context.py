@@ -9,8 +9,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from hoist.cli_project import _AnyVariable
-from hoist.project import Project, load_project
+from hoist.project import AnyVariable, Project, load_project
 from hoist.ui.files import ProjectFiles
 from hoist.ui.runs import RunManager
 
@@ -37,7 +36,7 @@ class UiContext:
 
     def project(self, *, secrets: bool = True) -> Project:
         """The project as on disk now; without `secrets`, unset variables do not matter."""
-        environ = None if secrets else _AnyVariable.for_project(self.root)
+        environ = None if secrets else AnyVariable.for_project(self.root)
         return load_project(self.root, environ=environ)
 
 

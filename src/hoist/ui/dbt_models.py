@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hoist.config._sources import DbtProject
+from hoist.config import DbtProject
 from hoist.dbt import ManifestError, lookup, read_manifest
 
 __all__ = ["DbtChoices", "dbt_choices"]

@@ -23,8 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from hoist.config import DestinationConfig, Secret
-from hoist.config._load import describe_errors
+from hoist.config import DestinationConfig, Secret, describe_errors
 from hoist.errors import HoistError
 from hoist.loopback import is_loopback
 from hoist.secret import mask_url, redact

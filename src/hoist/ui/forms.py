@@ -10,7 +10,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from hoist.config._load import describe_errors
+from hoist.config import describe_errors
 from hoist.ui.files import fingerprint
 
 __all__ = ["NAME_PROBLEM", "Errors", "expected_of", "text", "valid_name", "validate"]

@@ -17,11 +17,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from hoist.config import ModelConfig
-from hoist.config._segment import SegmentConfig, SegmentDefinition
+from hoist.config import ModelConfig, SegmentConfig, SegmentDefinition
 from hoist.errors import HoistError
-from hoist.segments import SegmentPreview, fitting_operators, preview, segment_problems
-from hoist.segments._columns import Kind
+from hoist.segments import Kind, SegmentPreview, fitting_operators, preview, segment_problems
 from hoist.sources import open_source
 from hoist.ui.builder import (
     GROUPS,

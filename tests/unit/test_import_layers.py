@@ -1,0 +1,150 @@
+"""The packages of hoist import in one direction only: the layer order CONTRIBUTING writes down.
+
+config → sources → segments → diff → state → intercom → pipeline → verify → public API →
+schedule → ui → cli. A module may import its own layer and those before it; never a later one
+(imports under ``if TYPE_CHECKING:`` are for annotations only and do not count), so the
+packages have no cycle. No module imports another package's private module (``hoist.x._y``).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).parents[2] / "src" / "hoist"
+
+#: The layers, first to last: each a list of module prefixes (the longest prefix decides).
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "base",
+        (
+            "hoist.errors",
+            "hoist.secret",
+            "hoist.loopback",
+            "hoist.suggest",
+            "hoist.workspaces",
+            "hoist.company_attributes",
+            "hoist.changes",
+            "hoist.offload",
+            "hoist.progress",
+            "hoist.report",
+            "hoist.mapping",
+            "hoist.cron",
+            "hoist.compare",
+            "hoist.sql.build",
+            "hoist.emulator",
+        ),
+    ),
+    ("config", ("hoist.config",)),
+    ("sources", ("hoist.sources", "hoist.dbt")),
+    ("segments", ("hoist.segments",)),
+    ("diff", ("hoist.sql",)),
+    ("state", ("hoist.state",)),
+    ("intercom", ("hoist.intercom",)),
+    (
+        "pipeline",
+        (
+            "hoist.pipeline",
+            "hoist.binding",
+            "hoist.custom_attributes",
+            "hoist.executor",
+            "hoist.first_contact",
+            "hoist.resolve",
+        ),
+    ),
+    ("verify", ("hoist.verify",)),
+    ("public API", ("hoist.engine", "hoist.project", "hoist.__init__")),
+    ("schedule", ("hoist.schedule",)),
+    ("ui", ("hoist.ui",)),
+    ("cli", ("hoist.cli", "hoist.cli_project", "hoist.cli_docs")),
+)
+
+
+def layer_of(module: str) -> int:
+    """The index of the layer `module` belongs to (the longest matching prefix)."""
+    best, found = -1, -1
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            matches = module == prefix or module.startswith(prefix + ".")
+            if matches and len(prefix) > best:
+                best, found = len(prefix), index
+    assert found >= 0, f"{module} belongs to no layer: add it to LAYERS (and CONTRIBUTING)"
+    return found
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of the module at `path` (a package is its ``__init__``)."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    name = ".".join(parts)
+    return "hoist.__init__" if name == "hoist.__init__" else name.removesuffix(".__init__")
+
+
+def runtime_imports(text: str) -> list[tuple[int, str]]:
+    """(line, module) of every hoist import outside ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(text)
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for inner in ast.walk(stmt)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "hoist":
+                found += [(node.lineno, f"hoist.{alias.name}") for alias in node.names]
+            elif node.module.startswith("hoist."):
+                found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("hoist.")]
+    return found
+
+
+def violations() -> list[str]:
+    """Every import of a later layer, and of another package's private module."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        importer = module_name(path)
+        for line, imported in runtime_imports(path.read_text()):
+            where = f"{path.relative_to(PACKAGE)}:{line}"
+            if layer_of(imported) > layer_of(importer):
+                found.append(
+                    f"{where} {importer} ({LAYERS[layer_of(importer)][0]}) imports "
+                    f"{imported} ({LAYERS[layer_of(imported)][0]})"
+                )
+            if _private_elsewhere(importer, imported):
+                found.append(f"{where} {importer} imports the private module {imported}")
+    return found
+
+
+def _private_elsewhere(importer: str, imported: str) -> bool:
+    """Whether `imported` is a private module (``hoist.x._y``) of a package not `importer`'s."""
+    parts = imported.split(".")
+    private = any(part.startswith("_") and part != "__init__" for part in parts[2:])
+    return private and importer.split(".")[:2] != parts[:2]
+
+
+def test_every_import_goes_to_an_earlier_layer() -> None:
+    """No module imports a later layer or another package's private module."""
+    found = violations()
+    print("\n".join(["import layers: " + " → ".join(name for name, _ in LAYERS), *found]))
+    assert found == []
+
+
+def test_the_check_sees_a_backward_and_a_private_import() -> None:
+    """A state module importing the pipeline, and the UI importing config._load, are found."""
+    text = "from hoist.pipeline.apply import apply_run\nfrom hoist.config._load import x\n"
+    imports = runtime_imports(text)
+
+    assert layer_of(imports[0][1]) > layer_of("hoist.state.store")
+    assert _private_elsewhere("hoist.ui.forms", imports[1][1])
+    assert not _private_elsewhere("hoist.config", imports[1][1])
+
+
+def test_annotations_only_imports_do_not_count() -> None:
+    """An import under `if TYPE_CHECKING:` is for annotations and is not a dependency."""
+    text = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from hoist.ui import app\n"
+    assert runtime_imports(text) == []
