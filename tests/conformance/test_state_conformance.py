@@ -7,12 +7,17 @@ and asserts what a user sees: the report, what Intercom holds, the history.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 from typing import Any
 
 from hoist.config import load_activation
 from hoist.engine import run_errors, runs
 from tests.harness.activation import company_rows, expected_companies, held_companies
 from tests.harness.backends import Backend
+from tests.harness.cli import HOIST
+from tests.harness.outages import converge, posts, wait_until
 
 
 def counts(report: dict[str, Any]) -> tuple[Any, ...]:
@@ -167,3 +172,25 @@ def test_the_history_reads_the_same_on_every_backend(backend: Backend) -> None:
     assert history[1]["created"] == 3
     assert history[1]["started_at"].tzinfo is not None
     assert [error["code"] for error in errors] == ["missing_company_id"]
+
+
+def test_a_run_killed_with_sigkill_converges_on_rerun(backend: Backend) -> None:
+    """A run killed with SIGKILL while sending (one real process per backend), then rerun,
+    leaves Intercom equal to the model and state knowing every company."""
+    backend.emulator.configure(latency_ms=2, fail_rate=0.02, seed=3)
+    rows = company_rows(1500)
+    backend.activation.write_rows(rows)
+    process = subprocess.Popen(
+        [HOIST, "run", "--json", str(backend.activation.file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **backend.activation.environment()},
+    )
+    wait_until(lambda: posts(backend.emulator) >= 200, "the run sending")
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+
+    converge(backend.activation, 1500)
+
+    assert held_companies(backend.emulator) == expected_companies(rows)
