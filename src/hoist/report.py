@@ -147,6 +147,27 @@ def _contradiction(target: str) -> str:
     )
 
 
+#: The facts a report takes from the outcome as they are.
+_AS_IS = (
+    "unchanged",
+    "not_in_intercom",
+    "removed",
+    "api_calls",
+    "rows_fetched",
+    "without_contacts",
+    "contacts_attached",
+    "contacts_not_found",
+    "contacts_configured",
+    "attributes_created",
+    "custom_attributes_remaining",
+    "sample",
+    "contradictions",
+    "estimated_calls",
+    "estimated_seconds",
+    "warnings",
+)
+
+
 def summarise(
     outcome: Outcome, *, run_id: str, activation: str, dry_run: bool, duration_s: float
 ) -> RunReport:
@@ -156,49 +177,35 @@ def summarise(
     nothing is created, so a company new to state was found in Intercom and is an update
     (`POST /companies` does not say whether it created, see docs/design.md).
     """
-    created = outcome.written_new if outcome.insert else 0
-    updated = outcome.written_known + (0 if outcome.insert else outcome.written_new)
-    status: Status = "success"
-    message = None
-    if outcome.rejected or outcome.failed:
-        status = "partial"
-    if outcome.contradictions:
-        # Intercom lacks what state calls delivered: this run cannot have fixed it all.
-        target = outcome.target or activation
-        status, message = "partial", _contradiction(target)
-    if outcome.interrupted:
-        status, message = "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
-    if outcome.fatal is not None:
-        status, message = "failed", outcome.fatal
+    status, message = _status(outcome, outcome.target or activation)
     return RunReport(
         run_id=run_id,
         activation=activation,
         status=status,
         dry_run=dry_run,
-        created=created,
-        updated=updated,
-        unchanged=outcome.unchanged,
-        not_in_intercom=outcome.not_in_intercom,
+        created=outcome.written_new if outcome.insert else 0,
+        updated=outcome.written_known + (0 if outcome.insert else outcome.written_new),
         rejected=len(outcome.rejected),
         failed=len(outcome.failed),
-        removed=outcome.removed,
-        api_calls=outcome.api_calls,
-        rows_fetched=outcome.rows_fetched,
-        duration_s=duration_s,
-        without_contacts=outcome.without_contacts,
-        contacts_attached=outcome.contacts_attached,
-        contacts_not_found=outcome.contacts_not_found,
-        contacts_configured=outcome.contacts_configured,
         errors=outcome.rejected + outcome.failed,
-        attributes_created=outcome.attributes_created,
-        custom_attributes_remaining=outcome.custom_attributes_remaining,
-        sample=outcome.sample,
+        duration_s=duration_s,
         message=message,
-        contradictions=outcome.contradictions,
-        estimated_calls=outcome.estimated_calls,
-        estimated_seconds=outcome.estimated_seconds,
-        warnings=outcome.warnings,
+        **{name: getattr(outcome, name) for name in _AS_IS},
     )
+
+
+def _status(outcome: Outcome, target: str) -> tuple[Status, str | None]:
+    """The run's status and message: the gravest of what happened wins."""
+    if outcome.fatal is not None:
+        return "failed", outcome.fatal
+    if outcome.interrupted:
+        return "interrupted", "stopped early (Ctrl-C); the next run sends the rest"
+    if outcome.contradictions:
+        # Intercom lacks what state calls delivered: this run cannot have fixed it all.
+        return "partial", _contradiction(target)
+    if outcome.rejected or outcome.failed:
+        return "partial", None
+    return "success", None
 
 
 _ROWS = (

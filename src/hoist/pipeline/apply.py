@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
@@ -12,7 +13,7 @@ from hoist.binding import record_workspace
 from hoist.changes import Change, Confirmation
 from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
 from hoist.custom_attributes import create_missing
-from hoist.errors import HoistError, SourceError, StateError
+from hoist.errors import FatalDestinationError, HoistError, SourceError, StateError
 from hoist.executor import Commit, Execution, execute, request_body, stop_on_signals
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
@@ -38,62 +39,92 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
     """
     async with prepared(ctx, read_only=False) as (client, store, p):
         check_removals(ctx, p)  # before anything is written
-        bound = _Binding(store, p.workspace)
-        contradictions = _attributes_lost(store, p)
-        created_attributes = await create_missing(client, p.attributes)
-        if created_attributes:
-            bound.record()
-        store.add_attribute_columns(p.attribute_names)
-        not_found = await _resolve(ctx, client, bound, p)
-        sent = await _send(ctx, client, bound, p, concurrency)
-        execution, recreated = sent.execution, sent.recreated
-        _stop_if_broken(execution)  # the warehouse or state failed: touch neither again
-        store.fold()
-        store.forget_intercom_ids(execution.stale)
-        # A full resync sends every value: a company created again lacks none of them.
-        contradictions += _companies_lost(execution.stale, [] if ctx.full_resync else recreated)
-        # Deleted companies leave state: if they come back to the model, they are created anew.
-        store.forget_intercom_ids(_deleted(ctx, execution))
-        # Their contacts were detached with them (NOTES §1.5): those pairs are attached anew.
-        store.forget_pairs_of([*execution.stale, *recreated, *_deleted(ctx, execution)])
-        contacts = await _contacts(ctx, client, bound, p, execution, concurrency)
-        contradictions += _contacts_lost(store, contacts.gone)
-        store.fold()
-        fatal = execution.fatal or contacts.fatal
-        outcome = Outcome(
-            insert=ctx.config.sync.insert,
-            # Companies whose only changes were never-set nulls: recorded, nothing sent.
-            unchanged=p.changes.counts.unchanged + execution.recorded,
-            written_new=execution.confirmed_new,
-            written_known=execution.confirmed_known,
-            not_in_intercom=not_found,
-            removed=len(execution.removed),
-            rejected=p.rejected,
-            failed=(*execution.failed, *contacts.failed),
-            api_calls=client.api_calls,
-            rows_fetched=p.rows_fetched,
-            attributes_created=created_attributes,
-            custom_attributes_remaining=p.attributes.remaining,
-            interrupted=execution.interrupted,
-            fatal=str(fatal) if fatal else None,
-            contradictions=tuple(contradictions),
-            without_contacts=store.without_contacts(),
-            contacts_attached=contacts.attached,
-            contacts_not_found=_contacts_not_found(store, p),
-            warnings=sent.warnings(),
-            contacts_configured=ctx.config.contacts is not None,
-            target=ctx.command_name,
-        )
-        report = ctx.report(outcome, dry_run=False)
+        done = await _apply(ctx, client, _Binding(store, p.workspace), p, concurrency)
+        report = ctx.report(_outcome(ctx, client, store, p, done), dry_run=False)
         store.record_run(
             report,
             started_at=ctx.started_at,
             finished_at=datetime.now(UTC),
             insert=ctx.config.sync.insert,
         )
-    if fatal is not None:
-        raise fatal
+    if done.fatal is not None:
+        raise done.fatal
     return report
+
+
+@dataclass
+class _Applied:
+    """What applying the plan did, before it is counted into the run's `Outcome`."""
+
+    sent: _Sent
+    contacts: ContactsResult
+    created_attributes: tuple[str, ...]
+    not_found: int
+    contradictions: list[str]
+
+    @property
+    def fatal(self) -> FatalDestinationError | None:
+        """The destination error that stopped the run (401/403), if any."""
+        return self.sent.execution.fatal or self.contacts.fatal
+
+
+async def _apply(
+    ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared, concurrency: int
+) -> _Applied:
+    """Create attributes, resolve, send, fold, forget what Intercom lost, attach contacts."""
+    store = bound.store
+    contradictions = _attributes_lost(store, p)
+    created_attributes = await create_missing(client, p.attributes)
+    if created_attributes:
+        bound.record()
+    store.add_attribute_columns(p.attribute_names)
+    not_found = await _resolve(ctx, client, bound, p)
+    sent = await _send(ctx, client, bound, p, concurrency)
+    execution, recreated = sent.execution, sent.recreated
+    _stop_if_broken(execution)  # the warehouse or state failed: touch neither again
+    store.fold()
+    store.forget_intercom_ids(execution.stale)
+    # A full resync sends every value: a company created again lacks none of them.
+    contradictions += _companies_lost(execution.stale, [] if ctx.full_resync else recreated)
+    # Deleted companies leave state: if they come back to the model, they are created anew.
+    store.forget_intercom_ids(_deleted(ctx, execution))
+    # Their contacts were detached with them (NOTES §1.5): those pairs are attached anew.
+    store.forget_pairs_of([*execution.stale, *recreated, *_deleted(ctx, execution)])
+    contacts = await _contacts(ctx, client, bound, p, execution, concurrency)
+    contradictions += _contacts_lost(store, contacts.gone)
+    store.fold()
+    return _Applied(sent, contacts, created_attributes, not_found, contradictions)
+
+
+def _outcome(
+    ctx: RunContext, client: IntercomClient, store: StateBackend, p: Prepared, done: _Applied
+) -> Outcome:
+    """The run's outcome, built once from the plan and what applying it did."""
+    execution, contacts, fatal = done.sent.execution, done.contacts, done.fatal
+    return Outcome(
+        insert=ctx.config.sync.insert,
+        # Companies whose only changes were never-set nulls: recorded, nothing sent.
+        unchanged=p.changes.counts.unchanged + execution.recorded,
+        written_new=execution.confirmed_new,
+        written_known=execution.confirmed_known,
+        not_in_intercom=done.not_found,
+        removed=len(execution.removed),
+        rejected=p.rejected,
+        failed=(*execution.failed, *contacts.failed),
+        api_calls=client.api_calls,
+        rows_fetched=p.rows_fetched,
+        attributes_created=done.created_attributes,
+        custom_attributes_remaining=p.attributes.remaining,
+        interrupted=execution.interrupted,
+        fatal=str(fatal) if fatal else None,
+        contradictions=tuple(done.contradictions),
+        without_contacts=store.without_contacts(),
+        contacts_attached=contacts.attached,
+        contacts_not_found=_contacts_not_found(store, p),
+        warnings=done.sent.warnings(),
+        contacts_configured=ctx.config.contacts is not None,
+        target=ctx.command_name,
+    )
 
 
 class _Binding:
