@@ -30,13 +30,13 @@ import duckdb
 import pyarrow as pa
 import yaml
 
-from hoist.binding import record_workspace
 from hoist.config import load_activation
 from hoist.emulator import Emulator, EmulatorConfig
 from hoist.emulator.server import BackgroundServer
 from hoist.emulator.workspace import Workspace
 from hoist.intercom import WorkspaceIdentity
 from hoist.mapping import build_fields
+from hoist.pipeline.binding import record_workspace
 from hoist.sources import open_source
 from hoist.sql import ChangeSet, model_query
 from hoist.state import StateStore

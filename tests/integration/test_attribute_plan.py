@@ -13,16 +13,16 @@ import pyarrow as pa
 import pytest
 
 from hoist.config import SyncConfig
-from hoist.custom_attributes import (
+from hoist.emulator import Emulator
+from hoist.emulator.testing import EmulatorHandle
+from hoist.errors import ConfigError
+from hoist.intercom import IntercomClient
+from hoist.pipeline.custom_attributes import (
     MAX_CUSTOM_ATTRIBUTES,
     AttributePlan,
     fetch_attributes,
     plan_custom_attributes,
 )
-from hoist.emulator import Emulator
-from hoist.emulator.testing import EmulatorHandle
-from hoist.errors import ConfigError
-from hoist.intercom import IntercomClient
 from hoist.secret import Secret
 
 SCHEMA = pa.schema([("id", pa.string()), ("tier", pa.string()), ("Email", pa.string())])

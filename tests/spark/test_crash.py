@@ -87,5 +87,5 @@ def test_kill_9_mid_run_then_rerun_matches_the_duckdb_run(
     )
     # Every company once, plus at most the writes in flight or uncommitted at the kill: 64 in
     # flight, a commit of up to 100 confirmations (+ 64 that joined it) running in its thread
-    # while sending goes on, and 64 waiting for it (hoist.executor).
+    # while sending goes on, and 64 waiting for it (hoist.pipeline.executor).
     assert _ROWS <= applied <= _ROWS + 300

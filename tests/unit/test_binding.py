@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hoist.binding import check_workspace
 from hoist.errors import StateError, WorkspaceMismatchError
 from hoist.intercom import WorkspaceIdentity
+from hoist.pipeline.binding import check_workspace
 
 STATE = Path(".hoist/acme.duckdb")
 OLD = WorkspaceIdentity("oldapp", "US", "Old")

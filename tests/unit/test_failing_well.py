@@ -13,9 +13,9 @@ import pytest
 
 from hoist.changes import Change, Confirmation
 from hoist.errors import ConfigError, RetriableError, SourceError, StateError, UnreachableError
-from hoist.executor import Execution, execute
 from hoist.intercom.reachability import Reachability
 from hoist.offload import in_daemon_thread
+from hoist.pipeline.executor import Execution, execute
 from hoist.sources.postgres import _with_timeouts
 from tests.harness.config import example, load
 

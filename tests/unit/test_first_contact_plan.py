@@ -6,8 +6,8 @@ from typing import Any
 
 from hoist.changes import Change
 from hoist.company_attributes import for_update, not_clearable
-from hoist.executor import request_body
 from hoist.first_contact import clearing, held_texts, held_values
+from hoist.pipeline.executor import request_body
 from hoist.report import Outcome, render_report, summarise
 
 #: A company as Intercom answers it: values a person typed, and the empty defaults.

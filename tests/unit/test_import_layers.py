@@ -45,11 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "pipeline",
         (
             "hoist.pipeline",
-            "hoist.binding",
-            "hoist.custom_attributes",
-            "hoist.executor",
             "hoist.first_contact",
-            "hoist.resolve",
         ),
     ),
     ("verify", ("hoist.verify",)),

@@ -9,18 +9,18 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from hoist.binding import record_workspace
 from hoist.changes import Change, Confirmation
 from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
-from hoist.custom_attributes import create_missing
 from hoist.errors import FatalDestinationError, HoistError, SourceError, StateError
-from hoist.executor import Commit, Execution, execute, request_body, stop_on_signals
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.pipeline.binding import record_workspace
 from hoist.pipeline.contacts import ContactsResult, attach_contacts
+from hoist.pipeline.custom_attributes import create_missing
+from hoist.pipeline.executor import Commit, Execution, execute, request_body, stop_on_signals
+from hoist.pipeline.resolve import resolve_existing
 from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
-from hoist.resolve import resolve_existing
 from hoist.state import StateBackend
 
 __all__ = ["apply_run"]
@@ -128,7 +128,8 @@ def _outcome(
 
 
 class _Binding:
-    """Binds state to the run's workspace with the first confirmed write (see hoist.binding)."""
+    """Binds state to the run's workspace with the first confirmed write (see
+    hoist.pipeline.binding)."""
 
     def __init__(self, store: StateBackend, workspace: WorkspaceIdentity) -> None:
         self.store = store

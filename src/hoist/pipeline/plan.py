@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hoist.changes import Change
 from hoist.pipeline.contacts import PlannedContacts, planned_contacts
+from hoist.pipeline.resolve import resolve_existing
 from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport
-from hoist.resolve import resolve_existing
 
 __all__ = ["plan_run"]
 

@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 import httpx
 import pyarrow as pa
 
-from hoist.binding import check_workspace, recorded_workspace
 from hoist.config import PROJECT_FILE, ActivationConfig
-from hoist.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
 from hoist.mapping import Field, build_fields, missing_column
+from hoist.pipeline.binding import check_workspace, recorded_workspace
+from hoist.pipeline.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source

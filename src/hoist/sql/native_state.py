@@ -22,7 +22,7 @@ BigQuery), so activations can share a schema:
   update-only run last did not find it in Intercom (``_found`` false, with the hash of its row
   then) or found it after all (``_found`` true).
 - ``<name>__settings``: append-only (key, value) rows, the newest per key wins: the workspace
-  state is bound to (`hoist.binding`).
+  state is bound to (`hoist.pipeline.binding`).
 - ``<name>__contact_pairs``: append-only events over the contact pairs of a ``contacts:``
   model (``_op``: ``record`` a pair attached or not found at ``checked_at``, ``forget`` one
   pair, ``forget_company`` every pair of a company), replayed in order to read the pairs.

@@ -1,7 +1,7 @@
 """`hoist run --reset-state`: move an activation's state aside (never delete it) to start over.
 
 Used when state belongs to another workspace than the one the activation now syncs (see
-`hoist.binding`). The old file keeps its history and can be moved back by hand.
+`hoist.pipeline.binding`). The old file keeps its history and can be moved back by hand.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from typing import Any
 from hoist.changes import Change, Confirmation
 from hoist.company_attributes import for_update
 from hoist.compare import ID_ATTRIBUTE, Drift
-from hoist.executor import Execution, execute, request_body, stop_on_signals
 from hoist.intercom import IntercomClient
+from hoist.pipeline.executor import Execution, execute, request_body, stop_on_signals
 from hoist.report import RecordError
 from hoist.state import StateBackend
 from hoist.verify.check import Findings

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 
-from hoist.binding import check_workspace, record_workspace, recorded_workspace
 from hoist.config import ActivationConfig, load_activation
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.pipeline.binding import check_workspace, record_workspace, recorded_workspace
 from hoist.state import StateBackend, opened_state
 from hoist.verify.check import Findings, by_lookup, by_scroll, missing_ids
 from hoist.verify.delivered import Delivered
