@@ -13,12 +13,12 @@ import logging
 import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from hoist.config import ActivationConfig
 from hoist.errors import HoistError, StateLockedError
 from hoist.report import RunReport
 from hoist.secret import redact
+from hoist.state import open_state
 
 __all__ = [
     "failed_report",
@@ -81,7 +81,7 @@ def record_failure(config: ActivationConfig, report: RunReport, since: datetime)
     """
     from hoist.schedule.history import ensure_recorded
 
-    if config.state.in_warehouse or not has_local_state(config):
+    if not has_local_state(config):
         return
     try:
         ensure_recorded(config, report, since)
@@ -96,7 +96,7 @@ def record_failure(config: ActivationConfig, report: RunReport, since: datetime)
 def has_local_state(config: ActivationConfig) -> bool:
     """Whether the activation keeps its state in a local file that exists: the only local state
     a failed attempt is recorded in (see `record_failure`)."""
-    return not config.state.in_warehouse and Path(config.state.path).exists()
+    return open_state(config).records_failures()
 
 
 def now() -> datetime:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hoist.project._example import init_project
+from hoist.project.example import init_project
 from tests.harness.ui_asgi import in_process
 
 

@@ -138,6 +138,10 @@ class StateBackend(Protocol):
         """In `scratch`: (company_id, row_hash) of the run's companies last not found."""
         ...
 
+    def missing_ids(self) -> list[str]:
+        """The company_ids the latest lookups did not find in Intercom, sorted."""
+        ...
+
     def remember_missing(self, missing: Sequence[tuple[str, int]]) -> None:
         """Record companies Intercom does not have, with the hash of their row."""
         ...

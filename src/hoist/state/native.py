@@ -295,6 +295,14 @@ class NativeStateStore:
             return None
         return self.tables.missing_relation()
 
+    def missing_ids(self) -> list[str]:
+        """The company_ids the latest lookups did not find in Intercom, sorted."""
+        relation = self.missing_relation()
+        if relation is None:
+            return []
+        query = template("SELECT company_id FROM $m AS m ORDER BY company_id", m=relation)
+        return [str(cid) for cid in self._query(query).column(0).to_pylist()]
+
     def missing(self) -> exp.Expr:
         """The same for the run's changed companies, landed locally by the diff."""
         return table(MISSING_SEEN)

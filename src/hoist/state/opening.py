@@ -64,6 +64,12 @@ class StateKind(Protocol):
         """Open (writers: create and lock) the activation's state."""
         ...
 
+    def records_failures(self) -> bool:
+        """Whether a failed attempt may be added to the history now: without creating state
+        (which would change what the next run decides) or opening a warehouse again after a
+        failure that may be the warehouse's (`hoist serve` records those)."""
+        ...
+
 
 def open_state(config: ActivationConfig) -> StateKind:
     """The kind of state `config` keeps: a local DuckDB file, or tables in its warehouse."""
@@ -110,6 +116,10 @@ class _Local:
         del source, command
         state = self.config.state
         return StateStore.open(state.path, read_only=read_only, memory_limit=state.memory_limit)
+
+    def records_failures(self) -> bool:
+        """Only into a state file that exists."""
+        return Path(self.config.state.path).exists()
 
 
 class _Native:
@@ -159,6 +169,10 @@ class _Native:
             store.close()
             raise
         return store
+
+    def records_failures(self) -> bool:
+        """Never: the warehouse is not opened again after a failure that may be its own."""
+        return False
 
 
 def _check_not_switched(config: ActivationConfig, store: NativeStateStore, command: str) -> None:

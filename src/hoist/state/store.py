@@ -206,6 +206,11 @@ class StateStore:
             "WHERE FALSE)"
         )
 
+    def missing_ids(self) -> list[str]:
+        """The company_ids the latest lookups did not find in Intercom, sorted."""
+        query = template("SELECT company_id FROM $m AS m ORDER BY company_id", m=self.missing())
+        return [str(row[0]) for row in self.con.execute(render(query)).fetchall()]
+
     def remember_missing(self, missing: Sequence[tuple[str, int]]) -> None:
         """Record companies Intercom does not have, with the hash of their row (writers)."""
         if missing:

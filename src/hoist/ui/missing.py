@@ -4,12 +4,10 @@ searchable and paged, so "777 not in Intercom" can be checked company by company
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final, Generic, TypeVar
 
 from hoist.config import ActivationConfig
-from hoist.sql.build import render
-from hoist.state import StateStore
+from hoist.state import read_state
 
 __all__ = ["PAGE_SIZE", "Page", "missing_companies", "paged"]
 
@@ -36,16 +34,7 @@ def paged(items: list[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
     return Page(items[start : start + size], number, pages, len(items))
 
 
-def missing_companies(config: ActivationConfig) -> list[str] | None:
-    """The company_ids the latest lookups did not find in Intercom, sorted; None when state
-    lives in the warehouse (not listed here: `hoist runs` counts them)."""
-    if config.state.in_warehouse:
-        return None
-    if not Path(config.state.path).exists():
-        return []
-    with StateStore.open(config.state.path, read_only=True) as store:
-        # The relation is hoist's own (a state table), rendered by hoist: no outside text.
-        relation = render(store.missing())
-        query = f"SELECT company_id FROM {relation} AS m ORDER BY company_id"
-        rows = store.con.execute(query).fetchall()
-    return [str(row[0]) for row in rows]
+def missing_companies(config: ActivationConfig) -> list[str]:
+    """The company_ids the latest lookups did not find in Intercom, sorted, read from the
+    activation's state whichever kind it is (none before its first run)."""
+    return read_state(config, lambda store: store.missing_ids())
