@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("verify", ("hoist.verify",)),
     ("public API", ("hoist.engine", "hoist.attempts", "hoist.project", "hoist.__init__")),
+    ("observe", ("hoist.observe",)),
     ("schedule", ("hoist.schedule",)),
     ("ui", ("hoist.ui",)),
     ("cli", ("hoist.cli", "hoist.cli_project", "hoist.cli_docs")),
@@ -99,13 +100,16 @@ def runtime_imports(text: str) -> list[tuple[int, str]]:
     return found
 
 
-#: Known backward imports, to remove: (importer, imported). Both are imports inside functions
-#: of `hoist.attempts` (merged from main as issue 23 closed): recording a failed attempt reuses
-#: the scheduler's history writer and its secret list, which belong below the public API.
+#: Known backward imports, to remove: (importer, imported). All are imports inside functions,
+#: merged from main as issue 23 closed: recording a failed attempt (`hoist.attempts`) reuses the
+#: scheduler's history writer and its secret list, which belong below the public API; the ops
+#: server (`hoist.observe.opsserver`) reuses the UI's guard and password middleware.
 KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
         ("hoist.attempts", "hoist.schedule.history"),
         ("hoist.attempts", "hoist.schedule.alerts"),
+        ("hoist.observe.opsserver", "hoist.ui.guard"),
+        ("hoist.observe.opsserver", "hoist.ui.security"),
     }
 )
 

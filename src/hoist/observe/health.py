@@ -10,11 +10,11 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 
 from hoist.config import ActivationConfig
 from hoist.observe.metrics import Metrics
+from hoist.state import open_state
 
 __all__ = ["Health"]
 
@@ -52,15 +52,5 @@ class Health:
 
 
 def _state_problem(config: ActivationConfig) -> str | None:
-    """Why the activation's local state cannot be used, or None."""
-    if config.state.in_warehouse:
-        return None
-    path = config.state.path
-    if path.exists():
-        if not os.access(path, os.R_OK | os.W_OK):
-            return f"cannot read and write its state file {path}; check its permissions"
-        return None
-    folder = path.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        return f"cannot create its state file in {folder}; create the folder or fix permissions"
-    return None
+    """Why the activation's state cannot be used, or None (`StateKind.problem`)."""
+    return open_state(config).problem()

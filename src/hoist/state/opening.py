@@ -10,6 +10,7 @@ asks the warehouse for the model's columns only and diffs there). So `open_state
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +63,10 @@ class StateKind(Protocol):
 
     async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
         """Open (writers: create and lock) the activation's state."""
+        ...
+
+    def problem(self) -> str | None:
+        """Why the state cannot be used now, checked without opening it (readiness), or None."""
         ...
 
     def records_failures(self) -> bool:
@@ -121,6 +126,18 @@ class _Local:
         """Only into a state file that exists."""
         return Path(self.config.state.path).exists()
 
+    def problem(self) -> str | None:
+        """The state file (or its folder, before the first run) not readable and writable."""
+        path = self.config.state.path
+        if path.exists():
+            if not os.access(path, os.R_OK | os.W_OK):
+                return f"cannot read and write its state file {path}; check its permissions"
+            return None
+        folder = path.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            return f"cannot create its state file in {folder}; create the folder or fix permissions"
+        return None
+
 
 class _Native:
     """State in the source warehouse: the warehouse diffs, only changed rows leave it."""
@@ -173,6 +190,10 @@ class _Native:
     def records_failures(self) -> bool:
         """Never: the warehouse is not opened again after a failure that may be its own."""
         return False
+
+    def problem(self) -> str | None:
+        """None: the warehouse is reached when a run starts, not by readiness checks."""
+        return None
 
 
 def _check_not_switched(config: ActivationConfig, store: NativeStateStore, command: str) -> None:
