@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "hoist.cron",
             "hoist.compare",
             "hoist.sql.build",
+            "hoist.idle_imports",
             "hoist.emulator",
         ),
     ),

@@ -30,6 +30,7 @@ from hoist.schedule.clock import Clock, SystemClock
 from hoist.schedule.history import LastRuns, ensure_recorded, read_last_runs, record_skipped
 from hoist.schedule.scheduler import Job, Scheduler
 from hoist.schedule.webhook import deliver
+from hoist.state import open_state
 
 __all__ = ["RunActivation", "Service"]
 
@@ -206,7 +207,7 @@ class Service:
         # A scheduled run's history is created for its failure (its slot and the `recovered`
         # alert carry across restarts); a run from the UI is recorded as `hoist run` records
         # one: into an existing local state only (`attempts.record_failure` says why).
-        recordable = create_state or config.state.in_warehouse or attempts.has_local_state(config)
+        recordable = create_state or open_state(config).keeps_history()
         if report.status == "failed" and recordable:
             self._guard(config, lambda: ensure_recorded(config, report, since))
         message = f": {report.message}" if report.message else ""

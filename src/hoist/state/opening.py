@@ -69,6 +69,10 @@ class StateKind(Protocol):
         """Why the state cannot be used now, checked without opening it (readiness), or None."""
         ...
 
+    def keeps_history(self) -> bool:
+        """Whether `hoist serve` may add a failed run to the history without creating state."""
+        ...
+
     def records_failures(self) -> bool:
         """Whether a failed attempt may be added to the history now: without creating state
         (which would change what the next run decides) or opening a warehouse again after a
@@ -125,6 +129,10 @@ class _Local:
     def records_failures(self) -> bool:
         """Only into a state file that exists."""
         return Path(self.config.state.path).exists()
+
+    def keeps_history(self) -> bool:
+        """A state file that exists."""
+        return self.records_failures()
 
     def problem(self) -> str | None:
         """The state file (or its folder, before the first run) not readable and writable."""
@@ -190,6 +198,10 @@ class _Native:
     def records_failures(self) -> bool:
         """Never: the warehouse is not opened again after a failure that may be its own."""
         return False
+
+    def keeps_history(self) -> bool:
+        """Always: `hoist serve` records a scheduled run's failure in the warehouse's tables."""
+        return True
 
     def problem(self) -> str | None:
         """None: the warehouse is reached when a run starts, not by readiness checks."""
