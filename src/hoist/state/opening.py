@@ -9,6 +9,7 @@ asks the warehouse for the model's columns only and diffs there). So `open_state
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Iterator
@@ -121,10 +122,14 @@ class _Local:
         return ModelRead(sql, reader.schema, reader)
 
     async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
-        """The local state file (a local file cannot hang: opened on the loop)."""
+        """The local state file, opened in a worker thread: it cannot hang, but opening (DuckDB's
+        start, checks, migrations) takes 0.1-0.4 s that would stall `hoist serve`'s event loop,
+        shared by every activation and the UI (the soak's loop lag came mostly from here)."""
         del source, command
         state = self.config.state
-        return StateStore.open(state.path, read_only=read_only, memory_limit=state.memory_limit)
+        return await asyncio.to_thread(
+            StateStore.open, state.path, read_only=read_only, memory_limit=state.memory_limit
+        )
 
     def records_failures(self) -> bool:
         """Only into a state file that exists."""
