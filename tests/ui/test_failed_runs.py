@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from tests.harness.ui import (
     add_activation,
     add_project_definitions,
     closed_port_url,
-    csrf_form,
+    run_to_the_end,
 )
 
 
@@ -73,14 +72,3 @@ def test_a_run_started_in_the_ui_to_an_unreachable_host_shows_in_the_history(
     assert "connection refused" in history
     listed = client.get("/activations").text
     assert re.search(r'<span class="badge status failed">failed</span>', listed)
-
-
-def run_to_the_end(client: httpx.Client, name: str) -> str:
-    """Run now on activation `name` and wait for the run's end; its progress panel."""
-    path = f"/activations/{name}"
-    client.post(f"{path}/run", data=csrf_form(client, path))
-    deadline = time.monotonic() + 120
-    while "Run again" not in (shown := client.get(f"{path}/run/progress").text):
-        assert time.monotonic() < deadline, f"the run did not end: {shown}"
-        time.sleep(0.2)
-    return shown
