@@ -46,8 +46,10 @@ _TIER_FIXTURES = {
 #: Under `make test` (pytest-xdist, two workers) the tests that use the Spark Connect server are
 #: one xdist group, so one worker starts it (a JVM that takes a minute). The other Spark tests
 #: spread over both workers, each holding its own local session: one worker running the whole
-#: tier was slower (measured), the kill -9 test alone starting three JVMs.
-_GROUPS = {"connect_server": "spark-connect"}
+#: tier was slower (measured), the kill -9 test alone starting three JVMs. The tests on the dbt
+#: project built once per session are one group too: each worker would otherwise run
+#: `dbt build` (about 17 s of CPU) for its share of them.
+_GROUPS = {"connect_server": "spark-connect", "built_duckdb": "dbt-duckdb"}
 _TESTS = Path(__file__).resolve().parent
 
 
@@ -77,6 +79,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # busy cores with the local session: more than the suite's 300 s per test, at times.
         if "connect_server" in fixtures and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(900))
+        # A property test runs the same code hundreds of times: tracing it for coverage costs
+        # about a quarter of its CPU (measured) and adds no line the first examples did not.
+        # pytest-cov pauses coverage for tests marked no_cover; the other tests measure it.
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.no_cover)
         slow = item.get_closest_marker("slow") is not None or "connect_server" in fixtures
         rank[item.nodeid] = (0 if slow else 1) if tier == "spark" else 2
     items.sort(key=lambda item: rank[item.nodeid])  # stable: the rest keep their order
