@@ -98,6 +98,7 @@ def test_postgres_stopped_mid_run_ends_it_failed_and_a_rerun_converges(
     assert PASSWORD not in err
     assert activation.password not in err
     start(own_postgres)
+    emulator.configure(rate_limit=None)  # the pacing only made the run long enough to cut
     converge(activation, 2000)
     assert held_companies(emulator) == expected_companies(rows)
 
@@ -124,6 +125,7 @@ def test_a_signal_ends_a_run_waiting_on_a_warehouse_that_stopped_answering(
     assert json.loads(out)["status"] == "failed"
     assert "the state commit did not return" in err
     assert "the next run sends them again" in err
+    emulator.configure(rate_limit=None)  # the pacing only made the run long enough to cut
     converge(activation, 2000)
     assert held_companies(emulator) == expected_companies(rows)
 
