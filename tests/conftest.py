@@ -46,7 +46,7 @@ _TIER_FIXTURES = {
 #: Under `make test` (pytest-xdist, two workers) the tests that use the Spark Connect server are
 #: one xdist group, so one worker starts it (a JVM that takes a minute). The other Spark tests
 #: spread over both workers, each holding its own local session: one worker running the whole
-#: tier was slower (measured), the kill -9 test alone starting three JVMs. The tests on the dbt
+#: tier was slower (measured), the kill -9 test alone starting two JVMs. The tests on the dbt
 #: project built once per session are one group too: each worker would otherwise run
 #: `dbt build` (about 17 s of CPU) for its share of them.
 _GROUPS = {"connect_server": "spark-connect", "built_duckdb": "dbt-duckdb"}
