@@ -22,10 +22,11 @@ import duckdb
 import yaml
 
 from hoist.config import load_activation
+from hoist.diff import ChangeSet
 from hoist.emulator.testing import running_emulator
 from hoist.mapping import Field, build_fields
 from hoist.sources import open_source
-from hoist.sql import ChangeSet, model_query
+from hoist.sql.model import model_query
 from hoist.state import StateStore
 
 from _results import write_section

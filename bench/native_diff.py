@@ -31,10 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.harness.po
 
 from diff_scale import CUSTOM, MAPPING, seed_state
 from hoist.config import load_activation
+from hoist.diff import fingerprint
+from hoist.diff import in_warehouse as native_diff
 from hoist.emulator.testing import running_emulator
 from hoist.mapping import build_fields
 from hoist.sources import open_source
-from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import column, identifier, render, template
 from hoist.state.native import NativeStateStore, Warehouse
 from tests.harness.postgres_server import execute, running_postgres

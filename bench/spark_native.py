@@ -31,12 +31,13 @@ import yaml
 from sqlglot import exp
 
 from diff_scale import CUSTOM, MAPPING
-from hoist.changes import Confirmation
 from hoist.config import load_activation
+from hoist.diff import fingerprint
+from hoist.diff import in_warehouse as native_diff
+from hoist.diff.changes import Confirmation
 from hoist.emulator.testing import running_emulator
 from hoist.mapping import build_fields
 from hoist.sources import open_source
-from hoist.sql import fingerprint, native_diff
 from hoist.sql.build import column, identifier, render, template
 from hoist.state.native import NativeStateStore, Warehouse
 

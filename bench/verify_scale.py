@@ -31,6 +31,7 @@ import pyarrow as pa
 import yaml
 
 from hoist.config import load_activation
+from hoist.diff import ChangeSet
 from hoist.emulator import Emulator, EmulatorConfig
 from hoist.emulator.server import BackgroundServer
 from hoist.emulator.workspace import Workspace
@@ -38,7 +39,7 @@ from hoist.intercom import WorkspaceIdentity
 from hoist.mapping import build_fields
 from hoist.pipeline.binding import record_workspace
 from hoist.sources import open_source
-from hoist.sql import ChangeSet, model_query
+from hoist.sql.model import model_query
 from hoist.state import StateStore
 
 from _results import write_section

@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from hoist.changes import Change
 from hoist.compare import intercom_value, same_value
+from hoist.diff.changes import Change
 
 __all__ = ["clearing", "held_texts", "held_values"]
 

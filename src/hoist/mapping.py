@@ -2,7 +2,7 @@
 
 Every mapped attribute becomes a `Field`: which column feeds it, what kind of column it is, and
 what Intercom expects. How a field's values are normalised into what Intercom stores is SQL, built
-in `hoist.sql.values`.
+in `hoist.diff.values`.
 """
 
 from __future__ import annotations

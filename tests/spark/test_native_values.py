@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hoist.diff.in_warehouse import portable
+from hoist.diff.values import value_expression
 from hoist.mapping import Field
 from hoist.sql.build import column, render, template
-from hoist.sql.native_diff import portable
-from hoist.sql.values import value_expression
 
 pytestmark = pytest.mark.spark
 

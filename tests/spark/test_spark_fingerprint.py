@@ -11,10 +11,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from hoist.diff import fingerprint
+from hoist.diff.in_warehouse import portable
 from hoist.mapping import Field
-from hoist.sql import fingerprint
 from hoist.sql.build import render
-from hoist.sql.native_diff import portable
 from tests.harness.twins import Twins, model_rows
 
 pytestmark = pytest.mark.spark

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from hoist.changes import Confirmation
+from hoist.diff.changes import Confirmation
+from hoist.diff.in_warehouse import portable
 from hoist.sources.spark import SparkSource
 from hoist.sql.build import render
-from hoist.sql.native_diff import portable
 from hoist.state.native import NativeStateStore
 
 pytestmark = pytest.mark.spark

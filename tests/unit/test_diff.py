@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hoist.changes import Change
+from hoist.diff.changes import Change
+from hoist.diff.local_changeset import ChangeSet
 from hoist.mapping import Field
-from hoist.sql.changeset import ChangeSet
 from hoist.state import Confirmation, StateStore
 
 FIELDS = (

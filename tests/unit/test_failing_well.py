@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hoist.changes import Change, Confirmation
+from hoist.diff.changes import Change, Confirmation
 from hoist.errors import ConfigError, RetriableError, SourceError, StateError, UnreachableError
 from hoist.intercom.reachability import Reachability
 from hoist.offload import in_daemon_thread

@@ -9,8 +9,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
+from hoist.diff import fingerprint
 from hoist.mapping import Field
-from hoist.sql import fingerprint
 from hoist.sql.build import render
 
 FIELDS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoist.changes import Change
 from hoist.company_attributes import for_update, not_clearable
+from hoist.diff.changes import Change
 from hoist.first_contact import clearing, held_texts, held_values
 from hoist.pipeline.executor import request_body
 from hoist.report import Outcome, render_report, summarise

@@ -24,7 +24,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "hoist.suggest",
             "hoist.workspaces",
             "hoist.company_attributes",
-            "hoist.changes",
             "hoist.offload",
             "hoist.progress",
             "hoist.report",
@@ -39,7 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("config", ("hoist.config",)),
     ("sources", ("hoist.sources", "hoist.dbt")),
     ("segments", ("hoist.segments",)),
-    ("diff", ("hoist.sql",)),
+    ("diff", ("hoist.diff", "hoist.sql")),
     ("state", ("hoist.state",)),
     ("intercom", ("hoist.intercom",)),
     (

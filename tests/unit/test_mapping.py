@@ -11,10 +11,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from hoist.diff.values import reason_expression, value_expression
 from hoist.errors import ConfigError, SchemaConflictError
 from hoist.mapping import Field, build_fields, column_category, compatible
 from hoist.sql.build import render
-from hoist.sql.values import reason_expression, value_expression
 
 
 @pytest.mark.parametrize(

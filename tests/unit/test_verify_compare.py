@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hoist.compare import Drift, compare_company, intercom_value, same_value
+from hoist.diff.values import value_expression
 from hoist.emulator.workspace import Workspace
 from hoist.mapping import Field
 from hoist.sql import render
-from hoist.sql.values import value_expression
 
 
 def company(**fields: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from hoist.changes import Confirmation
+from hoist.diff.changes import Confirmation
 from hoist.sources.duckdb import DuckDBSource
 from hoist.sql.native_state import NATIVE_VERSION
 from hoist.state.native import NativeStateStore

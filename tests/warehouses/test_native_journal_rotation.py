@@ -8,10 +8,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from hoist.changes import Confirmation
+from hoist.diff.changes import Confirmation
+from hoist.diff.local import state_column
 from hoist.sources.duckdb import DuckDBSource
 from hoist.sql.build import render
-from hoist.sql.diff import state_column
 from hoist.state.native import NativeStateStore
 
 

@@ -10,14 +10,14 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from hoist.changes import Confirmation
 from hoist.config import PostgresSourceConfig
+from hoist.diff.changes import Confirmation
+from hoist.diff.in_warehouse import DiffSpec, diff_query, model_relation, portable
 from hoist.mapping import Field
 from hoist.secret import SecretUrl
 from hoist.sources import open_source
 from hoist.sources.duckdb import DuckDBSource
 from hoist.sql.build import render
-from hoist.sql.native_diff import DiffSpec, diff_query, model_relation, portable
 from hoist.sql.native_state import NativeTables
 from hoist.state.native import NativeStateStore, Warehouse
 

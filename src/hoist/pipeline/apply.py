@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from hoist.changes import Change, Confirmation
 from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
+from hoist.diff.changes import Change, Confirmation
 from hoist.errors import FatalDestinationError, HoistError, SourceError, StateError
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity

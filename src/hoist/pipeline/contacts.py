@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hoist.changes import Confirmation, user_count_of
 from hoist.config import ContactsConfig
+from hoist.diff.changes import Confirmation, user_count_of
 from hoist.errors import FatalDestinationError, IntercomError
 from hoist.intercom import IntercomClient
 from hoist.intercom.client import SEARCH_IN_MAX

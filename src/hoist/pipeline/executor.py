@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoist.changes import Change, Confirmation, user_count_of
 from hoist.company_attributes import custom_name, is_custom
+from hoist.diff.changes import Change, Confirmation, user_count_of
 from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError, StateError
 from hoist.report import RecordError
 

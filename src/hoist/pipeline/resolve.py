@@ -27,10 +27,10 @@ from typing import Any
 
 from sqlglot import exp
 
-from hoist.changes import user_count_of
+from hoist.diff.changes import user_count_of
+from hoist.diff.local_changeset import ChangeSet
 from hoist.first_contact import held_texts
 from hoist.intercom import IntercomClient
-from hoist.sql.changeset import ChangeSet
 
 __all__ = ["Resolution", "resolve_existing"]
 

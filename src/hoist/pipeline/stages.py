@@ -14,6 +14,7 @@ import httpx
 import pyarrow as pa
 
 from hoist.config import PROJECT_FILE, ActivationConfig
+from hoist.diff.local_changeset import ChangeSet
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.intercom.limiter import RateLimiter
@@ -23,7 +24,6 @@ from hoist.pipeline.custom_attributes import AttributePlan, fetch_attributes, pl
 from hoist.progress import NullProgress, Progress
 from hoist.report import Outcome, RecordError, RunReport, summarise
 from hoist.sources import Source, open_source
-from hoist.sql.changeset import ChangeSet
 from hoist.sql.contacts import ContactPairs
 from hoist.sql.model import model_query
 from hoist.state import Diffed, DiffRequest, StateBackend, open_state

@@ -24,7 +24,7 @@ from hoist.project._project import Project
 from hoist.project.dbt_references import dbt_problems
 from hoist.segments import render, segment_problems, table_columns
 from hoist.sources import open_source
-from hoist.sql import model_query
+from hoist.sql.model import model_query
 
 __all__ = ["activation_problems", "validate_project"]
 

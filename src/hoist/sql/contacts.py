@@ -16,9 +16,9 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from hoist.diff.local import CHANGES
 from hoist.errors import SourceError
 from hoist.sql.build import column, literal, render, table, template
-from hoist.sql.diff import CHANGES
 
 __all__ = ["STAGED_PAIRS", "ContactPairs", "PendingPair", "RemovedPair", "planned_companies"]
 

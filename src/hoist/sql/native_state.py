@@ -46,9 +46,9 @@ from typing import Final
 
 from sqlglot import exp
 
+from hoist.diff.fingerprint import FINGERPRINT_COLUMN
+from hoist.diff.local import state_column
 from hoist.sql.build import column, identifier, literal, table, template
-from hoist.sql.diff import state_column
-from hoist.sql.fingerprint import FINGERPRINT_COLUMN
 
 __all__ = [
     "ERROR_COLUMNS",

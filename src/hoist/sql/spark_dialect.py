@@ -1,6 +1,6 @@
 """The warehouse diff and native state statements, made to run on Spark SQL.
 
-The diff's expressions are written for DuckDB (`hoist.sql.values`, `hoist.sql.diff`); the
+The diff's expressions are written for DuckDB (`hoist.diff.values`, `hoist.diff.local`); the
 texts they produce are compared, as text, with what state remembers, so on Spark every value
 must come out byte for byte as DuckDB's ``to_json`` writes it (and every rejection message as
 DuckDB's ``CAST(... AS VARCHAR)`` writes it). Spark differs in four places, rewritten here:
@@ -82,7 +82,7 @@ def _cast_to(node: exp.Expr, kinds: Collection[Any]) -> bool:
 
 
 def _is_double(node: exp.Expr) -> bool:
-    # `hoist.sql.values._float`: CASE WHEN n = 0 THEN CAST(0.0 AS DOUBLE) ELSE n END.
+    # `hoist.diff.values._float`: CASE WHEN n = 0 THEN CAST(0.0 AS DOUBLE) ELSE n END.
     if isinstance(node, exp.Case):
         node = node.args.get("default") or node
     return _cast_to(node, exp.DataType.REAL_TYPES)

@@ -25,8 +25,8 @@ from typing import Final
 
 from sqlglot import exp
 
+from hoist.diff.local import state_column
 from hoist.sql.build import column, identifier, join_and, literal, table, template
-from hoist.sql.diff import state_column
 
 __all__ = ["PAIR_COLUMNS", "RUN_COLUMNS", "V4_COLUMNS", "StateTables"]
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
+from hoist.diff.local import state_column
 from hoist.sql.build import column, identifier, table, template
-from hoist.sql.diff import state_column
 
 __all__ = [
     "DELIVERED",

@@ -8,7 +8,7 @@ the kind; no code outside this package asks which one it holds.
 
 from __future__ import annotations
 
-from hoist.changes import Confirmation
+from hoist.diff.changes import Confirmation
 from hoist.state.contract import Capabilities, Diffed, DiffRequest, StateBackend
 from hoist.state.opening import (
     ModelRead,

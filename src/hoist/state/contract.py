@@ -24,11 +24,11 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.changes import Confirmation
+from hoist.diff.changes import Confirmation
+from hoist.diff.local_changeset import ChangeSet
 from hoist.mapping import Field
 from hoist.report import RunReport
 from hoist.sql.build import render, table, template
-from hoist.sql.changeset import ChangeSet
 
 __all__ = ["Capabilities", "DiffRequest", "Diffed", "PairRow", "StateBackend", "land"]
 

@@ -29,17 +29,17 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.changes import Confirmation
 from hoist.config import DEFAULT_MEMORY_LIMIT, ActivationConfig
+from hoist.diff import fingerprint
+from hoist.diff.changes import Confirmation
+from hoist.diff.fingerprint import FINGERPRINT_COLUMN
+from hoist.diff.in_warehouse import MISSING_SEEN, DiffSpec, model_relation, portable
+from hoist.diff.in_warehouse_changeset import NativeChangeSet
+from hoist.diff.local import state_column
 from hoist.errors import ConfigError, SourceError, StateError
 from hoist.offload import in_daemon_thread
 from hoist.report import RunReport
-from hoist.sql import fingerprint
 from hoist.sql.build import column, render, table, template
-from hoist.sql.diff import state_column
-from hoist.sql.fingerprint import FINGERPRINT_COLUMN
-from hoist.sql.native_changeset import NativeChangeSet
-from hoist.sql.native_diff import MISSING_SEEN, DiffSpec, model_relation, portable
 from hoist.sql.native_state import (
     ERROR_COLUMNS,
     NATIVE_VERSION,

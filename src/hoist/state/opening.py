@@ -22,10 +22,10 @@ from typing import Any, Protocol, TypeVar
 import pyarrow as pa
 
 from hoist.config import ActivationConfig
+from hoist.diff import in_warehouse as native_diff
 from hoist.errors import ConfigError, SourceError, StateError
 from hoist.offload import in_daemon_thread
 from hoist.sources import open_source
-from hoist.sql import native_diff
 from hoist.sql.build import render
 from hoist.state.contract import StateBackend
 from hoist.state.lock import acquire_lock, release_lock

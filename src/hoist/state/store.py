@@ -1,10 +1,10 @@
 """The local state store: one DuckDB file per activation, attached to an in-memory DuckDB.
 
-The in-memory connection also holds the run's scratch tables (``staged``, ``changes``, see
-`hoist.sql.changeset`), so scratch data never bloats the file. A writer holds an exclusive lock
-for the whole run; every commit is its own small transaction appending to the journal, so a
-killed run leaves a readable file that holds exactly what was confirmed. The journal is folded
-into the companies table once per run, and on the next open after a kill.
+The in-memory connection also holds the run's scratch tables (``staged``, ``changes``,
+see `hoist.diff.local_changeset`), so scratch data never bloats the file. A writer holds an
+exclusive lock for the whole run; every commit is its own small transaction appending to the
+journal, so a killed run leaves a readable file that holds exactly what was confirmed. The journal
+is folded into the companies table once per run, and on the next open after a kill.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.changes import Confirmation
 from hoist.config import DEFAULT_MEMORY_LIMIT
+from hoist.diff.changes import Confirmation
+from hoist.diff.local import state_column
+from hoist.diff.local_changeset import ChangeSet
 from hoist.errors import StateError, StateLockedError
 from hoist.report import RunReport
 from hoist.sql.build import literal, render, template
-from hoist.sql.changeset import ChangeSet
-from hoist.sql.diff import state_column
 from hoist.sql.state import RUN_COLUMNS, StateTables
 from hoist.state.contract import Capabilities, Diffed, DiffRequest
 from hoist.state.lock import acquire_lock, release_lock

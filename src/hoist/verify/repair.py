@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoist.changes import Change, Confirmation
 from hoist.company_attributes import for_update
 from hoist.compare import ID_ATTRIBUTE, Drift
+from hoist.diff.changes import Change, Confirmation
 from hoist.intercom import IntercomClient
 from hoist.pipeline.executor import Execution, execute, request_body, stop_on_signals
 from hoist.report import RecordError

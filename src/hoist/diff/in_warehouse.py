@@ -1,7 +1,7 @@
 """The diff run by the warehouse itself: one query whose result holds only what must leave it.
 
 The model is staged, normalised and compared with the state relation inside the warehouse
-(the local diff's own expressions, `hoist.sql.diff`, made portable for the warehouse's
+(the local diff's own expressions, `hoist.diff.local`, made portable for the warehouse's
 dialect), and the query returns four kinds of rows (``_kind``):
 
 - ``c``: a company to write, with the new text of the attributes that changed and the old
@@ -17,7 +17,7 @@ dialect), and the query returns four kinds of rows (``_kind``):
 
 It writes nothing, so a plan runs it as a run does.
 
-With a fingerprint (`hoist.sql.fingerprint`), only the model rows whose fingerprint differs
+With a fingerprint (`hoist.diff.fingerprint`), only the model rows whose fingerprint differs
 from the one state remembers are normalised (``pending``), with every copy of a company_id that
 appears more than once, so the verdicts stay those of the whole model; the row count and the
 removals still see every model row.
@@ -32,10 +32,9 @@ from typing import Final
 import sqlglot
 from sqlglot import exp
 
-from hoist.mapping import Field
-from hoist.sql import fingerprint
-from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
-from hoist.sql.diff import (
+from hoist.diff import fingerprint
+from hoist.diff.fingerprint import FINGERPRINT_COLUMN
+from hoist.diff.local import (
     FINGERPRINT,
     change_columns,
     old_column,
@@ -47,10 +46,11 @@ from hoist.sql.diff import (
     state_column,
     value_column,
 )
-from hoist.sql.fingerprint import FINGERPRINT_COLUMN
-from hoist.sql.removals import removal_candidates, removals_table
+from hoist.diff.removals import removal_candidates, removals_table
+from hoist.diff.values import reason_expression
+from hoist.mapping import Field
+from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
 from hoist.sql.spark_dialect import spark
-from hoist.sql.values import reason_expression
 
 __all__ = [
     "KINDS",
@@ -97,7 +97,7 @@ class DiffSpec:
     insert: bool = True
     #: Update-only runs: (company_id, row_hash) of the companies last not found, or None.
     missing: exp.Expr | None = None
-    #: The fingerprint of a model row aliased ``m`` (`hoist.sql.fingerprint.expression`), to
+    #: The fingerprint of a model row aliased ``m`` (`hoist.diff.fingerprint.expression`), to
     #: skip rows state already holds; None: normalise every row. State must then have ``_fp``.
     fingerprint: exp.Expr | None = None
     #: The warehouse's dialect (for the hash of company_ids that finds duplicates).

@@ -44,7 +44,7 @@ class Change:
     removal: Literal["clear", "delete"] | None = None
     """Set when the company left the model: clear its attributes, or delete (archive) it."""
     fingerprint: str | None = None
-    """The fingerprint of the model row (warehouse-native state, `hoist.sql.fingerprint`):
+    """The fingerprint of the model row (warehouse-native state, `hoist.diff.fingerprint`):
     once Intercom confirms the change, state holds every value of that row."""
 
     @property

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
+from hoist.diff.values import reason_expression, value_expression
 from hoist.mapping import Field
 from hoist.sql.build import column, identifier, join_or, literal, table, temp_table_as, template
-from hoist.sql.values import reason_expression, value_expression
 
 __all__ = [
     "CHANGES",
@@ -151,7 +151,7 @@ def change_columns(
     A new text is set only for an attribute whose value differs from what state remembers; a
     value Intercom would refuse is held back (never a difference), so it is not sent; with
     ``sync.nulls: keep`` (`Field.keep_null`) a model null is never a difference either.
-    Shared by the local diff and the one the warehouse runs (`hoist.sql.native_diff`).
+    Shared by the local diff and the one the warehouse runs (`hoist.diff.in_warehouse`).
     """
     news: list[exp.Expr] = []
     olds: list[exp.Expr] = []

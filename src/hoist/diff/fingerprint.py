@@ -1,10 +1,10 @@
 """The fingerprint of a model row: a cheap 64-bit hash of its raw values, kept beside state.
 
-Normalising a value (the JSON text Intercom will store, `hoist.sql.values`) costs far more in
+Normalising a value (the JSON text Intercom will store, `hoist.diff.values`) costs far more in
 a warehouse than hashing it. Warehouse-native state therefore remembers, per company, the
 fingerprint of the model row whose values Intercom confirmed (``_fp``). A row whose fingerprint
 equals the remembered one has the values state holds, so the warehouse's diff skips it without
-normalising it (`hoist.sql.native_diff`).
+normalising it (`hoist.diff.in_warehouse`).
 
 A fingerprint must never match where the normalised texts differ, so it hashes:
 
@@ -41,12 +41,12 @@ __all__ = ["FINGERPRINT_COLUMN", "VERSION", "expression", "signature", "text_has
 #: The state column holding the fingerprint of the row last confirmed ('' : none, do not skip).
 FINGERPRINT_COLUMN: Final = "_fp"
 
-#: Bumped whenever `hoist.sql.values` changes how a value is normalised.
+#: Bumped whenever `hoist.diff.values` changes how a value is normalised.
 VERSION: Final = 1
 
 #: Column categories whose equal values normalise alike unless sent as text.
 _BY_VALUE: Final = frozenset({"integer", "boolean", "date", "datetime", "float"})
-#: Intercom types a value is sent as text to (`hoist.sql.values`).
+#: Intercom types a value is sent as text to (`hoist.diff.values`).
 _TEXT_TARGETS: Final = frozenset({"string", "options", "list"})
 
 

@@ -14,12 +14,14 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.changes import DiffCounts
+from hoist.diff import in_warehouse as native_diff
+from hoist.diff import local as diff
+from hoist.diff import removals
+from hoist.diff.changes import DiffCounts
+from hoist.diff.local_changeset import ChangeSet
 from hoist.errors import SourceError
 from hoist.report import RecordError
-from hoist.sql import diff, native_diff, removals
 from hoist.sql.build import render, table, template
-from hoist.sql.changeset import ChangeSet
 
 __all__ = ["NativeChangeSet", "Readable"]
 

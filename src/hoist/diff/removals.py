@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from hoist.company_attributes import update_takes
+from hoist.diff.local import STAGED, old_column, state_column
 from hoist.mapping import Field
 from hoist.sql.build import column, identifier, join_or, literal, table, template
-from hoist.sql.diff import STAGED, old_column, state_column
 
 __all__ = [
     "REMOVALS",

@@ -16,12 +16,13 @@ import orjson
 import pyarrow as pa
 from sqlglot import exp
 
-from hoist.changes import Change, DiffCounts
 from hoist.company_attributes import update_takes
+from hoist.diff import local as diff
+from hoist.diff import removals
+from hoist.diff.changes import Change, DiffCounts
 from hoist.errors import SourceError
 from hoist.mapping import Field
 from hoist.report import RecordError
-from hoist.sql import diff, removals
 from hoist.sql.build import render, table
 
 __all__ = ["ChangeSet"]
