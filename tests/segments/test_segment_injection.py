@@ -11,7 +11,7 @@ import pytest
 from hoist.config._segment import SegmentConfig
 from hoist.errors import ConfigError, SourceError
 from hoist.segments import segment_sql
-from hoist.sources.duckdb import DuckDBSource
+from hoist.sources.duckdb.connector import DuckDBSource
 from tests.harness.segments import ATTEMPTS, COLUMN, TABLE
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from hoist.sources.spark import start_session
-from hoist.sources.spark_catalog import WAREHOUSE_DIR, native_conf
+from hoist.sources.spark.catalog import WAREHOUSE_DIR, native_conf
+from hoist.sources.spark.connector import start_session
 from tests.harness.spark import SMALL_SPARK
 
 

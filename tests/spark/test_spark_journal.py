@@ -8,7 +8,7 @@ import pytest
 
 from hoist.diff.changes import Confirmation
 from hoist.diff.in_warehouse import portable
-from hoist.sources.spark import SparkSource
+from hoist.sources.spark.connector import SparkSource
 from hoist.sql.build import render
 from hoist.state.native import NativeStateStore
 

@@ -67,7 +67,7 @@ def test_a_bad_connect_url_is_not_echoed(tmp_path: Path) -> None:
 def test_spark_messages_never_carry_the_connect_url_or_its_token() -> None:
     """An error text naming the Connect URL, or only its token, shows neither."""
     pytest.importorskip("pyspark")
-    from hoist.sources.spark import _scrubbed
+    from hoist.sources.spark.connector import _scrubbed
 
     url = f"sc://spark.example:443/;user_id=ana;token={CONNECT_TOKEN}"
     message = _scrubbed(f"cannot reach {url}: bad token {CONNECT_TOKEN}", url)

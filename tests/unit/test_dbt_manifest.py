@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from hoist.cli import main
 from hoist.config import ModelConfig, parse_activation
-from hoist.config._sources import DbtProject
 from hoist.errors import ConfigError
+from hoist.sources.shared_config import DbtProject
 from hoist.sql.model import model_query
 from hoist.ui.dbt_models import dbt_choices
 

@@ -17,7 +17,7 @@ from hoist.errors import SourceError
 from hoist.project import load_project
 from hoist.segments import segment_problems
 from hoist.sources import open_source
-from hoist.sources.duckdb import DuckDBSource
+from hoist.sources.duckdb.connector import DuckDBSource
 
 SECRET = "root:x:0:0:the-secret-line"
 

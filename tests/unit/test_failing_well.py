@@ -16,7 +16,7 @@ from hoist.errors import ConfigError, RetriableError, SourceError, StateError, U
 from hoist.intercom.reachability import Reachability
 from hoist.offload import in_daemon_thread
 from hoist.pipeline.executor import Execution, execute
-from hoist.sources.postgres import _with_timeouts
+from hoist.sources.postgres.connector import _with_timeouts
 from tests.harness.config import example, load
 
 

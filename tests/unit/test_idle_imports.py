@@ -73,7 +73,7 @@ def test_a_spark_source_gets_pyarrows_pandas_integration_back() -> None:
         "import hoist\nimport pyarrow as pa\n"
         "exec('import pyarrow as pa; pa.array([1])', {'__name__': 'hoist.probe'})\n"
         "assert 'pandas' not in sys.modules\n"
-        "import hoist.sources.spark\n"
+        "import hoist.sources.spark.connector\n"
         "import pandas as pd\n"
         "assert pa.array(pd.Series([1.0, None])).null_count == 1\n"
     )

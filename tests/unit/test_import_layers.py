@@ -1,7 +1,9 @@
 """The packages of hoist import in one direction only: the layer order CONTRIBUTING writes down.
 
 config → sources → segments → diff → state → intercom → pipeline → verify → public API →
-schedule → ui → cli. A module may import its own layer and those before it; never a later one
+schedule → ui → cli. Each warehouse's folder (``sources/<name>/``) is split: its config model and
+its dialect come before config (config builds the source union from them), its connector after.
+A module may import its own layer and those before it; never a later one
 (imports under ``if TYPE_CHECKING:`` are for annotations only and do not count), so the
 packages have no cycle. No module imports another package's private module (``hoist.x._y``).
 """
@@ -9,11 +11,13 @@ packages have no cycle. No module imports another package's private module (``ho
 from __future__ import annotations
 
 import ast
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[2] / "src" / "hoist"
 
-#: The layers, first to last: each a list of module prefixes (the longest prefix decides).
+#: The layers, first to last: each a list of module prefixes (the most specific prefix decides);
+#: ``*`` in a prefix stands for one name, so ``hoist.sources.*.config`` is every warehouse's config.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "base",
@@ -35,10 +39,31 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "hoist.emulator",
         ),
     ),
+    (
+        "warehouses",
+        (
+            "hoist.sources.*",
+            "hoist.sources.*.config",
+            "hoist.sources.*.dialect",
+            "hoist.sources.registry",
+            "hoist.sources.shared_config",
+            "hoist.sources.warehouse_dialect",
+        ),
+    ),
     ("config", ("hoist.config",)),
-    ("sources", ("hoist.sources", "hoist.dbt")),
+    (
+        "sources",
+        (
+            "hoist.sources",
+            "hoist.sources._*",
+            "hoist.sources.*.connector",
+            "hoist.sources.*.catalog",
+            "hoist.dbt",
+        ),
+    ),
     ("segments", ("hoist.segments",)),
-    ("diff", ("hoist.diff", "hoist.sql")),
+    ("diff", ("hoist.diff",)),
+    ("sql", ("hoist.sql",)),
     ("state", ("hoist.state",)),
     ("intercom", ("hoist.intercom",)),
     (
@@ -58,15 +83,25 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def layer_of(module: str) -> int:
-    """The index of the layer `module` belongs to (the longest matching prefix)."""
-    best, found = -1, -1
+    """The index of the layer `module` belongs to (the most specific matching prefix)."""
+    best, found = (-1, -1), -1
     for index, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            matches = module == prefix or module.startswith(prefix + ".")
-            if matches and len(prefix) > best:
-                best, found = len(prefix), index
+            score = _specificity(prefix, module)
+            if score is not None and score > best:
+                best, found = score, index
     assert found >= 0, f"{module} belongs to no layer: add it to LAYERS (and CONTRIBUTING)"
     return found
+
+
+def _specificity(prefix: str, module: str) -> tuple[int, int] | None:
+    """How closely `prefix` names `module` (more names, then more letters), or None if not."""
+    wanted, parts = prefix.split("."), module.split(".")
+    if len(parts) < len(wanted):
+        return None
+    if not all(fnmatchcase(part, name) for part, name in zip(parts, wanted, strict=False)):
+        return None
+    return len(wanted), len(prefix.replace("*", ""))
 
 
 def module_name(path: Path) -> str:
@@ -153,6 +188,18 @@ def test_the_check_sees_a_backward_and_a_private_import() -> None:
     assert layer_of(imports[0][1]) > layer_of("hoist.state.store")
     assert _private_elsewhere("hoist.ui.forms", imports[1][1])
     assert not _private_elsewhere("hoist.config", imports[1][1])
+
+
+def test_a_warehouse_folder_is_split_around_config() -> None:
+    """A warehouse's config and dialect come before config, its connector after it."""
+    config = layer_of("hoist.config")
+
+    assert layer_of("hoist.sources.duckdb.config") < config
+    assert layer_of("hoist.sources.spark.dialect") < config
+    assert layer_of("hoist.sources.postgres") < config
+    assert layer_of("hoist.sources.duckdb.connector") > config
+    assert layer_of("hoist.sources._adbc") > config
+    assert layer_of("hoist.sources") > config
 
 
 def test_annotations_only_imports_do_not_count() -> None:

@@ -15,7 +15,7 @@ import pytest
 from hoist.config import DuckDBSourceConfig
 from hoist.errors import SourceError
 from hoist.sources import open_source
-from hoist.sources.duckdb import DuckDBSource
+from hoist.sources.duckdb.connector import DuckDBSource
 
 ROWS = 10
 
@@ -128,7 +128,7 @@ def test_importing_sources_does_not_import_the_driver() -> None:
     code = (
         "import sys, hoist, hoist.sources, hoist.config;"
         "assert 'duckdb' not in sys.modules, 'duckdb imported';"
-        "import hoist.sources.duckdb;"
+        "import hoist.sources.duckdb.connector;"
         "assert 'duckdb' in sys.modules"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from hoist.diff.changes import Confirmation
-from hoist.sources.duckdb import DuckDBSource
+from hoist.sources.duckdb.connector import DuckDBSource
 from hoist.sql.native_state import NATIVE_VERSION
 from hoist.state.native import NativeStateStore
 from tests.harness.activation import Activation, company_rows

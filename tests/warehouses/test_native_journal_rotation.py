@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from hoist.diff.changes import Confirmation
 from hoist.diff.local import state_column
-from hoist.sources.duckdb import DuckDBSource
+from hoist.sources.duckdb.connector import DuckDBSource
 from hoist.sql.build import render
 from hoist.state.native import NativeStateStore
 

@@ -16,7 +16,7 @@ from hoist.diff.in_warehouse import DiffSpec, diff_query, model_relation, portab
 from hoist.mapping import Field
 from hoist.secret import SecretUrl
 from hoist.sources import open_source
-from hoist.sources.duckdb import DuckDBSource
+from hoist.sources.duckdb.connector import DuckDBSource
 from hoist.sql.build import render
 from hoist.sql.native_state import NativeTables
 from hoist.state.native import NativeStateStore, Warehouse

@@ -55,7 +55,9 @@ from hoist.config._segment import (
     Span,
     parse_span,
 )
-from hoist.config._sources import (
+from hoist.config._yaml import read_yaml_file
+from hoist.secret import Secret
+from hoist.sources.shared_config import (
     BigQuerySourceConfig,
     DatabricksSourceConfig,
     DbtProject,
@@ -65,8 +67,6 @@ from hoist.config._sources import (
     SnowflakeSourceConfig,
     SqlAlchemySourceConfig,
 )
-from hoist.config._yaml import read_yaml_file
-from hoist.secret import Secret
 from hoist.workspaces import REGION_URLS
 
 __all__ = [

@@ -29,10 +29,10 @@ from hoist.config._schema import (
     SyncConfig,
 )
 from hoist.config._segment import NOT_A_CONDITION
-from hoist.config._sources import SOURCE_MODELS, DbtProject, written_password
 from hoist.config._yaml import YamlLimitError, read_yaml_file
 from hoist.errors import ConfigError
 from hoist.secret import redact
+from hoist.sources.shared_config import SOURCE_MODELS, DbtProject, written_password
 from hoist.suggest import did_you_mean
 
 __all__ = [

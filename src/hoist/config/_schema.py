@@ -36,7 +36,9 @@ from hoist.company_attributes import (
     is_custom,
 )
 from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
-from hoist.config._sources import (
+from hoist.loopback import is_loopback
+from hoist.secret import Secret
+from hoist.sources.shared_config import (
     BigQuerySourceConfig,
     DatabricksSourceConfig,
     DbtProject,
@@ -46,8 +48,6 @@ from hoist.config._sources import (
     SnowflakeSourceConfig,
     SqlAlchemySourceConfig,
 )
-from hoist.loopback import is_loopback
-from hoist.secret import Secret
 from hoist.suggest import did_you_mean
 from hoist.workspaces import API_VERSION, GIVE_UP_AFTER_S, REGION_URLS
 

@@ -109,7 +109,7 @@ def _spark(values: list[exp.Expr]) -> exp.Expr:
     ``xxhash64`` skips a NULL argument (the running hash passes through unchanged), so
     ``(NULL, 'a')`` and ``('a', NULL)`` would hash alike: the NULL flags tell them apart. A
     value sent as text is hashed as Spark's ``string()`` of it, not as the display text the
-    Spark rewrites give a cast (`hoist.sql.spark_dialect`): both are functions of the value, and
+    Spark rewrites give a cast (`hoist.sources.spark.dialect`): both are functions of the value, and
     ``string()`` costs a fraction. The text of a timestamp depends on the session's time zone,
     so the zone is hashed too (a changed zone sees every row as changed once).
     """

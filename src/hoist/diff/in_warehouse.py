@@ -49,8 +49,8 @@ from hoist.diff.local import (
 from hoist.diff.removals import removal_candidates, removals_table
 from hoist.diff.values import reason_expression
 from hoist.mapping import Field
+from hoist.sources.spark.dialect import spark
 from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
-from hoist.sql.spark_dialect import spark
 
 __all__ = [
     "KINDS",
@@ -383,7 +383,7 @@ def _checked_cast(value: exp.Expr, kind: exp.DataType) -> exp.Expr:
 _REWRITES: Final[dict[str, Callable[[exp.Expr], exp.Expr]]] = {
     "postgres": _postgres,
     "redshift": _postgres,
-    "spark": spark,  # hoist.sql.spark_dialect
+    "spark": spark,  # hoist.sources.spark.dialect
 }
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from hoist.config import SOURCE_TYPES, SourceConfig
 from hoist.errors import ConfigError
 from hoist.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from hoist.config import SourceConfig
 
 __all__ = ["Source", "open_source"]
 
@@ -65,20 +66,24 @@ class _Connector:
 
 
 def _extra(name: str, *drivers: str) -> _Connector:
-    return _Connector(f"hoist.sources.{name}", drivers, f'pip install "hoist[{name}]"')
+    return _Connector(f"hoist.sources.{name}.connector", drivers, f'pip install "hoist[{name}]"')
 
 
 # Adding a warehouse: a module under hoist.sources, an entry here, a config in hoist.config,
 # an extra in pyproject.toml.
 _CONNECTORS: dict[str, _Connector] = {
-    "duckdb": _Connector("hoist.sources.duckdb", ("duckdb",), 'pip install "duckdb>=1.4"'),
+    "duckdb": _Connector(
+        "hoist.sources.duckdb.connector", ("duckdb",), 'pip install "duckdb>=1.4"'
+    ),
     "postgres": _extra("postgres", "adbc_driver_postgresql", "adbc_driver_manager"),
     "snowflake": _extra("snowflake", "adbc_driver_snowflake", "adbc_driver_manager"),
     "bigquery": _extra("bigquery", "adbc_driver_bigquery", "adbc_driver_manager"),
     "redshift": _extra("redshift", "sqlalchemy", "sqlalchemy_redshift", "redshift_connector"),
     "databricks": _extra("databricks", "sqlalchemy", "databricks"),
     "sqlalchemy": _extra("sqlalchemy", "sqlalchemy"),
-    "spark": _Connector("hoist.sources.spark", ("pyspark",), 'pip install "hoist[spark]"'),
+    "spark": _Connector(
+        "hoist.sources.spark.connector", ("pyspark",), 'pip install "hoist[spark]"'
+    ),
 }
 
 
@@ -90,6 +95,8 @@ def open_source(config: SourceConfig, *, file: str | None = None, writable: bool
     """
     connector = _CONNECTORS.get(config.type)
     if connector is None:
+        from hoist.config import SOURCE_TYPES  # config imports the warehouses' configs from here
+
         hint = did_you_mean(config.type, SOURCE_TYPES)
         raise ConfigError(
             f"unknown source type {config.type!r};{hint} known types: {', '.join(_CONNECTORS)}",

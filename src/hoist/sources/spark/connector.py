@@ -34,7 +34,8 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from hoist import idle_imports
 from hoist.config import SparkSourceConfig
 from hoist.errors import SourceError
-from hoist.sources import Source, spark_catalog
+from hoist.sources import Source
+from hoist.sources.spark import catalog as spark_catalog
 
 # pyspark's Arrow paths need pyarrow's pandas integration, which hoist otherwise keeps idle.
 idle_imports.allow()

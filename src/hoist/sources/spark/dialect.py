@@ -14,7 +14,7 @@ DuckDB's ``CAST(... AS VARCHAR)`` writes it). Spark differs in four places, rewr
 - Spark 4 runs in ANSI mode: a cast that overflows stops the query. DuckDB's ``trunc`` of a
   number (rendered by sqlglot as a cast to BIGINT) becomes ``x - x % 1``, which never fails.
 - No ``isfinite``; no ``information_schema`` (the tables are listed through the catalog by
-  the source, `hoist.sources.spark_catalog`); tables are created ``USING parquet``.
+  the source, `hoist.sources.spark.catalog`); tables are created ``USING parquet``.
 - Times: DuckDB's ``TIMESTAMP`` has no time zone, Spark's is the session's local time, so
   ``epoch(CAST(x AS TIMESTAMP))`` (a date as midnight UTC) becomes ``unix_timestamp`` of a
   ``TIMESTAMP_NTZ``. Spark's ``unix_timestamp`` reads a ``TIMESTAMP_NTZ`` column as UTC (as

@@ -1,0 +1,1 @@
+"""The bigquery warehouse: its connector."""

@@ -1,0 +1,1 @@
+"""The databricks warehouse: its connector."""

@@ -1,0 +1,1 @@
+"""The postgres warehouse: its connector."""

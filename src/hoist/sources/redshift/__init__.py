@@ -1,0 +1,1 @@
+"""The redshift warehouse: its connector."""

@@ -1,0 +1,1 @@
+"""The snowflake warehouse: its connector."""

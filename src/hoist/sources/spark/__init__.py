@@ -1,0 +1,1 @@
+"""The spark warehouse: its connector."""

@@ -1,0 +1,1 @@
+"""The sqlalchemy warehouse: its connector."""
