@@ -13,16 +13,18 @@ PACKAGE = ROOT / "src" / "hoist"
 def layout_entries(text: str) -> set[str]:
     """Module paths (relative to src/hoist) listed in the layout tree of a document."""
     tree = text.split("src/hoist/", 1)[1].split("```", 1)[0]
-    entries, folder = set(), ""
+    entries: set[str] = set()
+    folders: dict[int, str] = {}  # indent -> the folder opened at that indent
     for line in tree.splitlines():
         match = re.match(r"^(\s+)(\S+)", line)
         if not match:
             continue
         indent, name = len(match.group(1)), match.group(2)
+        folders = {at: folder for at, folder in folders.items() if at < indent}
         if name.endswith("/"):
-            folder = name if indent == 2 else folder
+            folders[indent] = name
         elif name.endswith(".py"):
-            entries.add(name if indent == 2 else folder + name)
+            entries.add("".join(folders[at] for at in sorted(folders)) + name)
     return entries
 
 

@@ -47,7 +47,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "hoist.sources.*.dialect",
             "hoist.sources.registry",
             "hoist.sources.shared_config",
-            "hoist.sources.warehouse_dialect",
+            "hoist.sources.definition",
         ),
     ),
     ("config", ("hoist.config",)),
@@ -163,6 +163,55 @@ def violations() -> list[str]:
                 )
             if _private_elsewhere(importer, imported):
                 found.append(f"{where} {importer} imports the private module {imported}")
+        for line, imported, name in private_names(path.read_text()):
+            if imported.split(".")[:2] != importer.split(".")[:2]:
+                where = f"{path.relative_to(PACKAGE)}:{line}"
+                found.append(f"{where} {importer} imports the private name {name} of {imported}")
+    return found
+
+
+def private_names(text: str) -> list[tuple[int, str, str]]:
+    """(line, module, name) of every ``from hoist.x import _name`` (a private name)."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("hoist"):
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            found += [(node.lineno, node.module, name) for name in private if name[1] != "_"]
+    return found
+
+
+def package_cycles() -> list[list[str]]:
+    """Cycles among the packages' layers: a package's modules in one layer are one node."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        importer = module_name(path)
+        for _, imported in runtime_imports(path.read_text()):
+            if (importer, imported) not in KNOWN and _node(importer) != _node(imported):
+                graph.setdefault(_node(importer), set()).add(_node(imported))
+    return _cycles(graph)
+
+
+def _node(module: str) -> str:
+    """The package of `module` (``hoist.sources``) and the layer it is in."""
+    return f"{'.'.join(module.split('.')[:2])} ({LAYERS[layer_of(module)][0]})"
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle a depth-first walk of `graph` closes (none in a graph without cycles)."""
+    found: list[list[str]] = []
+    done: set[str] = set()
+
+    def walk(node: str, path: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in path:
+                found.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in done:
+                walk(nxt, [*path, nxt])
+        done.add(node)
+
+    for start in sorted(graph):
+        if start not in done:
+            walk(start, [start])
     return found
 
 
@@ -178,6 +227,26 @@ def test_every_import_goes_to_an_earlier_layer() -> None:
     found = violations()
     print("\n".join(["import layers: " + " → ".join(name for name, _ in LAYERS), *found]))
     assert found == []
+
+
+def test_no_cycle_between_packages() -> None:
+    """The packages (each split by layer, as a warehouse folder is) import one another in no
+    cycle: also where two packages share a layer."""
+    assert package_cycles() == []
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    """A package importing one that imports it back is a cycle."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+
+    assert _cycles(graph) == [["a", "b", "c", "a"]]
+
+
+def test_the_check_sees_a_private_name_of_another_package() -> None:
+    """`from hoist.config._schema import _problem` names a private name; dunders do not count."""
+    text = "from hoist.config._schema import _problem, Model\nfrom hoist import __version__\n"
+
+    assert private_names(text) == [(1, "hoist.config._schema", "_problem")]
 
 
 def test_the_check_sees_a_backward_and_a_private_import() -> None:

@@ -156,7 +156,7 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def delivered_texts(values: dict[str, Any]) -> dict[str, str]:
-    """The JSON texts the run's normalisation (`sql.values.value_expression`) gives one row."""
+    """The JSON texts the run's normalisation (`diff.values.value_expression`) gives one row."""
     con = connection()
     con.register("model_rows", pa.Table.from_pylist([values], SCHEMA))
     columns = ", ".join(render(value_expression(f)) for f in FIELDS)

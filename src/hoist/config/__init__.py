@@ -29,13 +29,10 @@ from hoist.config._project import (
 from hoist.config._schedule import AlertConfig, AlertEvent
 from hoist.config._schema import (
     DEFAULT_MEMORY_LIMIT,
-    SOURCE_TYPES,
     ActivationConfig,
     ContactsConfig,
     DestinationConfig,
     ModelConfig,
-    SourceConfig,
-    SparkSourceConfig,
     StateConfig,
     SyncConfig,
     anchored,
@@ -57,16 +54,16 @@ from hoist.config._segment import (
 )
 from hoist.config._yaml import read_yaml_file
 from hoist.secret import Secret
-from hoist.sources.shared_config import (
-    BigQuerySourceConfig,
-    DatabricksSourceConfig,
-    DbtProject,
-    DuckDBSourceConfig,
-    PostgresSourceConfig,
-    RedshiftSourceConfig,
-    SnowflakeSourceConfig,
-    SqlAlchemySourceConfig,
-)
+from hoist.sources.bigquery.config import BigQuerySourceConfig
+from hoist.sources.databricks.config import DatabricksSourceConfig
+from hoist.sources.duckdb.config import DuckDBSourceConfig
+from hoist.sources.postgres.config import PostgresSourceConfig
+from hoist.sources.redshift.config import RedshiftSourceConfig
+from hoist.sources.registry import SOURCE_TYPES, SourceConfig
+from hoist.sources.shared_config import DbtProject
+from hoist.sources.snowflake.config import SnowflakeSourceConfig
+from hoist.sources.spark.config import SparkSourceConfig
+from hoist.sources.sqlalchemy.config import SqlAlchemySourceConfig
 from hoist.workspaces import REGION_URLS
 
 __all__ = [

@@ -19,12 +19,10 @@ from pydantic_core import ErrorDetails
 
 from hoist.config._schedule import AlertConfig
 from hoist.config._schema import (
-    SOURCE_TYPES,
     ActivationConfig,
     ContactsConfig,
     DestinationConfig,
     ModelConfig,
-    SparkSourceConfig,
     StateConfig,
     SyncConfig,
 )
@@ -32,7 +30,8 @@ from hoist.config._segment import NOT_A_CONDITION
 from hoist.config._yaml import YamlLimitError, read_yaml_file
 from hoist.errors import ConfigError
 from hoist.secret import redact
-from hoist.sources.shared_config import SOURCE_MODELS, DbtProject, written_password
+from hoist.sources.registry import SOURCE_MODELS, SOURCE_TYPES
+from hoist.sources.shared_config import DbtProject, written_password
 from hoist.suggest import did_you_mean
 
 __all__ = [
@@ -61,7 +60,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("contacts", "model"): ModelConfig,
 }
 # The keys allowed under `source` depend on its type.
-_SOURCE_SECTIONS: dict[str, type[BaseModel]] = {**SOURCE_MODELS, "spark": SparkSourceConfig}
+_SOURCE_SECTIONS: dict[str, type[BaseModel]] = SOURCE_MODELS
 _REQUIRED = {
     "name": "name the activation, e.g. name: companies-to-intercom",
     "source": "add a source, e.g. source: {type: duckdb, path: warehouse.duckdb}",

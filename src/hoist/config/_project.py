@@ -16,12 +16,12 @@ from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
 from hoist.config._schema import (
     ContactKeys,
     DestinationConfig,
-    SourceConfig,
     SyncConfig,
     _check_source_type,
     _problem,
 )
 from hoist.config._segment import SegmentDefinition
+from hoist.sources.registry import SourceConfig
 
 __all__ = [
     "PROJECT_FILE",

@@ -38,32 +38,14 @@ from hoist.company_attributes import (
 from hoist.config._schedule import AlertConfig, ScheduleText, TimezoneName
 from hoist.loopback import is_loopback
 from hoist.secret import Secret
-from hoist.sources.shared_config import (
-    BigQuerySourceConfig,
-    DatabricksSourceConfig,
-    DbtProject,
-    DuckDBSourceConfig,
-    PostgresSourceConfig,
-    RedshiftSourceConfig,
-    SnowflakeSourceConfig,
-    SqlAlchemySourceConfig,
-)
+from hoist.sources.duckdb.config import DuckDBSourceConfig
+from hoist.sources.registry import SOURCE_TYPES, SourceConfig
 from hoist.suggest import did_you_mean
 from hoist.workspaces import API_VERSION, GIVE_UP_AFTER_S, REGION_URLS
 
 if TYPE_CHECKING:
     from hoist.config._segment import SegmentConfig
 
-SOURCE_TYPES: Final[tuple[str, ...]] = (
-    "duckdb",
-    "postgres",
-    "snowflake",
-    "bigquery",
-    "redshift",
-    "databricks",
-    "sqlalchemy",
-    "spark",
-)
 
 #: DuckDB's working memory for the diff unless `state.memory_limit` says otherwise.
 DEFAULT_MEMORY_LIMIT: Final = "512MB"
@@ -120,71 +102,6 @@ def _check_source_type(value: Any) -> Any:
         hint = did_you_mean(kind, SOURCE_TYPES)
         raise _problem(f"unknown source type {kind!r};{hint} known types: {known}", "type")
     return value
-
-
-def _to_remote(value: Any) -> Secret:
-    # A Spark Connect URL may carry a token (sc://host:443/;token=...): never echo it.
-    if isinstance(value, Secret):
-        return value
-    if not isinstance(value, str) or not value.startswith("sc://") or len(value) <= 5:
-        raise _problem(
-            "must be a Spark Connect URL such as sc://127.0.0.1:15002 (a token goes in "
-            "${VAR}: sc://host:443/;token=${DATABRICKS_TOKEN})"
-        )
-    return Secret(value)
-
-
-#: A Spark Connect URL: validated without echoing it, dumped as ``***``.
-ConnectURL = Annotated[
-    Secret,
-    PlainValidator(_to_remote),
-    PlainSerializer(lambda _: "***", return_type=str),
-    WithJsonSchema({"type": "string", "pattern": "^sc://", "writeOnly": True}),
-]
-
-
-class SparkSourceConfig(BaseModel):
-    """Apache Spark: a session hoist starts itself (`master`) or a Spark Connect server (`remote`).
-
-    `conf` holds Spark settings (``spark.driver.memory: 2g``) for the session hoist starts; with
-    `remote` they are set on the Connect session (only runtime SQL settings take effect there).
-    """
-
-    model_config = _FROZEN
-
-    type: Literal["spark"]
-    master: str | None = None
-    remote: ConnectURL | None = None
-    conf: dict[str, str | int | float | bool] = {}
-    #: The dbt project building the models (optional).
-    dbt: DbtProject | None = None
-
-    @model_validator(mode="after")
-    def _one_way_in(self) -> SparkSourceConfig:
-        if self.master is not None and self.remote is not None:
-            raise _problem("set either source.master or source.remote, not both")
-        if self.master is None and self.remote is None:
-            raise _problem(
-                'set source.master (e.g. "local[2]": hoist starts Spark) or source.remote '
-                '(e.g. "sc://host:15002": a Spark Connect server)'
-            )
-        if self.master is not None and not self.master.strip():
-            raise _problem('is empty; e.g. master: "local[2]"', "master")
-        return self
-
-
-#: Every source config, told apart by `type` (each type's model is in `_sources`).
-SourceConfig = Annotated[
-    DuckDBSourceConfig
-    | PostgresSourceConfig
-    | SnowflakeSourceConfig
-    | BigQuerySourceConfig
-    | RedshiftSourceConfig
-    | DatabricksSourceConfig
-    | SqlAlchemySourceConfig
-    | SparkSourceConfig,
-    Field(discriminator="type"),
-]
 
 
 class ModelConfig(BaseModel):

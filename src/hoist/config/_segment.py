@@ -35,10 +35,10 @@ from pydantic_core import PydanticCustomError
 from hoist.config._schema import (
     ActivationConfig,
     ModelConfig,
-    SourceConfig,
     _check_name,
     _check_source_type,
 )
+from hoist.sources.registry import SourceConfig
 from hoist.suggest import did_you_mean
 
 __all__ = [

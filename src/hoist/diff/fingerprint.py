@@ -28,12 +28,13 @@ diff normalises every row, as before.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from sqlglot import exp
 
 from hoist.mapping import Field
+from hoist.sources.registry import dialect_of
 from hoist.sql.build import column, literal
 
 __all__ = ["FINGERPRINT_COLUMN", "VERSION", "expression", "signature", "text_hash"]
@@ -64,65 +65,22 @@ def expression(
 ) -> exp.Expr | None:
     """The fingerprint (as text) of a row of the model aliased `alias`, in `dialect`; None
     where hoist knows no 64-bit hash function for the dialect."""
-    build = _HASHES.get(dialect)
-    if build is None:
-        return None
     values: list[exp.Expr] = [exp.cast(literal(signature(fields, id_column)), "VARCHAR")]
     values.append(exp.cast(column(id_column, alias), "VARCHAR"))
     for field in fields:
         value = column(field.column, alias)
         values.append(value if _by_value(field) else exp.cast(value, "VARCHAR"))
-    return exp.cast(build(values), "VARCHAR")
+    hashed = dialect_of(dialect).row_hash(values)
+    return None if hashed is None else exp.cast(hashed, "VARCHAR")
 
 
 def text_hash(text: exp.Expr, dialect: str) -> exp.Expr:
     """A 64-bit hash of the text `text` in `dialect` (one with a fingerprint): grouping by it
     is much cheaper than grouping by the text (no collation, eight-byte keys)."""
-    if dialect == "postgres":
-        return exp.Anonymous(this="hashtextextended", expressions=[text, literal(0)])
-    if dialect == "spark":
-        return exp.Anonymous(this="xxhash64", expressions=[text])
-    return exp.func("hash", text)
+    return dialect_of(dialect).text_hash(text)
 
 
 def _by_value(field: Field) -> bool:
     """Whether `field`'s values may be hashed as they are: equal values (by the engine's own
     equality) then always give the same text to Intercom."""
     return field.category in _BY_VALUE and field.target not in _TEXT_TARGETS
-
-
-def _postgres(values: list[exp.Expr]) -> exp.Expr:
-    # hash_record_extended (Postgres 14+) hashes each field with its type's own hash function:
-    # no text is built for the integers, booleans and dates hashed as they are.
-    row = exp.Anonymous(this="ROW", expressions=values)
-    return exp.Anonymous(this="hash_record_extended", expressions=[row, literal(0)])
-
-
-def _duckdb(values: list[exp.Expr]) -> exp.Expr:
-    return exp.func("hash", *values)
-
-
-def _spark(values: list[exp.Expr]) -> exp.Expr:
-    """Spark's ``xxhash64`` over the values, each beside whether it is NULL, and the session's
-    time zone.
-
-    ``xxhash64`` skips a NULL argument (the running hash passes through unchanged), so
-    ``(NULL, 'a')`` and ``('a', NULL)`` would hash alike: the NULL flags tell them apart. A
-    value sent as text is hashed as Spark's ``string()`` of it, not as the display text the
-    Spark rewrites give a cast (`hoist.sources.spark.dialect`): both are functions of the value, and
-    ``string()`` costs a fraction. The text of a timestamp depends on the session's time zone,
-    so the zone is hashed too (a changed zone sees every row as changed once).
-    """
-    hashed: list[exp.Expr] = [exp.Anonymous(this="current_timezone", expressions=[])]
-    for value in values:
-        if isinstance(value, exp.Cast) and value.to.is_type(*exp.DataType.TEXT_TYPES):
-            value = exp.Anonymous(this="string", expressions=[value.this])
-        hashed += [value, exp.Is(this=value.copy(), expression=exp.null())]
-    return exp.Anonymous(this="xxhash64", expressions=hashed)
-
-
-_HASHES: Final[dict[str, Callable[[list[exp.Expr]], exp.Expr]]] = {
-    "duckdb": _duckdb,
-    "postgres": _postgres,
-    "spark": _spark,
-}

@@ -25,7 +25,7 @@ removals still see every model row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -49,7 +49,7 @@ from hoist.diff.local import (
 from hoist.diff.removals import removal_candidates, removals_table
 from hoist.diff.values import reason_expression
 from hoist.mapping import Field
-from hoist.sources.spark.dialect import spark
+from hoist.sources.registry import dialect_of
 from hoist.sql.build import column, identifier, literal, table, temp_table_as, template
 
 __all__ = [
@@ -68,15 +68,6 @@ __all__ = [
 
 #: The values of ``_kind``: a change, a rejection, a removal, the summary.
 KINDS: Final = ("c", "r", "x", "s")
-
-# Text a string must look like for a cast to succeed where the engine has no TRY_CAST.
-_NUMBER = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
-_TIMESTAMP = (
-    r"^\s*[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?)?"
-    r"\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?\s*$"
-)
-_BIGINT_LIMIT = 9.2e18
 
 
 def new_column(attribute: str) -> str:
@@ -329,62 +320,9 @@ def _unwrapped(relation: exp.Expr) -> exp.Expr:
 
 
 def portable(expression: exp.Expr, dialect: str) -> exp.Expr:
-    """`expression` (written for DuckDB) rewritten where `dialect` lacks what it uses."""
-    rewrite = _REWRITES.get(dialect)
-    return expression.transform(rewrite) if rewrite else expression
-
-
-def _postgres(node: exp.Expr) -> exp.Expr:
-    """Postgres has no TRY_CAST or isfinite(double), its to_json returns json, not text, and
-    (before version 16) every subquery in FROM needs an alias.
-
-    A node returned in place of another is not descended into, so replacements rewrite their
-    own operands first.
-    """
-    if isinstance(node, exp.Subquery) and not node.alias and _in_from(node):
-        node.set("alias", exp.TableAlias(this=identifier(f"_q{id(node)}")))
-        return node
-    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_json":
-        original = node.expressions[0]
-        operand = original.transform(_postgres)
-        if isinstance(original, exp.Cast) and original.to.is_type(*exp.DataType.INTEGER_TYPES):
-            # A whole number's text is its JSON; a plain cast costs half of to_json per row.
-            return exp.cast(operand, "TEXT")
-        return exp.cast(exp.Anonymous(this="to_json", expressions=[operand]), "TEXT")
-    if isinstance(node, exp.Anonymous) and node.name.lower() == "isfinite":
-        number = node.expressions[0].transform(_postgres)
-        specials = [exp.cast(literal(s), "DOUBLE") for s in ("Infinity", "-Infinity", "NaN")]
-        return exp.not_(number.isin(*specials))
-    if isinstance(node, exp.TryCast):
-        return _checked_cast(node.this.transform(_postgres), node.to)
-    return node
-
-
-def _in_from(node: exp.Subquery) -> bool:
-    # Templates put a subquery where a table name stood, so it may sit inside a Table node.
-    parent = node.parent
-    if isinstance(parent, exp.Table):
-        return not parent.alias
-    return isinstance(parent, exp.From | exp.Join)
-
-
-def _checked_cast(value: exp.Expr, kind: exp.DataType) -> exp.Expr:
-    # TRY_CAST's NULL on failure, by checking the value first: a failed CAST stops the query.
-    cast = exp.cast(value.copy(), kind.copy())
-    if kind.is_type(*exp.DataType.INTEGER_TYPES):
-        guard: exp.Expr = template("abs($v) < $limit", v=value.copy(), limit=literal(_BIGINT_LIMIT))
-    else:
-        pattern = _NUMBER if kind.is_type(*exp.DataType.REAL_TYPES) else _TIMESTAMP
-        text = exp.cast(value.copy(), "TEXT")
-        guard = exp.RegexpLike(this=text, expression=literal(pattern))
-    return exp.case().when(guard, cast)
-
-
-_REWRITES: Final[dict[str, Callable[[exp.Expr], exp.Expr]]] = {
-    "postgres": _postgres,
-    "redshift": _postgres,
-    "spark": spark,  # hoist.sources.spark.dialect
-}
+    """`expression` (written for DuckDB) rewritten where `dialect` lacks what it uses (the
+    rewrites are the warehouse's, `hoist.sources.<name>.dialect`)."""
+    return dialect_of(dialect).portable(expression)
 
 
 def schema_query(model_sql: str, dialect: str) -> exp.Expr:

@@ -1,4 +1,6 @@
-"""Warehouse connectors, found by `source.type` in a lazy registry.
+"""Warehouse connectors, found by `source.type` in a lazy registry (`hoist.sources.registry`).
+
+Each warehouse is a folder, ``sources/<name>/``: its config model, its connector and its dialect.
 
 A connector's module, and the database driver it needs, is imported only when an activation
 uses it: importing hoist never imports duckdb, ADBC, SQLAlchemy or any other driver. Each
@@ -11,11 +13,11 @@ reached from the test machine and are tested offline (config, SQL rendering, mis
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 from hoist.errors import ConfigError
+from hoist.sources.registry import SOURCE_TYPES, WAREHOUSES
 from hoist.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -58,60 +60,29 @@ class Source(Protocol):
         self.close()
 
 
-@dataclass(frozen=True)
-class _Connector:
-    module: str  # exposes connect(config) -> Source
-    drivers: tuple[str, ...]  # the top-level modules of the database driver(s) it imports
-    install: str  # how to get them
-
-
-def _extra(name: str, *drivers: str) -> _Connector:
-    return _Connector(f"hoist.sources.{name}.connector", drivers, f'pip install "hoist[{name}]"')
-
-
-# Adding a warehouse: a module under hoist.sources, an entry here, a config in hoist.config,
-# an extra in pyproject.toml.
-_CONNECTORS: dict[str, _Connector] = {
-    "duckdb": _Connector(
-        "hoist.sources.duckdb.connector", ("duckdb",), 'pip install "duckdb>=1.4"'
-    ),
-    "postgres": _extra("postgres", "adbc_driver_postgresql", "adbc_driver_manager"),
-    "snowflake": _extra("snowflake", "adbc_driver_snowflake", "adbc_driver_manager"),
-    "bigquery": _extra("bigquery", "adbc_driver_bigquery", "adbc_driver_manager"),
-    "redshift": _extra("redshift", "sqlalchemy", "sqlalchemy_redshift", "redshift_connector"),
-    "databricks": _extra("databricks", "sqlalchemy", "databricks"),
-    "sqlalchemy": _extra("sqlalchemy", "sqlalchemy"),
-    "spark": _Connector(
-        "hoist.sources.spark.connector", ("pyspark",), 'pip install "hoist[spark]"'
-    ),
-}
-
-
 def open_source(config: SourceConfig, *, file: str | None = None, writable: bool = False) -> Source:
     """Connect to the warehouse `config` describes, importing its driver only now.
 
     `file` is the activation file the config came from, named in configuration errors.
     `writable`: warehouse-native state writes its tables (a DuckDB file opens read-write).
     """
-    connector = _CONNECTORS.get(config.type)
-    if connector is None:
-        from hoist.config import SOURCE_TYPES  # config imports the warehouses' configs from here
-
+    warehouse = WAREHOUSES.get(config.type)
+    if warehouse is None:
         hint = did_you_mean(config.type, SOURCE_TYPES)
         raise ConfigError(
-            f"unknown source type {config.type!r};{hint} known types: {', '.join(_CONNECTORS)}",
+            f"unknown source type {config.type!r};{hint} known types: {', '.join(SOURCE_TYPES)}",
             file=file,
             key="source.type",
         )
     try:
-        module = importlib.import_module(connector.module)
+        module = importlib.import_module(warehouse.connector)
     except ModuleNotFoundError as exc:
         missing = exc.name.partition(".")[0] if exc.name else None
-        if missing not in connector.drivers:
+        if missing not in warehouse.drivers:
             raise  # a bug in hoist, not a missing driver
         raise ConfigError(
             f"source type {config.type!r} needs the {missing} driver, which is not "
-            f"installed; {connector.install}",
+            f"installed; {warehouse.install}",
             file=file,
             key="source.type",
         ) from exc

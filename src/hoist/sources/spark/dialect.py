@@ -29,13 +29,14 @@ Java before version 19 writes a few doubles with more digits than the shortest t
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from sqlglot import exp
 
+from hoist.sources.definition import WarehouseDialect
 from hoist.sql.build import literal, template
 
-__all__ = ["spark"]
+__all__ = ["SparkDialect", "spark"]
 
 #: The model query (the user's own Spark SQL) is left exactly as written.
 _MODEL_ALIAS: Final = "model"
@@ -217,3 +218,42 @@ def _double_text(
         j=java,
         laid=laid,
     )
+
+
+class SparkDialect(WarehouseDialect):
+    """Spark SQL: hoist's SQL rewritten by `spark` (see the module doc), rows hashed with
+    ``xxhash64``; native state lives in the session's catalog (`hoist.sources.spark.catalog`)."""
+
+    name: ClassVar[str] = "spark"
+    holds_state: ClassVar[bool] = True
+
+    def portable(self, expression: exp.Expr) -> exp.Expr:
+        """`expression` with `spark` applied to every node."""
+        return expression.transform(spark)
+
+    def row_hash(self, values: list[exp.Expr]) -> exp.Expr:
+        """``xxhash64`` of `values` (see `spark_row_hash`)."""
+        return spark_row_hash(values)
+
+    def text_hash(self, text: exp.Expr) -> exp.Expr:
+        """``xxhash64`` of `text`."""
+        return exp.Anonymous(this="xxhash64", expressions=[text])
+
+
+def spark_row_hash(values: list[exp.Expr]) -> exp.Expr:
+    """Spark's ``xxhash64`` over the values, each beside whether it is NULL, and the session's
+    time zone.
+
+    ``xxhash64`` skips a NULL argument (the running hash passes through unchanged), so
+    ``(NULL, 'a')`` and ``('a', NULL)`` would hash alike: the NULL flags tell them apart. A
+    value sent as text is hashed as Spark's ``string()`` of it, not as the display text the
+    Spark rewrites give a cast (`hoist.sources.spark.dialect`): both are functions of the value, and
+    ``string()`` costs a fraction. The text of a timestamp depends on the session's time zone,
+    so the zone is hashed too (a changed zone sees every row as changed once).
+    """
+    hashed: list[exp.Expr] = [exp.Anonymous(this="current_timezone", expressions=[])]
+    for value in values:
+        if isinstance(value, exp.Cast) and value.to.is_type(*exp.DataType.TEXT_TYPES):
+            value = exp.Anonymous(this="string", expressions=[value.this])
+        hashed += [value, exp.Is(this=value.copy(), expression=exp.null())]
+    return exp.Anonymous(this="xxhash64", expressions=hashed)
