@@ -1,28 +1,30 @@
 """Every attempt is a run: one that stops before it could record itself (the token refused, the
 host unreachable, a SQL or config error found while running) is recorded in the activation's run
 history as ``failed``, with its error scrubbed of secrets, whoever started it: `hoist run`, the
-web UI or a schedule. So `hoist runs`, the UI's history and the alerts see every attempt (see
-`record_failure` for the state it is recorded in).
+web UI or a schedule, and whichever kind of state the activation keeps. So `hoist runs`, the UI's
+history and the alerts see every attempt.
 
 One path for all three: the engine's `run` and `run_async` go through `recorded`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime
+from functools import partial
 
 from hoist.config import ActivationConfig
 from hoist.errors import HoistError, StateLockedError
+from hoist.offload import in_daemon_thread
 from hoist.report import RunReport
 from hoist.secret import redact
-from hoist.state import open_state
 
 __all__ = [
+    "RECORD_WITHIN_S",
     "failed_report",
-    "has_local_state",
     "now",
     "record_failure",
     "recorded",
@@ -31,6 +33,10 @@ __all__ = [
 
 log = logging.getLogger("hoist.run")
 _REPORT = "hoist_failed_run"
+
+#: Longest the record of a failed run may take. Warehouse-native state is recorded in the
+#: warehouse, which may be what failed (stopped, frozen): the run must still end promptly.
+RECORD_WITHIN_S = 5.0
 
 
 async def recorded(
@@ -48,14 +54,14 @@ async def recorded(
         raise
     except HoistError as exc:
         report = failed_report(config, str(exc))
-        record_failure(config, report, since)
+        await record_failure(config, report, since)
         # The caller reports the same run (its id) as the history holds: see `report_of`.
         setattr(exc, _REPORT, report)
         raise
 
 
 def report_of(exc: HoistError) -> RunReport | None:
-    """The failed run `recorded` made of `exc`, if it went through `recorded`."""
+    """The failed run `recorded` made of `exc` (and recorded), if it went through `recorded`."""
     report = getattr(exc, _REPORT, None)
     return report if isinstance(report, RunReport) else None
 
@@ -70,33 +76,36 @@ def failed_report(config: ActivationConfig, message: str) -> RunReport:
     )
 
 
-def record_failure(config: ActivationConfig, report: RunReport, since: datetime) -> None:
+async def record_failure(config: ActivationConfig, report: RunReport, since: datetime) -> None:
     """Add `report` to the history unless a run started since `since` is there already.
 
-    Only into a local state that exists: creating state for an attempt that did nothing would
-    change what the next run decides (a state file where there was none makes turning
-    `state.in_warehouse` on or off ask for --reset-state), and warehouse-native state is not
-    opened again after a failure that may be the warehouse's (`hoist serve` records those). A
-    history that cannot be written is logged, not raised: the caller still shows the error.
+    Into whichever state the activation keeps, created if need be: a state that holds only a
+    run history changes nothing the next run decides (the switch guards ask for deliveries,
+    see `hoist.state.opening`). A history that cannot be written within `RECORD_WITHIN_S` (a
+    warehouse that stopped answering) or at all is logged, not raised: the caller still shows
+    the run's own error, promptly.
     """
     from hoist.schedule.history import ensure_recorded
 
-    if not has_local_state(config):
-        return
+    # A daemon thread: one stuck on a frozen warehouse never keeps the process alive.
+    writing = in_daemon_thread(
+        partial(ensure_recorded, config, report, since), name="hoist-record-failure"
+    )
     try:
-        ensure_recorded(config, report, since)
-    except HoistError as exc:
+        await asyncio.wait_for(writing, RECORD_WITHIN_S)
+    except TimeoutError:
+        log.warning(
+            "%s: could not record the failed run: its state did not answer within %g s",
+            config.name,
+            RECORD_WITHIN_S,
+        )
+    except Exception as exc:  # whatever stops the record, the run's own error is what counts
+        text = str(exc) if isinstance(exc, HoistError) else f"{type(exc).__name__}: {exc}"
         log.warning(
             "%s: could not record the failed run: %s",
             config.name,
-            redact(str(exc), _secrets(config)),
+            redact(text, _secrets(config)),
         )
-
-
-def has_local_state(config: ActivationConfig) -> bool:
-    """Whether the activation keeps its state in a local file that exists: the only local state
-    a failed attempt is recorded in (see `record_failure`)."""
-    return open_state(config).records_failures()
 
 
 def now() -> datetime:

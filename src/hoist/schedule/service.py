@@ -27,10 +27,9 @@ from hoist.observe.metrics import OUTCOMES, Metrics
 from hoist.report import RunReport
 from hoist.schedule.alerts import CONCLUSIVE, alert_event, build_payload, redact, secrets_of
 from hoist.schedule.clock import Clock, SystemClock
-from hoist.schedule.history import LastRuns, ensure_recorded, read_last_runs, record_skipped
+from hoist.schedule.history import LastRuns, read_last_runs, record_skipped
 from hoist.schedule.scheduler import Job, Scheduler
 from hoist.schedule.webhook import deliver
-from hoist.state import open_state
 
 __all__ = ["RunActivation", "Service"]
 
@@ -142,7 +141,7 @@ class Service:
         Returns the report (None: another process held the activation's state; skipped).
         """
         previous = await self._previous(config)
-        report = await self._report(config, run, create_state=False)
+        report = await self._report(config, run)
         if report is not None:
             self._conclude(config, report, previous)
         return report
@@ -169,8 +168,8 @@ class Service:
 
     async def _previous(self, config: ActivationConfig) -> str | None:
         """The last conclusive status before a run starting now: from the history, since a
-        run by hand may have come after this process's last; else (no history: a first attempt
-        that failed records none) the one this process saw."""
+        run by hand may have come after this process's last; else (the history cannot be read
+        now) the one this process saw."""
         try:
             recorded = (await asyncio.to_thread(read_last_runs, config)).conclusive
         except HoistError as exc:
@@ -182,9 +181,7 @@ class Service:
             recorded = None
         return recorded or self._last_status.get(config.name)
 
-    async def _report(
-        self, config: ActivationConfig, run: RunActivation, *, create_state: bool = True
-    ) -> RunReport | None:
+    async def _report(self, config: ActivationConfig, run: RunActivation) -> RunReport | None:
         """Run `config` with `run`; a failure that stops it becomes (and is recorded as) a report.
 
         None when another process (a `hoist run` by hand, an overlapping `serve --once`) holds
@@ -199,17 +196,11 @@ class Service:
             return None
         except HoistError as exc:
             # Recorded by the engine already (`hoist.attempts`): the alert names that run.
-            report = attempts.report_of(exc) or attempts.failed_report(config, str(exc))
+            report = attempts.report_of(exc) or await self._record(config, str(exc), since)
         except Exception as exc:  # a bug must not stop the other schedules
             log.exception("%s: the run crashed", config.name)
             message = f"internal error ({type(exc).__name__}); see the log"
-            report = attempts.failed_report(config, message)
-        # A scheduled run's history is created for its failure (its slot and the `recovered`
-        # alert carry across restarts); a run from the UI is recorded as `hoist run` records
-        # one: into an existing local state only (`attempts.record_failure` says why).
-        recordable = create_state or open_state(config).keeps_history()
-        if report.status == "failed" and recordable:
-            self._guard(config, lambda: ensure_recorded(config, report, since))
+            report = await self._record(config, message, since)
         message = f": {report.message}" if report.message else ""
         log.info(
             "%s: run %s %s%s",
@@ -219,6 +210,12 @@ class Service:
             redact(message, secrets_of(config)),
             extra=_fields(config, "run_finished", report),
         )
+        return report
+
+    async def _record(self, config: ActivationConfig, message: str, since: datetime) -> RunReport:
+        """A failed run with `message`, recorded as the engine records one (`hoist.attempts`)."""
+        report = attempts.failed_report(config, message)
+        await attempts.record_failure(config, report, since)
         return report
 
     def _record_skips(self, config: ActivationConfig) -> None:

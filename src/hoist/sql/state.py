@@ -173,6 +173,14 @@ class StateTables:
         """The sequence number the next journal row takes."""
         return template("SELECT coalesce(max(seq), 0) + 1 FROM $j", j=self.table("journal"))
 
+    def deliveries_query(self) -> exp.Expr:
+        """Whether any company is recorded, folded or still in the journal (stops at the first)."""
+        return template(
+            "SELECT EXISTS (SELECT 1 FROM $c) OR EXISTS (SELECT 1 FROM $j)",
+            c=self.table("companies"),
+            j=self.table("journal"),
+        )
+
     def journal_count_query(self) -> exp.Expr:
         """How many confirmations wait in the journal."""
         return template("SELECT count(*) FROM $j", j=self.table("journal"))

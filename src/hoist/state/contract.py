@@ -128,8 +128,12 @@ class StateBackend(Protocol):
         """In `scratch`: (company_id, intercom_id) of every company state knows."""
         ...
 
-    def is_empty(self) -> bool:
-        """Whether no run has written this state yet."""
+    def holds_deliveries(self) -> bool:
+        """Whether state records companies earlier runs delivered (or Intercom confirmed).
+
+        The run history does not count: failed attempts are recorded without delivering
+        anything, and must not make switching `state.in_warehouse` ask for --reset-state.
+        """
         ...
 
     # -- companies not found (update-only runs) ----------------------------------------------

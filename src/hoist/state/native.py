@@ -52,7 +52,14 @@ from hoist.state.contract import Capabilities, Diffed, DiffRequest, PairRow, lan
 from hoist.state.lock import acquire_lock, release_lock
 from hoist.state.pairs import replay_pairs
 
-__all__ = ["Catalog", "NativeStateStore", "Warehouse", "native_store"]
+__all__ = [
+    "Catalog",
+    "NativeStateStore",
+    "Warehouse",
+    "holds_native_deliveries",
+    "holds_native_state",
+    "native_store",
+]
 
 T = TypeVar("T")
 
@@ -367,9 +374,10 @@ class NativeStateStore:
         columns: dict[str, list[Any]] = {n: [r[i] for r in rows] for i, n in enumerate(names)}
         self._append_numbered("contact_pairs", {**columns, "_op": [op] * len(rows)})
 
-    def is_empty(self) -> bool:
-        """Whether no run has written this activation's state here yet."""
-        return self._meta.generation is None and not self._journal_rows and not self.runs(1)
+    def holds_deliveries(self) -> bool:
+        """Whether a company is recorded: a snapshot, or journal rows after it. The run
+        history (failed attempts included) does not count."""
+        return self._meta.generation is not None or self._journal_rows > 0
 
     def meta_values(self, keys: Sequence[str]) -> dict[str, str]:
         """The newest values recorded under `keys` in the settings (absent keys left out)."""
@@ -742,3 +750,18 @@ def holds_native_state(source: object, schema: str, activation: str) -> bool:
     except SourceError:
         return False
     return tables.name("journal").lower() in {name.lower() for name in names}
+
+
+def holds_native_deliveries(source: object, schema: str, activation: str) -> bool:
+    """Whether `source` holds warehouse-native state of `activation` in `schema` that records
+    companies earlier runs delivered; a run history alone (failed attempts) does not count.
+
+    Only reads, like `holds_native_state`.
+    """
+    if not isinstance(source, Warehouse) or not holds_native_state(source, schema, activation):
+        return False
+    store = NativeStateStore(source, NativeTables(schema, activation), read_only=True)
+    try:
+        return store.holds_deliveries()
+    finally:
+        store.close()

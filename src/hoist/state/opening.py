@@ -5,6 +5,10 @@ kinds read differently (local state streams the whole model out of the source; n
 asks the warehouse for the model's columns only and diffs there). So `open_state` returns a
 `StateKind`: how to read the model, then how to open the `StateBackend` itself.
 `opened_state` is the short way for callers that only read or append history.
+
+Turning `state.in_warehouse` on or off without `--reset-state` is refused when the state a run
+opens holds no deliveries while the other kind does. Deliveries, not a file or tables that
+exist: a failed attempt creates state to record itself, and delivers nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +33,13 @@ from hoist.sources import open_source
 from hoist.sql.build import render
 from hoist.state.contract import StateBackend
 from hoist.state.lock import acquire_lock, release_lock
-from hoist.state.native import NativeStateStore, Warehouse, holds_native_state, native_store
+from hoist.state.native import (
+    NativeStateStore,
+    Warehouse,
+    holds_native_deliveries,
+    holds_native_state,
+    native_store,
+)
 from hoist.state.reset import move_state_aside
 from hoist.state.store import StateStore
 
@@ -55,7 +65,7 @@ class StateKind(Protocol):
     writable_source: bool
 
     async def check_source(self, source: Any, command: str) -> None:
-        """Refuse a source this state cannot use, or a state switched without a reset."""
+        """Refuse a source this state cannot use, or local state switched without a reset."""
         ...
 
     async def read_model(self, source: Any, sql: str) -> ModelRead:
@@ -63,21 +73,12 @@ class StateKind(Protocol):
         ...
 
     async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
-        """Open (writers: create and lock) the activation's state."""
+        """Open (writers: create and lock) the activation's state; refuse native state
+        switched without a reset."""
         ...
 
     def problem(self) -> str | None:
         """Why the state cannot be used now, checked without opening it (readiness), or None."""
-        ...
-
-    def keeps_history(self) -> bool:
-        """Whether `hoist serve` may add a failed run to the history without creating state."""
-        ...
-
-    def records_failures(self) -> bool:
-        """Whether a failed attempt may be added to the history now: without creating state
-        (which would change what the next run decides) or opening a warehouse again after a
-        failure that may be the warehouse's (`hoist serve` records those)."""
         ...
 
 
@@ -97,23 +98,33 @@ class _Local:
         self.config = config
 
     async def check_source(self, source: Any, command: str) -> None:
-        """Refuse to start local state from nothing while the warehouse holds this
-        activation's native state (state.in_warehouse was turned off): every company would
-        be sent again."""
-        state = self.config.state
-        if state.path.exists():
+        """Refuse to start local state from nothing while the warehouse's native state of this
+        activation holds what earlier runs delivered (state.in_warehouse was turned off):
+        every company would be sent again.
+
+        Asked of what each state holds, not whether it exists (a failed first attempt creates
+        state to record itself, and delivers nothing); and before the model streams, as the
+        warehouse's answer comes over the same connection.
+        """
+        if await asyncio.to_thread(_local_deliveries, self.config):
             return
+        state = self.config.state
         held = await in_daemon_thread(
-            holds_native_state, source, state.schema_name, self.config.name, name="hoist-check"
+            holds_native_deliveries,
+            source,
+            state.schema_name,
+            self.config.name,
+            name="hoist-check",
         )
         if not held:
             return
         raise StateError(
             f"state.in_warehouse is off, but schema {state.schema_name!r} of the warehouse "
-            f"holds this activation's state and there is no local state file {state.path}; a "
-            f"run would send every company again. To start local state over, run `hoist run "
-            f"{command} --reset-state` (the warehouse's tables are moved aside, not deleted); "
-            "to keep the warehouse's state, set state.in_warehouse: true again"
+            f"holds what earlier runs of this activation delivered, and the local state file "
+            f"{state.path} holds none; a run would send every company again. To start local "
+            f"state over, run `hoist run {command} --reset-state` (the warehouse's tables are "
+            "moved aside, not deleted); to keep the warehouse's state, set "
+            "state.in_warehouse: true again"
         )
 
     async def read_model(self, source: Any, sql: str) -> ModelRead:
@@ -130,14 +141,6 @@ class _Local:
         return await asyncio.to_thread(
             StateStore.open, state.path, read_only=read_only, memory_limit=state.memory_limit
         )
-
-    def records_failures(self) -> bool:
-        """Only into a state file that exists."""
-        return Path(self.config.state.path).exists()
-
-    def keeps_history(self) -> bool:
-        """A state file that exists."""
-        return self.records_failures()
 
     def problem(self) -> str | None:
         """The state file (or its folder, before the first run) not readable and writable."""
@@ -178,20 +181,21 @@ class _Native:
         return ModelRead(sql, reader.schema)
 
     async def open(self, source: Any, *, read_only: bool, command: str) -> StateBackend:
-        """The activation's tables in the warehouse (opened off the loop), checked not to
-        start from nothing while a local state file holds what earlier runs delivered."""
+        """The activation's tables in the warehouse, checked not to start from nothing while
+        a local state file holds what earlier runs delivered; opened and checked off the loop
+        (the warehouse may stop answering)."""
+        opening = partial(self._open_checked, source, read_only=read_only, command=command)
+        return await in_daemon_thread(opening, name="hoist-state-open")
+
+    def _open_checked(self, source: Any, *, read_only: bool, command: str) -> NativeStateStore:
         state, config = self.config.state, self.config
-        store = await in_daemon_thread(
-            partial(
-                NativeStateStore.open,
-                source,
-                state.schema_name,
-                config.name,
-                read_only=read_only,
-                lock_path=state.path,
-                memory_limit=state.memory_limit,
-            ),
-            name="hoist-state-open",
+        store = NativeStateStore.open(
+            source,
+            state.schema_name,
+            config.name,
+            read_only=read_only,
+            lock_path=state.path,
+            memory_limit=state.memory_limit,
         )
         try:
             _check_not_switched(config, store, command)
@@ -199,14 +203,6 @@ class _Native:
             store.close()
             raise
         return store
-
-    def records_failures(self) -> bool:
-        """Never: the warehouse is not opened again after a failure that may be its own."""
-        return False
-
-    def keeps_history(self) -> bool:
-        """Always: `hoist serve` records a scheduled run's failure in the warehouse's tables."""
-        return True
 
     def problem(self) -> str | None:
         """None: the warehouse is reached when a run starts, not by readiness checks."""
@@ -217,7 +213,7 @@ def _check_not_switched(config: ActivationConfig, store: NativeStateStore, comma
     """Refuse to start warehouse-native state from nothing while a local state file holds what
     earlier runs delivered: that would silently send every company again."""
     local = config.state.path
-    if not local.is_file() or not store.is_empty():
+    if store.holds_deliveries() or not _local_deliveries(config):
         return
     raise StateError(
         f"state.in_warehouse is on, but the warehouse holds no state for this activation while "
@@ -226,6 +222,17 @@ def _check_not_switched(config: ActivationConfig, store: NativeStateStore, comma
         f"{command} --reset-state` (the local file is moved aside, not deleted); to "
         "keep the local state, remove state.in_warehouse"
     )
+
+
+def _local_deliveries(config: ActivationConfig) -> bool:
+    """Whether the local state file records companies earlier runs delivered. A file that
+    holds only a run history (a failed first attempt creates one to record itself) does not
+    count; opened read-only, so it takes no lock and creates nothing."""
+    state = config.state
+    if not state.path.is_file():
+        return False
+    with StateStore.open(state.path, read_only=True, memory_limit=state.memory_limit) as local:
+        return local.holds_deliveries()
 
 
 @contextlib.contextmanager

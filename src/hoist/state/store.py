@@ -144,11 +144,10 @@ class StateStore:
         """(company_id, intercom_id) of every company state knows."""
         return self.relation([])
 
-    def is_empty(self) -> bool:
-        """Whether no run has written this state yet (no company, no run)."""
-        return not self.runs(1) and not self._value(
-            template("SELECT count(*) FROM $r AS r", r=self.relation([]))
-        )
+    def holds_deliveries(self) -> bool:
+        """Whether a company is recorded (folded, or in the journal a killed run left); the
+        run history does not count."""
+        return bool(self._value(_TABLES.deliveries_query()))
 
     def add_attribute_columns(self, attributes: Iterable[str]) -> None:
         """Give the state tables a column for every mapped attribute (writers only)."""

@@ -76,6 +76,8 @@ class DuckDBSource(Source):
         self, path: str | Path, *, writable: bool = False, allowed_paths: Sequence[Path] = ()
     ) -> None:
         self.path = Path(path)
+        #: The streams `read` opened: closed with the connection (see `close`).
+        self._streams: list[pa.RecordBatchReader] = []
         if not self.path.is_file():
             raise SourceError(
                 f"the DuckDB warehouse {self.path} does not exist; check source.path in the "
@@ -99,6 +101,7 @@ class DuckDBSource(Source):
             raise SourceError(f"{_FILES_REFUSED} ({exc})") from exc
         except duckdb.Error as exc:
             raise SourceError(f"the model query failed in DuckDB: {exc}") from exc
+        self._streams.append(reader)
         return pa.RecordBatchReader.from_batches(reader.schema, _translated(reader))
 
     def execute(self, sql: str) -> None:
@@ -132,7 +135,15 @@ class DuckDBSource(Source):
             cursor.close()
 
     def close(self) -> None:
-        """Close the connection (and every cursor opened from it)."""
+        """Close the connection, every cursor opened from it and every stream `read` opened.
+
+        A stream a run stopped reading (the token refused after the model query started) would
+        keep the database open in this process, with this connection's configuration: a later
+        connection with another one (read-write, for warehouse-native state) would be refused.
+        """
+        for stream in self._streams:
+            stream.close()
+        self._streams.clear()
         self._con.close()
 
 
