@@ -139,14 +139,17 @@ def test_json_report_has_every_documented_field(activation: Activation) -> None:
 
 
 def test_a_config_mistake_exits_2_naming_file_and_key(activation: Activation) -> None:
-    """A mapping to a missing column stops before any work, naming the file and the key."""
+    """A mapping to a missing column stops before any work, naming the file and the key; the
+    attempt is in the history as a failed run with that message."""
     activation.configure(mapping={"name": "no_such_column"})
     activation.write_rows(company_rows(1))
     done = activation.hoist("run")
     assert done.returncode == 2
     assert "activation.yml" in done.stderr
     assert "sync.mapping.name" in done.stderr
-    assert not activation.state_file.exists()
+    [failed] = json.loads(activation.hoist("runs", "--json").stdout)
+    assert failed["status"] == "failed"
+    assert "sync.mapping.name" in failed["message"]
 
 
 def test_a_company_refused_with_4xx_is_sent_again_next_run(

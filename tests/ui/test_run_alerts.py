@@ -64,15 +64,15 @@ def test_a_ui_run_with_a_refused_token_alerts_then_recovers(
     assert [body["event"] for body in webhook_receiver.wait_for(2)] == ["failed", "recovered"]
 
 
-def test_a_first_ui_run_that_fails_alerts_and_creates_no_state(
+def test_a_first_ui_run_that_fails_alerts_and_is_in_the_history(
     client: httpx.Client,
     project: Path,
     emulator_factory: Callable[..., EmulatorHandle],
     webhook_receiver: WebhookReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """An activation's very first run, from the UI with a refused token, still alerts `failed`
-    with Intercom's 401 and leaves no state behind (as `hoist run` would); the good run after it
+    """An activation's very first run, from the UI with a refused token, alerts `failed` with
+    Intercom's 401 and is in the history (as `hoist run`'s would be); the good run after it
     alerts `recovered`."""
     strict = emulator_factory(token=TOKEN)
     add_project_definitions(project, strict.base_url)
@@ -84,7 +84,8 @@ def test_a_first_ui_run_that_fails_alerts_and_creates_no_state(
     [failed] = webhook_receiver.wait_for(1)
     assert failed["event"] == "failed"
     assert "Intercom refused the token (401" in failed["message"]
-    assert not (project / ".hoist").exists()
+    history = client.get("/activations/eu-to-intercom/history").text
+    assert re.findall(r'<span class="status (\w+)">', history) == ["failed"]
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
     run_to_the_end(client, "eu-to-intercom")
     assert [body["event"] for body in webhook_receiver.wait_for(2)] == ["failed", "recovered"]

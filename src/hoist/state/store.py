@@ -393,10 +393,11 @@ def _connect(path: Path, *, read_only: bool, memory_limit: str) -> duckdb.DuckDB
             attach = "ATTACH $p AS state (READ_ONLY)" if read_only else "ATTACH $p AS state"
             con.execute(render(template(attach, p=literal(str(path)))))
     except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            raise StateLockedError(
-                f"the state file {path} is in use by another hoist process"
-            ) from exc
+        text = str(exc).lower()
+        # Another process holds the file ("lock"), or a run in this one does (`hoist serve`:
+        # DuckDB attaches one file once per process, "unique file handle conflict").
+        if "lock" in text or "file handle conflict" in text:
+            raise StateLockedError(f"the state file {path} is in use by another hoist run") from exc
         raise StateError(
             f"cannot open the state file {path} ({exc}); if it is damaged, restore it from a "
             "backup: hoist never starts over on its own, which would re-send every company"
