@@ -17,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,14 +173,20 @@ def _processes(server: PostgresServer) -> list[int]:
 def freeze(server: PostgresServer) -> None:
     """SIGSTOP every process of the server: connections stay open and nothing answers, as
     when a host hangs or a network drops packets."""
-    for pid in _processes(server):
-        os.kill(pid, signal.SIGSTOP)
+    _signal_all(server, signal.SIGSTOP)
 
 
 def thaw(server: PostgresServer) -> None:
     """SIGCONT every process of a frozen server."""
+    _signal_all(server, signal.SIGCONT)
+
+
+def _signal_all(server: PostgresServer, signum: signal.Signals) -> None:
+    """Send `signum` to the postmaster (first: it forks no child after) and its children; a
+    child that ended since it was listed (a backend whose client just left) is skipped."""
     for pid in _processes(server):
-        os.kill(pid, signal.SIGCONT)
+        with suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def quoted(name: str) -> str:

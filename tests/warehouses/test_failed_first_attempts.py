@@ -107,3 +107,23 @@ def test_switching_state_after_only_failed_attempts_is_not_refused_but_after_del
     assert "--reset-state" in back.stderr
     assert "a run would send every company again" in back.stderr
     assert writes(twin.emulator, before) == []
+
+
+def test_a_scheduled_first_attempt_that_fails_is_recorded_and_a_switch_after_it_runs(
+    twin: Twin,
+) -> None:
+    """`hoist serve --once` runs a new scheduled activation with a refused token: exit 2 and
+    the history holds the failed run; turning state.in_warehouse on (or off) after it runs and
+    delivers every company instead of asking for --reset-state."""
+    activation = twin.activation
+    first = state_of(activation)
+    document = yaml.safe_load(activation.file.read_text())
+    activation.file.write_text(yaml.safe_dump({**document, "schedule": "every 1h"}))
+
+    scheduled = activation.hoist("serve", "--once", token=REFUSED)
+
+    assert scheduled.returncode == 2, scheduled.stderr
+    assert [run["status"] for run in history(activation)] == ["failed"]
+    with_state(activation, {} if first else NATIVE)
+    switched = activation.run_json()
+    assert (switched["_exit"], switched.get("created")) == (0, 5), switched

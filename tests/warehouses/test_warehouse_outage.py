@@ -195,3 +195,26 @@ def test_ctrl_c_ends_a_run_whose_model_query_never_returns(
 
     assert code == 130, err
     assert posts(server.emulator) == 0
+
+
+def test_a_first_native_run_against_a_frozen_warehouse_ends_without_hanging_on_its_record(
+    tmp_path: Path, own_postgres: PostgresServer, emulator_factory: Any
+) -> None:
+    """With Postgres frozen before a new native activation's first run, the run ends with
+    exit 2 and the warehouse's error; recording the failed run, which needs that warehouse,
+    gives up with a warning instead of holding the process."""
+    server = emulator_factory()
+    made = postgres_activation(tmp_path, server.base_url, own_postgres, NATIVE)
+    made.configure(mapping={"name": "account_name"})
+    made.write_rows(company_rows(5))
+    freeze(own_postgres)
+    try:
+        code, _, err = ended(start_command(made, "run"))
+    finally:
+        thaw(own_postgres)
+
+    assert code == 2, err
+    assert "cannot connect to Postgres" in err
+    assert "could not record the failed run" in err
+    assert made.password not in err
+    assert posts(server.emulator) == 0
