@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from hoist.config import ActivationConfig
 from hoist.diff import in_warehouse as native_diff
-from hoist.errors import ConfigError, SourceError, StateError
+from hoist.errors import ConfigError, SourceError, StateError, StateLockedError
 from hoist.offload import in_daemon_thread
 from hoist.sources import open_source
 from hoist.sql.build import render
@@ -231,8 +231,13 @@ def _local_deliveries(config: ActivationConfig) -> bool:
     state = config.state
     if not state.path.is_file():
         return False
-    with StateStore.open(state.path, read_only=True, memory_limit=state.memory_limit) as local:
-        return local.holds_deliveries()
+    try:
+        with StateStore.open(state.path, read_only=True, memory_limit=state.memory_limit) as local:
+            return local.holds_deliveries()
+    except StateLockedError:
+        # A run holds the file: it was used, and opening it for this run fails anyway, with
+        # the lock's own message (the run in progress and its pid).
+        return True
 
 
 @contextlib.contextmanager
