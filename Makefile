@@ -70,7 +70,7 @@ test-ui: $(STAMP)
 ## the user documentation (docs/) as a static site in site/, offline; docs/cli.md rewritten
 ## from the commands' --help first
 docs: $(STAMP)
-	$(BIN)/python -m hoist.cli_docs docs/cli.md
+	$(BIN)/python -m hoist.cli.reference docs/cli.md
 	$(BIN)/mkdocs build --strict
 
 ## run the bundled example project against a local Intercom emulator (hoist alone, no dev tools)

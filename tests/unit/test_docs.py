@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hoist.cli_docs import command_paths, help_text, render
+from hoist.cli.reference import command_paths, help_text, render
 from hoist.project import load_project
 
 ROOT = Path(__file__).parents[2]

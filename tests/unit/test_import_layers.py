@@ -78,7 +78,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("observe", ("hoist.observe",)),
     ("schedule", ("hoist.schedule",)),
     ("ui", ("hoist.ui",)),
-    ("cli", ("hoist.cli", "hoist.cli_project", "hoist.cli_docs")),
+    ("cli", ("hoist.cli",)),
 )
 
 

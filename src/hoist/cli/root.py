@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
-from hoist.cli_project import (
+from hoist.cli.project_commands import (
     dbt_group,
     init_command,
     project_option,
@@ -29,7 +29,7 @@ from hoist.errors import HoistError
 from hoist.report import RunReport, render_report
 
 if TYPE_CHECKING:
-    from hoist.cli_project import Target
+    from hoist.cli.project_commands import Target
     from hoist.config import ActivationConfig
     from hoist.observe.jsonlog import LogFormat
     from hoist.observe.opsserver import OpsListen
@@ -361,7 +361,7 @@ def serve_command(
 
 def _project_root(project: Path | None) -> Path:
     """The folder of the project `hoist serve` schedules, whose files it follows."""
-    from hoist.cli_project import current_project
+    from hoist.cli.project_commands import current_project
 
     return current_project(project).root
 
@@ -405,7 +405,7 @@ def _serve_with_ui(
     allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     """The UI over the project, and the schedules of the activations that load."""
-    from hoist.cli_project import current_project
+    from hoist.cli.project_commands import current_project
     from hoist.ui import serve_ui
     from hoist.ui.security import check_bind
 
@@ -432,7 +432,7 @@ def _ui_targets(names: tuple[str, ...], project: Path | None) -> list[Activation
 
     if names:
         return _serve_targets(names, project)
-    from hoist.cli_project import current_project
+    from hoist.cli.project_commands import current_project
 
     found = current_project(project)
     configs = []

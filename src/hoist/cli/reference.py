@@ -1,7 +1,7 @@
 """The CLI reference page, `docs/cli.md`, written from the commands' own `--help`.
 
-`python -m hoist.cli_docs docs/cli.md` (run by `make docs`) rewrites the page; a test keeps the
-committed page equal to what the commands print, so the reference never drifts from the code.
+`python -m hoist.cli.reference docs/cli.md` (run by `make docs`) rewrites the page; a test keeps
+the committed page equal to what the commands print, so the reference never drifts from the code.
 """
 
 from __future__ import annotations
