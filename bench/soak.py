@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.harness.po
 
 from hoist.emulator.config import EmulatorConfig
 from hoist.emulator.emulator import Emulator
-from hoist.emulator.server import uvicorn_config
+from hoist.emulator.uvicorn_server import uvicorn_config
 from tests.harness.postgres_server import execute, running_postgres
 
 from _results import write_section

@@ -33,7 +33,7 @@ import yaml
 from hoist.config import load_activation
 from hoist.diff import ChangeSet
 from hoist.emulator import Emulator, EmulatorConfig
-from hoist.emulator.server import BackgroundServer
+from hoist.emulator.uvicorn_server import BackgroundServer
 from hoist.emulator.workspace import Workspace
 from hoist.intercom import WorkspaceIdentity
 from hoist.mapping import build_fields

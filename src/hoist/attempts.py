@@ -85,7 +85,7 @@ async def record_failure(config: ActivationConfig, report: RunReport, since: dat
     warehouse that stopped answering) or at all is logged, not raised: the caller still shows
     the run's own error, promptly.
     """
-    from hoist.schedule.history import ensure_recorded
+    from hoist.schedule.run_history import ensure_recorded
 
     # A daemon thread: one stuck on a frozen warehouse never keeps the process alive.
     writing = in_daemon_thread(

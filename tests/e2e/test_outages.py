@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from hoist.emulator import Emulator, EmulatorConfig
-from hoist.emulator.server import BackgroundServer
+from hoist.emulator.uvicorn_server import BackgroundServer
 from tests.harness.activation import Activation, company_rows, expected_companies, held_companies
 from tests.harness.outages import converge, ended, posts, start_run, wait_until
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from hoist.emulator.versions import ACCEPTED_VERSIONS
+from hoist.emulator.api_versions import ACCEPTED_VERSIONS
 
 
 @pytest.mark.parametrize("version", ["1.0", "2.4", "2.15", "2.16", "Preview"])

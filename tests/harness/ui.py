@@ -20,7 +20,7 @@ from playwright.sync_api import Page
 
 from hoist.ui.app import create_app
 from hoist.ui.runs import Background, RunManager
-from hoist.ui.server import UiServer
+from hoist.ui.ui_server import UiServer
 from tests.harness.asgi import SyncASGI
 
 #: The token the UI's destination names by variable; it must never reach a page or a file.

@@ -23,7 +23,7 @@ from hoist.emulator import Emulator
 from hoist.emulator.testing import asgi_transport
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient
-from hoist.pipeline.contacts import attach_contacts
+from hoist.pipeline.contacts_stage import attach_contacts
 from hoist.secret import Secret
 from hoist.sql.contacts import ContactPairs
 from hoist.state import StateStore

@@ -141,7 +141,7 @@ def runtime_imports(text: str) -> list[tuple[int, str]]:
 #: server (`hoist.observe.opsserver`) reuses the UI's guard and password middleware.
 KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
-        ("hoist.attempts", "hoist.schedule.history"),
+        ("hoist.attempts", "hoist.schedule.run_history"),
         ("hoist.attempts", "hoist.schedule.alerts"),
         ("hoist.observe.opsserver", "hoist.ui.guard"),
         ("hoist.observe.opsserver", "hoist.ui.security"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from hoist.compare import Drift
 from hoist.report import RecordError
-from hoist.verify.report import VerifyReport, render_verify
+from hoist.verify.verify_report import VerifyReport, render_verify
 
 
 def report(**changes: Any) -> VerifyReport:

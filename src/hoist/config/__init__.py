@@ -7,16 +7,7 @@ and the fix. The access token is a `Secret` from the moment it is read.
 
 from __future__ import annotations
 
-from hoist.config._load import (
-    config_error,
-    describe_errors,
-    load_activation,
-    parse_activation,
-    substitute,
-    written_secrets,
-    yaml_problem,
-)
-from hoist.config._project import (
+from hoist.config._definitions import (
     PROJECT_FILE,
     ActivationDefinition,
     ContactsDefinition,
@@ -25,6 +16,15 @@ from hoist.config._project import (
     ProjectDefinition,
     SourceDefinition,
     StateDefinition,
+)
+from hoist.config._load import (
+    config_error,
+    describe_errors,
+    load_activation,
+    parse_activation,
+    substitute,
+    written_secrets,
+    yaml_problem,
 )
 from hoist.config._schedule import AlertConfig, AlertEvent
 from hoist.config._schema import (

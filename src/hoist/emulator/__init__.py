@@ -12,9 +12,9 @@ they are silent, the choice is documented next to the code that makes it.
 
 from __future__ import annotations
 
-from hoist.emulator.app import create_app
 from hoist.emulator.config import EmulatorConfig
 from hoist.emulator.emulator import Emulator, RecordedRequest
-from hoist.emulator.server import serve
+from hoist.emulator.intercom_routes import create_app
+from hoist.emulator.uvicorn_server import serve
 
 __all__ = ["Emulator", "EmulatorConfig", "RecordedRequest", "create_app", "serve"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from hoist.company_attributes import UPDATE_KEYS, UPSERT_KEYS
 from hoist.emulator.data_attributes import check_custom_value
-from hoist.emulator.errors import ApiError, bad_parameter, invalid
+from hoist.emulator.error_envelope import ApiError, bad_parameter, invalid
 
 __all__ = ["CREATE_FIELDS", "UPDATE_FIELDS", "Changes", "apply_changes", "check_fields", "render"]
 

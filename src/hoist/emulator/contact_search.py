@@ -21,7 +21,7 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
-from hoist.emulator.errors import ApiError, invalid
+from hoist.emulator.error_envelope import ApiError, invalid
 
 __all__ = ["MAX_GROUP", "MAX_PER_PAGE", "search_page"]
 

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from hoist.emulator.builtins import BUILTINS, RESERVED
-from hoist.emulator.errors import ApiError, bad_parameter, invalid
+from hoist.emulator.error_envelope import ApiError, bad_parameter, invalid
 
 __all__ = ["MAX_CUSTOM_ATTRIBUTES", "AttributeRegistry", "check_custom_value"]
 

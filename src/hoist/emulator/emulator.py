@@ -16,7 +16,7 @@ from typing import Any
 
 from hoist.emulator.companies import missing_company
 from hoist.emulator.config import EmulatorConfig
-from hoist.emulator.errors import ApiError
+from hoist.emulator.error_envelope import ApiError
 from hoist.emulator.faults import FaultInjector
 from hoist.emulator.ratelimit import Decision, FixedWindowLimiter
 from hoist.emulator.workspace import Workspace

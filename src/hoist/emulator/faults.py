@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from hoist.emulator.errors import ApiError
+from hoist.emulator.error_envelope import ApiError
 
 __all__ = ["FaultInjector"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from hoist.emulator.errors import ApiError
+from hoist.emulator.error_envelope import ApiError
 
 __all__ = ["PAGE_SIZE", "Scrolls"]
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from hoist.emulator.app import create_app
 from hoist.emulator.config import EmulatorConfig
 from hoist.emulator.emulator import Emulator
-from hoist.emulator.server import BackgroundServer
+from hoist.emulator.intercom_routes import create_app
+from hoist.emulator.uvicorn_server import BackgroundServer
 
 __all__ = ["EmulatorHandle", "FakeClock", "asgi_transport", "running_emulator"]
 

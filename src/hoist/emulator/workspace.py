@@ -18,9 +18,9 @@ from hoist.emulator.companies import (
     render,
 )
 from hoist.emulator.contact_search import search_page
-from hoist.emulator.contacts import ContactStore
+from hoist.emulator.contact_store import ContactStore
 from hoist.emulator.data_attributes import AttributeRegistry
-from hoist.emulator.errors import ApiError, invalid
+from hoist.emulator.error_envelope import ApiError, invalid
 from hoist.emulator.scroll import Scrolls
 
 __all__ = ["APP_ID", "Workspace"]
@@ -143,7 +143,7 @@ class Workspace:
         """The companies Intercom's listings show: those with at least one contact.
 
         Listings, their `total_count` and their pages leave out companies without contacts
-        (spec L6739, NOTES §1.6, §1.10); see `hoist.emulator.contacts`.
+        (spec L6739, NOTES §1.6, §1.10); see `hoist.emulator.contact_store`.
         """
         return [c for c in self.companies.values() if self.contacts.user_count(c["id"]) > 0]
 

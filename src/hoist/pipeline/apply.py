@@ -15,7 +15,7 @@ from hoist.errors import FatalDestinationError, HoistError, SourceError, StateEr
 from hoist.first_contact import clearing
 from hoist.intercom import IntercomClient, WorkspaceIdentity
 from hoist.pipeline.binding import record_workspace
-from hoist.pipeline.contacts import ContactsResult, attach_contacts
+from hoist.pipeline.contacts_stage import ContactsResult, attach_contacts
 from hoist.pipeline.custom_attributes import create_missing
 from hoist.pipeline.executor import Commit, Execution, execute, request_body, stop_on_signals
 from hoist.pipeline.resolve import resolve_existing

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hoist.diff.changes import Change
-from hoist.pipeline.contacts import PlannedContacts, planned_contacts
+from hoist.pipeline.contacts_stage import PlannedContacts, planned_contacts
 from hoist.pipeline.resolve import resolve_existing
 from hoist.pipeline.stages import RunContext, check_removals, prepared
 from hoist.report import Outcome, PlannedChange, RunReport

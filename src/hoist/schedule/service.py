@@ -27,7 +27,7 @@ from hoist.observe.metrics import OUTCOMES, Metrics
 from hoist.report import RunReport
 from hoist.schedule.alerts import CONCLUSIVE, alert_event, build_payload, redact, secrets_of
 from hoist.schedule.clock import Clock, SystemClock
-from hoist.schedule.history import LastRuns, read_last_runs, record_skipped
+from hoist.schedule.run_history import LastRuns, read_last_runs, record_skipped
 from hoist.schedule.scheduler import Job, Scheduler
 from hoist.schedule.webhook import deliver
 

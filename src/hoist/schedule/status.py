@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from hoist.config import ActivationConfig
 from hoist.cron import parse_schedule
 from hoist.errors import StateError
-from hoist.schedule.history import read_last_runs
+from hoist.schedule.run_history import read_last_runs
 from hoist.schedule.scheduler import Job
 
 __all__ = ["ScheduleStatus", "schedule_status"]

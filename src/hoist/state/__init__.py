@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hoist.diff.changes import Confirmation
 from hoist.state.contract import Capabilities, Diffed, DiffRequest, StateBackend
+from hoist.state.migrations import SCHEMA_VERSION
 from hoist.state.opening import (
     ModelRead,
     StateKind,
@@ -19,7 +20,6 @@ from hoist.state.opening import (
     reset_state,
 )
 from hoist.state.store import StateStore
-from hoist.state.versions import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -29,8 +29,8 @@ from hoist.sql.build import literal, render, template
 from hoist.sql.state import RUN_COLUMNS, StateTables
 from hoist.state.contract import Capabilities, Diffed, DiffRequest
 from hoist.state.lock import acquire_lock, release_lock
+from hoist.state.migrations import SCHEMA_VERSION, check_readable, migrate, read_version
 from hoist.state.modes import private_file
-from hoist.state.versions import SCHEMA_VERSION, check_readable, migrate, read_version
 
 __all__ = ["StateStore"]
 

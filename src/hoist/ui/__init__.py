@@ -23,6 +23,6 @@ warehouse.py ..... tables and a model's columns; workspace.py: Intercom's attrib
 from __future__ import annotations
 
 from hoist.ui.app import create_app
-from hoist.ui.server import serve_ui
+from hoist.ui.ui_server import serve_ui
 
 __all__ = ["create_app", "serve_ui"]

@@ -28,7 +28,7 @@ from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
 from hoist.ui.render import page, saved_url
 from hoist.ui.security import checked_form
 from hoist.ui.warehouse import Column, model_columns, schema_columns
-from hoist.ui.workspace import Attribute, Workspace, attribute_choices, describe_workspace
+from hoist.ui.workspace_lookup import Attribute, Workspace, attribute_choices, describe_workspace
 
 __all__ = ["routes"]
 

@@ -19,7 +19,7 @@ from hoist.observe.health import Health
 from hoist.observe.jsonlog import AccessLogMiddleware
 from hoist.observe.metrics import Metrics
 from hoist.project import ProjectError
-from hoist.ui import activations, destinations, history, home, live, overview, segments
+from hoist.ui import activations, destinations, history_pages, home, live, overview, segments
 from hoist.ui.context import NextRuns, UiContext
 from hoist.ui.files import ProjectFiles, UnsafeNameError
 from hoist.ui.guard import GuardMiddleware
@@ -54,7 +54,7 @@ def create_app(
         *segments.routes,
         *activations.routes,  # /activations/new before /activations/{name}
         *live.routes,
-        *history.routes,
+        *history_pages.routes,
         *overview.routes,
         *home.routes,
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),

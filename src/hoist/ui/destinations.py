@@ -32,7 +32,7 @@ from hoist.ui.files import ChangedOnDiskError, fingerprint
 from hoist.ui.forms import Errors, expected_of, text, valid_name, validate
 from hoist.ui.render import page, saved_url
 from hoist.ui.security import checked_form
-from hoist.ui.workspace import describe_workspace
+from hoist.ui.workspace_lookup import describe_workspace
 
 __all__ = ["routes"]
 

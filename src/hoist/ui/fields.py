@@ -22,7 +22,7 @@ from hoist.mapping import (
     standard_mismatch,
 )
 from hoist.ui.types import arrow_word, intercom_word, truncates
-from hoist.ui.workspace import Attribute
+from hoist.ui.workspace_lookup import Attribute
 
 __all__ = ["CustomChoice", "MappingRow", "custom_choices", "mapping_rows"]
 

@@ -11,7 +11,7 @@ run.py ....... verify(): the whole command
 from __future__ import annotations
 
 from hoist.compare import Drift
-from hoist.verify.report import VerifyReport, render_verify
 from hoist.verify.run import verify
+from hoist.verify.verify_report import VerifyReport, render_verify
 
 __all__ = ["Drift", "VerifyReport", "render_verify", "verify"]

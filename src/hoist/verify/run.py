@@ -17,7 +17,7 @@ from hoist.state import StateBackend, opened_state
 from hoist.verify.check import Findings, by_lookup, by_scroll, missing_ids
 from hoist.verify.delivered import Delivered
 from hoist.verify.repair import plan_repair, repair
-from hoist.verify.report import VerifyReport
+from hoist.verify.verify_report import VerifyReport
 
 __all__ = ["verify"]
 

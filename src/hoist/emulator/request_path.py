@@ -15,9 +15,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hoist.emulator.api_versions import version_error
 from hoist.emulator.emulator import Emulator, RecordedRequest
-from hoist.emulator.errors import ApiError, error_body, invalid
-from hoist.emulator.versions import version_error
+from hoist.emulator.error_envelope import ApiError, error_body, invalid
 
 __all__ = ["Call", "intercom_route", "json_response", "sleep_latency"]
 

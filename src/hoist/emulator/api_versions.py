@@ -10,7 +10,7 @@ version that does not exist at all is not documented: ours says what is wrong.
 
 from __future__ import annotations
 
-from hoist.emulator.errors import ApiError
+from hoist.emulator.error_envelope import ApiError
 
 __all__ = ["ACCEPTED_VERSIONS", "version_error"]
 

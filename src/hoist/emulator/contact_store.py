@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoist.emulator.errors import ApiError, bad_parameter, invalid
+from hoist.emulator.error_envelope import ApiError, bad_parameter, invalid
 
 __all__ = ["MAX_COMPANIES_PER_CONTACT", "ContactStore", "missing_contact"]
 

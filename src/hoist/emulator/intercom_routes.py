@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hoist.emulator.emulator import Emulator
-from hoist.emulator.errors import ApiError, error_body, invalid
-from hoist.emulator.pipeline import Call, intercom_route, json_response, sleep_latency
+from hoist.emulator.error_envelope import ApiError, error_body, invalid
+from hoist.emulator.request_path import Call, intercom_route, json_response, sleep_latency
 from hoist.emulator.workspace import Workspace, page_params
 
 __all__ = ["create_app"]

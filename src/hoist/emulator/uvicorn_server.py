@@ -9,9 +9,9 @@ from typing import Any
 
 import uvicorn
 
-from hoist.emulator.app import create_app
 from hoist.emulator.config import EmulatorConfig
 from hoist.emulator.emulator import Emulator
+from hoist.emulator.intercom_routes import create_app
 
 __all__ = ["BackgroundServer", "serve", "uvicorn_config"]
 
