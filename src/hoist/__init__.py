@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         StateLockedError,
     )
     from hoist.project import Project, ProjectError, load_project
-    from hoist.report import PlannedChange, RecordError, RunReport
+    from hoist.report import PlannedChange, RecordIssue, RunReport
 
 _HOMES = {
     "ActivationConfig": "hoist.config",
@@ -52,7 +52,7 @@ _HOMES = {
     "run": "hoist.engine",
     "runs": "hoist.engine",
     "PlannedChange": "hoist.report",
-    "RecordError": "hoist.report",
+    "RecordIssue": "hoist.report",
     "RunReport": "hoist.report",
     **dict.fromkeys(
         [
@@ -80,7 +80,7 @@ __all__ = [
     "PlannedChange",
     "Project",
     "ProjectError",
-    "RecordError",
+    "RecordIssue",
     "RecordRejectedError",
     "RetriableError",
     "RunReport",

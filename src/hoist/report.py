@@ -9,7 +9,7 @@ from typing import Any, Literal
 __all__ = [
     "Outcome",
     "PlannedChange",
-    "RecordError",
+    "RecordIssue",
     "RunReport",
     "Status",
     "render_history",
@@ -26,7 +26,7 @@ CONSOLE_CAP = 10
 
 
 @dataclass(frozen=True)
-class RecordError:
+class RecordIssue:
     """Why one company, or one attribute of it, was not synced.
 
     `attribute` is set when only that attribute was held back (a value Intercom would refuse,
@@ -71,7 +71,7 @@ class RunReport:
     without_contacts: int = 0
     contacts_attached: int = 0
     contacts_not_found: int = 0
-    errors: tuple[RecordError, ...] = ()
+    errors: tuple[RecordIssue, ...] = ()
     attributes_created: tuple[str, ...] = ()
     custom_attributes_remaining: int | None = None
     sample: tuple[PlannedChange, ...] = field(default=())
@@ -116,8 +116,8 @@ class Outcome:
     written_new: int = 0
     written_known: int = 0
     not_in_intercom: int = 0
-    rejected: tuple[RecordError, ...] = ()
-    failed: tuple[RecordError, ...] = ()
+    rejected: tuple[RecordIssue, ...] = ()
+    failed: tuple[RecordIssue, ...] = ()
     api_calls: int = 0
     rows_fetched: int = 0
     attributes_created: tuple[str, ...] = ()
@@ -289,7 +289,7 @@ def _estimate(calls: int, seconds: float | None) -> str:
     return f"cost: about {calls:,} API calls, {seconds:,.0f} s at the current rate limit"
 
 
-def _render_error(error: RecordError) -> str:
+def _render_error(error: RecordIssue) -> str:
     where = f"  [{error.attribute}]" if error.attribute else ""
     return f"  {error.company_id or '<no company_id>'}{where}  {error.code}  {error.message}"
 

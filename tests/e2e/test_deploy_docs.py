@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import hoist
-from hoist.report import RecordError, RunReport
+from hoist.report import RecordIssue, RunReport
 from hoist.schedule.alerts import build_payload
 from tests.harness.activation import Activation, company_rows
 
@@ -73,7 +73,7 @@ def test_the_documented_payload_has_exactly_the_keys_alerts_send() -> None:
     report = RunReport(run_id="r", activation="a", status="failed", message="x")
     assert list(example) == list(build_payload(report, "failed"))
     partial = RunReport(
-        run_id="r", activation="a", status="partial", errors=(RecordError("c", "x", "y"),)
+        run_id="r", activation="a", status="partial", errors=(RecordIssue("c", "x", "y"),)
     )
     assert set(build_payload(partial, "partial")["errors"][0]) == {"company_id", "code", "message"}
 

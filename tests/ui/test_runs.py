@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from hoist.emulator.testing import EmulatorHandle
 from hoist.project import load_project
-from hoist.report import RecordError, RunReport
+from hoist.report import RecordIssue, RunReport
 from hoist.state import StateStore
 from tests.harness.ui import TOKEN, TOKEN_VARIABLE, start_ui
 
@@ -95,9 +95,9 @@ def test_a_runs_errors_can_be_searched(
     url = ui_over("http://127.0.0.1:9")
     config = load_project(project, environ={TOKEN_VARIABLE: TOKEN}).activation("all")
     errors = (
-        RecordError("acct-001", "parameter_invalid", "website is not a URL"),
-        RecordError("acct-002", "parameter_invalid", "size must be a number"),
-        RecordError("acct-017", "server_error", "gave up after 5 attempts"),
+        RecordIssue("acct-001", "parameter_invalid", "website is not a URL"),
+        RecordIssue("acct-002", "parameter_invalid", "size must be a number"),
+        RecordIssue("acct-017", "server_error", "gave up after 5 attempts"),
     )
     report = RunReport("run-with-errors", "all", "partial", created=37, failed=3, errors=errors)
     now = datetime.now(UTC)

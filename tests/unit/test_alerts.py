@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hoist.report import RecordError, RunReport
+from hoist.report import RecordIssue, RunReport
 from hoist.schedule.alerts import MAX_ERRORS, alert_event, build_payload, redact
 
 TOKEN = "tok-SECRET-1234"
@@ -62,7 +62,7 @@ def test_the_payload_carries_the_run_and_its_counts() -> None:
 
 def test_at_most_ten_errors_are_sent_and_the_rest_counted() -> None:
     """A run with 25 record errors sends the first 10 and says 15 more."""
-    errors = tuple(RecordError(f"c{i}", "parameter_invalid", "bad size") for i in range(25))
+    errors = tuple(RecordIssue(f"c{i}", "parameter_invalid", "bad size") for i in range(25))
     body = build_payload(report(errors=errors, rejected=25), "partial")
     assert len(body["errors"]) == MAX_ERRORS
     assert body["errors"][0] == {
@@ -83,7 +83,7 @@ def test_at_most_ten_errors_are_sent_and_the_rest_counted() -> None:
 )
 def test_the_text_reads_as_a_slack_message(event: str, status: str, words: list[str]) -> None:
     """`text` names the activation, what happened and why, in Slack mrkdwn."""
-    errors = (RecordError("c0", "parameter_invalid", "bad"),) if status == "partial" else ()
+    errors = (RecordIssue("c0", "parameter_invalid", "bad"),) if status == "partial" else ()
     run = report(
         status=status,
         message="401 unauthorized",
@@ -102,7 +102,7 @@ def test_secrets_never_appear_in_a_payload() -> None:
         f"401 for token {TOKEN}; posting to {WEBHOOK} failed; "
         "postgresql://loader:pg-PASSWORD@db:5432/wh?sslmode=require&password=QPASS"
     )
-    errors = (RecordError("c1", "x", f"echo {TOKEN}"),)
+    errors = (RecordIssue("c1", "x", f"echo {TOKEN}"),)
     body = build_payload(
         report(status="failed", message=leaky, errors=errors), "failed", [TOKEN, WEBHOOK]
     )

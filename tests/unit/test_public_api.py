@@ -19,7 +19,7 @@ def test_exports_are_what_we_mean_to_export() -> None:
         "PlannedChange",
         "Project",
         "ProjectError",
-        "RecordError",
+        "RecordIssue",
         "RecordRejectedError",
         "RetriableError",
         "RunReport",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoist.compare import Drift
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 from hoist.verify.verify_report import VerifyReport, render_verify
 
 
@@ -43,7 +43,7 @@ def test_clean_only_without_drift_or_with_everything_repaired() -> None:
     assert not report(drifted=(DRIFT,)).clean
     assert not report(missing=("c9",)).clean
     assert report(drifted=(DRIFT,), repair=True, repaired=("c1",)).clean
-    failed = (RecordError("c9", "not_in_intercom", "insert mode is off"),)
+    failed = (RecordIssue("c9", "not_in_intercom", "insert mode is off"),)
     assert not report(missing=("c9",), repair=True, not_repaired=failed).clean
 
 

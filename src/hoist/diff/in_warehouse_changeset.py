@@ -20,7 +20,7 @@ from hoist.diff import removals
 from hoist.diff.changes import DiffCounts
 from hoist.diff.local_changeset import ChangeSet
 from hoist.errors import SourceError
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 from hoist.sql.build import render, table, template
 
 __all__ = ["NativeChangeSet", "Readable"]
@@ -93,11 +93,11 @@ class NativeChangeSet(ChangeSet):
         con.execute(render(template("DROP TABLE $t", t=table(_LANDED))))
         return cls(con, spec, counts, warehouse, int(fetched))
 
-    def rejections(self) -> list[RecordError]:
+    def rejections(self) -> list[RecordIssue]:
         """Every rejection the warehouse sent, in the local diff's order."""
         query = diff.rejections_query(source=table(native_diff.REJECTIONS))
         rows = self._con.execute(render(query)).fetchall()
-        return [RecordError(cid, code, text, attribute) for cid, code, text, attribute in rows]
+        return [RecordIssue(cid, code, text, attribute) for cid, code, text, attribute in rows]
 
     def delivered(self, *, insert: bool) -> int:
         """How many companies hoist wrote, by state: counted by the warehouse."""

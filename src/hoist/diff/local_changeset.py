@@ -22,7 +22,7 @@ from hoist.diff import removals
 from hoist.diff.changes import Change, DiffCounts
 from hoist.errors import SourceError
 from hoist.mapping import Field
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 from hoist.sql.build import render, table
 
 __all__ = ["ChangeSet"]
@@ -71,10 +71,10 @@ class ChangeSet:
         counts = DiffCounts(rows=rows, rejected_rows=rejected, changed=changed, new=new)
         return cls(con, fields, counts, state)
 
-    def rejections(self) -> list[RecordError]:
+    def rejections(self) -> list[RecordIssue]:
         """Every rejected company, and every value held back with the attribute it belongs to."""
         rows = _rows(self._con, diff.rejections_query(self.fields))
-        return [RecordError(cid, code, text, attribute) for cid, code, text, attribute in rows]
+        return [RecordIssue(cid, code, text, attribute) for cid, code, text, attribute in rows]
 
     def count(
         self, *, known_only: bool = False, unresolved_only: bool = False, new_only: bool = False

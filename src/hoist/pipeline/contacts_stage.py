@@ -22,7 +22,7 @@ from hoist.diff.changes import Confirmation, user_count_of
 from hoist.errors import FatalDestinationError, IntercomError
 from hoist.intercom import IntercomClient
 from hoist.intercom.client import SEARCH_IN_MAX
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 from hoist.sql.contacts import ContactPairs, PendingPair, RemovedPair, planned_companies
 from hoist.state import StateBackend
 
@@ -44,7 +44,7 @@ class ContactsResult:
 
     attached: int = 0
     detached: int = 0
-    failed: list[RecordError] = field(default_factory=list)
+    failed: list[RecordIssue] = field(default_factory=list)
     fatal: FatalDestinationError | None = None
     #: Companies Intercom no longer has (attaching answered 404 company_not_found): the run
     #: forgets them and their pairs, so the next run creates them again instead of failing.
@@ -263,6 +263,6 @@ def _by_key(contacts: list[dict[str, Any]], match: str, wanted: set[str]) -> dic
     return found
 
 
-def _failure(company_id: str, contact_key: str, exc: IntercomError) -> RecordError:
+def _failure(company_id: str, contact_key: str, exc: IntercomError) -> RecordIssue:
     code = exc.code or (f"http_{exc.status}" if exc.status else "error")
-    return RecordError(company_id, code, f"contact {contact_key}: {exc.message}")
+    return RecordIssue(company_id, code, f"contact {contact_key}: {exc.message}")

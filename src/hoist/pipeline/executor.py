@@ -19,7 +19,7 @@ from typing import Any
 from hoist.company_attributes import custom_name, is_custom
 from hoist.diff.changes import Change, Confirmation, user_count_of
 from hoist.errors import FatalDestinationError, IntercomError, RecordRejectedError, StateError
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 
 __all__ = ["STOP_GRACE_S", "Commit", "Execution", "execute", "request_body", "stop_on_signals"]
 
@@ -50,7 +50,7 @@ class Execution:
     confirmed_known: int = 0
     recorded: int = 0  # companies whose changes were all never-set nulls: nothing to send
     removed: list[str] = field(default_factory=list)  # company_ids cleared or deleted
-    failed: list[RecordError] = field(default_factory=list)
+    failed: list[RecordIssue] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     interrupted: bool = False
     fatal: FatalDestinationError | None = None
@@ -337,7 +337,7 @@ class _Run:
         except FatalDestinationError:
             raise
         except IntercomError as exc:
-            outcome.failed.append(_record_error(change, exc))
+            outcome.failed.append(_record_issue(change, exc))
             self.tick(0, 1)
             if isinstance(exc, RecordRejectedError) and exc.status == 404 and change.intercom_id:
                 outcome.stale.append(change.company_id)
@@ -372,9 +372,9 @@ def _confirmation(change: Change, company: dict[str, Any]) -> Confirmation:
     )
 
 
-def _record_error(change: Change, exc: IntercomError) -> RecordError:
+def _record_issue(change: Change, exc: IntercomError) -> RecordIssue:
     code = exc.code or (f"http_{exc.status}" if exc.status else "error")
-    return RecordError(change.company_id, code, exc.message)
+    return RecordIssue(change.company_id, code, exc.message)
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from hoist.mapping import Field, build_fields, missing_column
 from hoist.pipeline.binding import check_workspace, recorded_workspace
 from hoist.pipeline.custom_attributes import AttributePlan, fetch_attributes, plan_custom_attributes
 from hoist.progress import NullProgress, Progress
-from hoist.report import Outcome, RecordError, RunReport, summarise
+from hoist.report import Outcome, RecordIssue, RunReport, summarise
 from hoist.sources import Source, open_source
 from hoist.sql.contacts import ContactPairs
 from hoist.sql.model import model_query
@@ -93,7 +93,7 @@ class Prepared:
     fields: tuple[Field, ...]
     attributes: AttributePlan
     changes: ChangeSet
-    rejected: tuple[RecordError, ...]
+    rejected: tuple[RecordIssue, ...]
     workspace: WorkspaceIdentity
     #: Rows moved out of the source: the model (local state), or changed + rejected (native).
     rows_fetched: int

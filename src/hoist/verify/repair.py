@@ -20,7 +20,7 @@ from hoist.compare import ID_ATTRIBUTE, Drift
 from hoist.diff.changes import Change, Confirmation
 from hoist.intercom import IntercomClient
 from hoist.pipeline.executor import Execution, execute, request_body, stop_on_signals
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 from hoist.state import StateBackend
 from hoist.verify.check import Findings
 from hoist.verify.delivered import StateRow
@@ -39,7 +39,7 @@ class Repair:
 
     changes: list[Change] = field(default_factory=list)
     relinked: list[Confirmation] = field(default_factory=list)
-    skipped: list[RecordError] = field(default_factory=list)
+    skipped: list[RecordIssue] = field(default_factory=list)
 
 
 def plan_repair(findings: Findings, *, insert: bool) -> Repair:
@@ -62,7 +62,7 @@ def plan_repair(findings: Findings, *, insert: bool) -> Repair:
             texts = {a: t for a, t in row.texts.items() if t is not None}
             plan.changes.append(Change(row.company_id, None, True, texts, {}))
         else:
-            plan.skipped.append(RecordError(row.company_id, "not_in_intercom", _NOT_CREATED))
+            plan.skipped.append(RecordIssue(row.company_id, "not_in_intercom", _NOT_CREATED))
     return plan
 
 
@@ -82,7 +82,7 @@ class RepairOutcome:
     """Which companies Intercom confirmed repaired, which were not, and how many writes."""
 
     repaired: list[str]
-    not_repaired: list[RecordError]
+    not_repaired: list[RecordIssue]
     writes: int
 
 
@@ -128,7 +128,7 @@ async def repair(
         raise execution.fatal
     settled = {e.company_id for e in execution.failed} | set(confirmed)
     unsent = [
-        RecordError(c.company_id, "interrupted", "stopped (Ctrl-C) before it was sent")
+        RecordIssue(c.company_id, "interrupted", "stopped (Ctrl-C) before it was sent")
         for c in plan.changes
         if c.company_id not in settled
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hoist.compare import Drift
-from hoist.report import RecordError
+from hoist.report import RecordIssue
 
 __all__ = ["VerifyReport", "render_verify"]
 
@@ -36,7 +36,7 @@ class VerifyReport:
     repair: bool = False
     writes: int = 0
     repaired: tuple[str, ...] = ()
-    not_repaired: tuple[RecordError, ...] = ()
+    not_repaired: tuple[RecordIssue, ...] = ()
 
     @property
     def drifted_companies(self) -> set[str]:
