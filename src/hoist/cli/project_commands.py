@@ -1,9 +1,4 @@
-"""The project side of the command line: which activations a command means, and the commands
-`validate`, `init`, `segment preview`, `schema` and `dbt exposures`.
-
-`hoist run NAME` finds the project from the current folder upwards (or `--project DIR`, also
-read from ``HOIST_PROJECT``); a path to a single activation file keeps working as before.
-"""
+"""The project commands: `validate`, `init`, `segment preview`, `schema` and `dbt exposures`."""
 
 from __future__ import annotations
 
@@ -11,126 +6,30 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from hoist.cli.options import json_option, project_option
+from hoist.cli.targets import current_project, project_dir
 from hoist.errors import ConfigError, HoistError
 
-if TYPE_CHECKING:  # imported when a command needs them: `hoist emulator` stays light
-    from hoist.config import ActivationConfig
+if TYPE_CHECKING:
     from hoist.project import Project
 
 __all__ = [
     "dbt_group",
     "init_command",
-    "project_option",
-    "resolve_targets",
     "schema_command",
     "segment_group",
     "validate_command",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
-#: What a command runs: an activation of a project, or a single activation file.
-Target: TypeAlias = "ActivationConfig | Path"
-
-
-def project_option(command: F) -> F:
-    """Add ``--project DIR`` (the folder holding hoist.yml) to a command."""
-    option = click.option(
-        "--project",
-        "project",
-        type=click.Path(file_okay=True, path_type=Path),
-        envvar="HOIST_PROJECT",
-        default=None,
-        help="The project folder (default: found from the current folder upwards).",
-    )
-    return option(command)
-
-
-def project_dir(project: Path | None) -> Path | None:
-    """`--project` of the command, else of the `hoist` group (``hoist --project DIR run``)."""
-    if project is not None:
-        return project
-    root = click.get_current_context().find_root()
-    given: Path | None = root.params.get("project")
-    return given
-
-
-def current_project(project: Path | None) -> Project:
-    """The project named by `--project`, else the one found from the current folder upwards."""
-    from hoist.project import load_project
-
-    return load_project(project_dir(project))
-
-
-def resolve_targets(
-    name: str | None,
-    project: Path | None,
-    every: bool,
-    *,
-    secrets: bool = True,
-    command: str = "run",
-) -> list[Target]:
-    """The activations a `run`/`plan`/`runs`/`verify` invocation means (`every`: ``--all``).
-
-    Without `secrets` (reading history needs none), unset variables do not stop loading.
-    `command` names the command in messages; only run and plan take ``--all``.
-    """
-    from hoist.project import AnyVariable, load_project
-
-    if every and name is not None:
-        raise ConfigError(f"give an activation name or --all, not both (got {name!r})")
-    folder = project_dir(project)
-    if folder is None and name is not None and _is_file_name(name):
-        return [_file_target(Path(name))]
-    loaded = load_project(folder, environ=None if secrets else AnyVariable.for_project(folder))
-    if every:
-        return _every_activation(loaded)
-    if name is None:
-        names = ", ".join(loaded.activations) or "(none yet)"
-        alternative = ", or --all" if command in ("run", "plan") else ""
-        raise ConfigError(f"name the activation to {command}{alternative}; the project's: {names}")
-    return [loaded.activation(name)]
-
-
-def _every_activation(project: Project) -> list[Target]:
-    """Every activation of `project`; if any has problems, all of them, before anything runs."""
-    from hoist.project import Problem, ProjectError
-
-    targets: list[Target] = []
-    problems: list[Problem] = []
-    for name in project.activations:
-        try:
-            targets.append(project.activations[name])
-        except ProjectError as exc:
-            problems += exc.problems
-    if problems:
-        raise ProjectError(problems)
-    return targets
-
-
-def _is_file_name(name: str) -> bool:
-    path = Path(name)
-    return path.is_file() or path.suffix in (".yml", ".yaml") or len(path.parts) > 1
-
-
-def _file_target(path: Path) -> Target:
-    """A file inside a project's activations/ folder is that project's activation."""
-    from hoist.project import PROJECT_FILE, load_project
-
-    file = path.expanduser().absolute()
-    root = file.parent.parent
-    if file.parent.name == "activations" and (root / PROJECT_FILE).is_file():
-        return load_project(root).activation(file.stem)
-    return file
-
 
 T = TypeVar("T")
 
 
-def guarded(action: Callable[[], T], as_json: bool) -> T:
+def _guarded(action: Callable[[], T], as_json: bool) -> T:
     """Run `action`; a hoist error is printed (and given as JSON) and exits with status 2."""
     try:
         return action()
@@ -142,14 +41,11 @@ def guarded(action: Callable[[], T], as_json: bool) -> T:
         sys.exit(2)
 
 
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-
-
 @click.command("validate")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @project_option
 @click.option("--offline", is_flag=True, help="Check the files only; do not open warehouses.")
-@_JSON
+@json_option
 def validate_command(file: Path | None, project: Path | None, offline: bool, as_json: bool) -> None:
     """Check every definition of the project (or one activation FILE); list every problem.
 
@@ -162,7 +58,7 @@ def validate_command(file: Path | None, project: Path | None, offline: bool, as_
     problems: list[Any]
     warnings: list[Any] = []
     if file is not None:
-        problems, warnings = guarded(lambda: _file_problems(file, warehouse=not offline), as_json)
+        problems, warnings = _guarded(lambda: _file_problems(file, warehouse=not offline), as_json)
         checked = "1 activation file"
     else:
         loaded = _loaded_or_problems(project)
@@ -246,7 +142,7 @@ def init_command(folder: Path, project: Path | None, rows: int) -> None:
     activations, and a destination pointing at the local emulator."""
     from hoist.project.example import init_project
 
-    written = guarded(lambda: init_project(project or folder, rows=rows), False)
+    written = _guarded(lambda: init_project(project or folder, rows=rows), False)
     root = written[0].parent
     for path in written:
         click.echo(f"created {path.relative_to(root)}")
@@ -269,7 +165,7 @@ def segment_group() -> None:
 @click.argument("name")
 @project_option
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=0))
-@_JSON
+@json_option
 def preview_command(name: str, project: Path | None, limit: int, as_json: bool) -> None:
     """Show how many rows segment NAME holds, and the first --limit of them."""
     from hoist.segments import preview
@@ -280,7 +176,7 @@ def preview_command(name: str, project: Path | None, limit: int, as_json: bool) 
         with open_source(segment.source) as source:
             return preview(segment, source, limit=limit)
 
-    shown = guarded(look, as_json)
+    shown = _guarded(look, as_json)
     if as_json:
         rows = shown.rows.to_pylist()
         click.echo(json.dumps({"segment": name, "count": shown.count, "rows": rows}, default=str))
@@ -338,4 +234,4 @@ def exposures_command(project: Path | None) -> None:
         # Exposures need no secrets: the destinations' tokens may be unset here.
         return exposures_yaml(load_project(project_dir(project), environ=AnyVariable()))
 
-    click.echo(guarded(render, False), nl=False)
+    click.echo(_guarded(render, False), nl=False)
