@@ -7,17 +7,15 @@ import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
-from typing import Any
 
-from hoist.company_attributes import CUSTOM_PREFIX, for_update, not_clearable
-from hoist.diff.changes import Change, Confirmation
-from hoist.errors import FatalDestinationError, HoistError, SourceError, StateError
-from hoist.first_contact import clearing
-from hoist.intercom import IntercomClient, WorkspaceIdentity
-from hoist.pipeline.binding import record_workspace
+from hoist.company_attributes import CUSTOM_PREFIX
+from hoist.diff.changes import Confirmation
+from hoist.errors import FatalDestinationError
+from hoist.intercom import IntercomClient
 from hoist.pipeline.contacts_stage import ContactsResult, attach_contacts
 from hoist.pipeline.custom_attributes import create_missing
-from hoist.pipeline.executor import Commit, Execution, execute, request_body, stop_on_signals
+from hoist.pipeline.delivery import BoundState, CompanyWriter, deliver
+from hoist.pipeline.executor import Execution, stop_on_signals
 from hoist.pipeline.resolve import resolve_existing
 from hoist.pipeline.stages import Prepared, RunContext, check_removals, prepared
 from hoist.report import Outcome, RunReport
@@ -39,7 +37,7 @@ async def apply_run(ctx: RunContext, *, concurrency: int = DEFAULT_CONCURRENCY) 
     """
     async with prepared(ctx, read_only=False) as (client, store, p):
         check_removals(ctx, p)  # before anything is written
-        done = await _apply(ctx, client, _Binding(store, p.workspace), p, concurrency)
+        done = await _apply(ctx, client, BoundState(store, p.workspace), p, concurrency)
         report = ctx.report(_outcome(ctx, client, store, p, done), dry_run=False)
         store.record_run(
             report,
@@ -69,7 +67,7 @@ class _Applied:
 
 
 async def _apply(
-    ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared, concurrency: int
+    ctx: RunContext, client: IntercomClient, bound: BoundState, p: Prepared, concurrency: int
 ) -> _Applied:
     """Create attributes, resolve, send, fold, forget what Intercom lost, attach contacts."""
     store = bound.store
@@ -79,11 +77,8 @@ async def _apply(
         bound.record()
     store.add_attribute_columns(p.attribute_names)
     not_found = await _resolve(ctx, client, bound, p)
-    sent = await _send(ctx, client, bound, p, concurrency)
+    sent = await _send(ctx, client, bound, p, concurrency)  # folds, forgets stale ids
     execution, recreated = sent.execution, sent.recreated
-    _stop_if_broken(execution)  # the warehouse or state failed: touch neither again
-    store.fold()
-    store.forget_intercom_ids(execution.stale)
     # A full resync sends every value: a company created again lacks none of them.
     contradictions += _companies_lost(execution.stale, [] if ctx.full_resync else recreated)
     # Deleted companies leave state: if they come back to the model, they are created anew.
@@ -127,63 +122,6 @@ def _outcome(
     )
 
 
-class _Binding:
-    """Binds state to the run's workspace with the first confirmed write (see
-    hoist.pipeline.binding)."""
-
-    def __init__(self, store: StateBackend, workspace: WorkspaceIdentity) -> None:
-        self.store = store
-        self.workspace = workspace
-        self._done = False
-
-    def record(self) -> None:
-        """Record the workspace in state, once."""
-        if not self._done:
-            record_workspace(self.store, self.workspace)
-            self._done = True
-
-    def commit(self, batch: list[Confirmation], attributes: list[str]) -> None:
-        """Commit confirmed results, binding state first if they are its first."""
-        if batch:
-            self.record()
-        self.store.commit(batch, attributes)
-
-    def committer(self, attributes: list[str]) -> Commit:
-        """The executor's commit, where state calls belong (`StateBackend.call`: off the loop
-        for a warehouse that may stop answering)."""
-
-        async def commit(batch: list[Confirmation]) -> None:
-            await self.store.call(self.commit, batch, attributes, name="hoist-state-commit")
-
-        return commit
-
-
-def _stop_if_broken(execution: Execution) -> None:
-    """Raise the failure that stopped sending (a commit, the warehouse), saying what it cost.
-
-    Confirmations state could not record are not kept anywhere: the next run sends them again,
-    which changes nothing in Intercom (upserts by company_id and updates by id are idempotent).
-    """
-    error = execution.error
-    if error is None:
-        return
-    lost = ""
-    if execution.unrecorded:
-        lost = (
-            f"; {execution.unrecorded:,} companies Intercom confirmed could not be recorded in "
-            "state, so the next run sends them again (idempotent)"
-        )
-    if isinstance(error, HoistError) and not lost:
-        raise error
-    if isinstance(error, SourceError):
-        raise SourceError(f"{error}{lost}") from error
-    if isinstance(error, HoistError):
-        raise StateError(f"{error}{lost}") from error
-    raise StateError(
-        f"the run stopped on an internal error ({type(error).__name__}){lost}"
-    ) from error
-
-
 def _attributes_lost(store: StateBackend, p: Prepared) -> list[str]:
     """Custom attributes the run must create although state says values of them went out."""
     lost = []
@@ -224,7 +162,7 @@ def _contacts_lost(store: StateBackend, gone: list[str]) -> list[str]:
 async def _contacts(
     ctx: RunContext,
     client: IntercomClient,
-    bound: _Binding,
+    bound: BoundState,
     p: Prepared,
     execution: Execution,
     concurrency: int,
@@ -250,7 +188,7 @@ def _contacts_not_found(store: StateBackend, p: Prepared) -> int:
     return p.contacts.not_found(store.pairs_relation())
 
 
-async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared) -> int:
+async def _resolve(ctx: RunContext, client: IntercomClient, bound: BoundState, p: Prepared) -> int:
     """Update-only runs: find the companies Intercom has; return how many it does not."""
     if ctx.config.sync.insert:
         return 0
@@ -270,84 +208,48 @@ async def _resolve(ctx: RunContext, client: IntercomClient, bound: _Binding, p: 
     return p.changes.count(unresolved_only=True)
 
 
+@dataclass
 class _Sent:
-    """What sending did: the execution, companies answered under a new id, clears left."""
+    """What sending did: the execution, and what the writer noted on the way."""
 
-    def __init__(self) -> None:
-        self.execution = Execution()
-        self.recreated: list[str] = []
-        #: Attribute -> companies whose clear `PUT /companies/{id}` could not carry.
-        self.kept: dict[str, int] = {}
+    execution: Execution
+    writer: CompanyWriter
 
-    def keep(self, attributes: list[str]) -> None:
-        """Count companies whose clear of `attributes` the update route cannot carry."""
-        for attribute in attributes:
-            self.kept[attribute] = self.kept.get(attribute, 0) + 1
+    @property
+    def recreated(self) -> list[str]:
+        """Companies answered under a new id (deleted in Intercom since state knew them)."""
+        return self.writer.recreated
 
     def warnings(self) -> tuple[str, ...]:
         """One line per attribute a clear had to leave."""
-        return tuple(
-            f"{attribute} cannot be cleared: PUT /companies/{{id}} does not take it, so "
-            f"{count:,} cleared companies keep their {attribute} (state records it as held)"
-            for attribute, count in sorted(self.kept.items())
-        )
+        return self.writer.warnings()
 
 
 async def _send(
-    ctx: RunContext, client: IntercomClient, bound: _Binding, p: Prepared, concurrency: int
+    ctx: RunContext, client: IntercomClient, bound: BoundState, p: Prepared, concurrency: int
 ) -> _Sent:
-    """Send the changes; note the companies answered under a new id and the clears left."""
+    """Deliver the changes and removals; state is folded and stale ids forgotten after."""
     insert = ctx.config.sync.insert
-    attributes = p.attribute_names
-    sent = _Sent()
-
-    async def send(change: Change) -> dict[str, Any]:
-        body = request_body(change)
-        if change.removal == "delete":
-            assert change.intercom_id is not None
-            await client.delete_company(change.intercom_id)  # already gone is as good
-            return {"id": change.intercom_id}
-        if not insert or change.removal is not None:
-            assert change.intercom_id is not None
-            if change.removal == "clear":
-                sent.keep(not_clearable(a for a, v in change.old.items() if v is not None))
-            return await client.update_company(change.intercom_id, for_update(body))
-        company = await client.upsert_company({"company_id": change.company_id, **body})
-        if change.intercom_id is not None and str(company.get("id")) != change.intercom_id:
-            sent.recreated.append(change.company_id)  # deleted in Intercom since state knew it
-        return await _clear_held(client, change, company)
-
+    writer = CompanyWriter(client, insert=insert)
     known_only = not insert
     ctx.progress.planned(p.changes.count(known_only=known_only))
     try:
         with _stop_event(ctx) as stop:
-            sent.execution = await execute(
+            execution = await deliver(
                 chain(
                     p.changes.pages(known_only=known_only),
                     p.changes.removal_pages(ctx.config.sync.on_removal),
                 ),
-                send,
-                bound.committer(attributes),
+                writer,
+                bound,
+                p.attribute_names,
                 concurrency=concurrency,
                 stop=stop,
                 tick=lambda sent, failed: ctx.progress.advance(sent=sent, failed=failed),
             )
-            return sent
     finally:
         ctx.progress.close()
-
-
-async def _clear_held(
-    client: IntercomClient, change: Change, company: dict[str, Any]
-) -> dict[str, Any]:
-    """First contact in insert mode: clear what the upsert's answer shows where the model has
-    null (one more upsert, carrying only those nulls; none when Intercom holds nothing)."""
-    follow_up = clearing(change, company)
-    if follow_up is None:
-        return company
-    # The upsert route, as every insert-mode write: it takes every mapped attribute
-    # (remote_created_at too, which `PUT /companies/{id}` would refuse).
-    return await client.upsert_company({"company_id": change.company_id, **request_body(follow_up)})
+    return _Sent(execution, writer)
 
 
 def _deleted(ctx: RunContext, execution: Execution) -> list[str]:

@@ -1,7 +1,8 @@
 """`hoist verify --repair`: send exactly the drifted attributes, re-create what went missing.
 
-A repair is a small plan of the same `Change`s a run sends, so it goes through the same
-executor (paced, concurrent, Ctrl-C safe) and state advances only for what Intercom confirms:
+A repair is a small plan of the same `Change`s a run sends, so it is delivered as a run's are
+(`hoist.pipeline.delivery`: the same writes, paced, concurrent, Ctrl-C safe, rejections
+collected) and state advances only for what Intercom confirms:
 
 - a drifted company gets one write carrying only its drifted attributes, with the JSON text
   state holds (so state's text stays byte-identical and the next run sees no change);
@@ -15,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoist.company_attributes import for_update
 from hoist.compare import ID_ATTRIBUTE, Drift
 from hoist.diff.changes import Change, Confirmation
-from hoist.intercom import IntercomClient
-from hoist.pipeline.executor import Execution, execute, request_body, stop_on_signals
+from hoist.intercom import IntercomClient, WorkspaceIdentity
+from hoist.pipeline.delivery import BoundState, CompanyWriter, deliver
+from hoist.pipeline.executor import stop_on_signals
 from hoist.report import RecordIssue
 from hoist.state import StateBackend
 from hoist.verify.check import Findings
@@ -89,41 +90,29 @@ class RepairOutcome:
 async def repair(
     client: IntercomClient,
     store: StateBackend,
+    workspace: WorkspaceIdentity,
     plan: Repair,
     *,
     insert: bool,
     attributes: list[str],
     concurrency: int,
 ) -> RepairOutcome:
-    """Send the plan; commit what Intercom confirms; forget companies it no longer has."""
+    """Send the plan the way a run sends (`hoist.pipeline.delivery`): commit what Intercom
+    confirms, binding state to the workspace with the first; forget companies it no longer has.
+    """
     confirmed: list[str] = []
-
-    def commit(batch: list[Confirmation]) -> None:
-        store.commit(batch, attributes)
-        confirmed.extend(c.company_id for c in batch)
-
-    async def committed(batch: list[Confirmation]) -> None:
-        commit(batch)
-
-    async def send(change: Change) -> dict[str, Any]:
-        body = request_body(change)
-        if insert:
-            return await client.upsert_company({"company_id": change.company_id, **body})
-        assert change.intercom_id is not None
-        return await client.update_company(change.intercom_id, for_update(body))
-
+    bound = BoundState(
+        store, workspace, lambda batch: confirmed.extend(c.company_id for c in batch)
+    )
     before = client.api_calls
     store.add_attribute_columns(attributes)
-    commit(plan.relinked)
+    bound.commit(plan.relinked, attributes)
     with stop_on_signals() as stop:
-        execution: Execution = await execute(
-            iter([plan.changes]), send, committed, concurrency=concurrency, stop=stop
+        writer = CompanyWriter(client, insert=insert)
+        execution = await deliver(
+            iter([plan.changes]), writer, bound, attributes, concurrency=concurrency, stop=stop
         )
-    if execution.error is not None:
-        raise execution.error  # state could not be written: touch it no more
-    store.fold()
-    gone = [e.company_id for e in plan.skipped if e.company_id] + execution.stale
-    store.forget_intercom_ids(gone)
+    store.forget_intercom_ids([e.company_id for e in plan.skipped if e.company_id])
     if execution.fatal is not None:
         raise execution.fatal
     settled = {e.company_id for e in execution.failed} | set(confirmed)

@@ -12,7 +12,7 @@ import httpx
 from hoist.config import ActivationConfig, load_activation
 from hoist.errors import ConfigError
 from hoist.intercom import IntercomClient, WorkspaceIdentity
-from hoist.pipeline.binding import check_workspace, record_workspace, recorded_workspace
+from hoist.pipeline.binding import check_workspace, recorded_workspace
 from hoist.state import StateBackend, opened_state
 from hoist.verify.check import Findings, by_lookup, by_scroll, missing_ids
 from hoist.verify.delivered import Delivered
@@ -101,16 +101,16 @@ class _Verify:
     ) -> VerifyReport:
         insert = self.config.sync.insert
         plan = plan_repair(findings, insert=insert)
+        # A state from before the binding is bound with the first write Intercom confirms.
         outcome = await repair(
             client,
             store,
+            identity,
             plan,
             insert=insert,
             attributes=self.attributes,
             concurrency=self.concurrency,
         )
-        if outcome.repaired:
-            record_workspace(store, identity)  # a state from before the binding: bind it now
         # A missing company was deleted, detaching its contacts (NOTES §1.5): attach them again.
         store.forget_pairs_of(report.missing)
         return dataclasses.replace(
