@@ -18,39 +18,39 @@ written after it.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar, runtime_checkable
+from typing import IO, Any, TypeVar
 
 import duckdb
-import pyarrow as pa
 from sqlglot import exp
 
 from hoist.config import DEFAULT_MEMORY_LIMIT, ActivationConfig
 from hoist.diff import fingerprint
-from hoist.diff.changes import Confirmation
 from hoist.diff.fingerprint import FINGERPRINT_COLUMN
-from hoist.diff.in_warehouse import MISSING_SEEN, DiffSpec, model_relation, portable
+from hoist.diff.in_warehouse import MISSING_SEEN, DiffSpec, model_relation
 from hoist.diff.in_warehouse_changeset import NativeChangeSet
 from hoist.diff.local import state_column
-from hoist.errors import ConfigError, SourceError, StateError
+from hoist.errors import ConfigError, SourceError
 from hoist.offload import in_daemon_thread
-from hoist.report import RunReport
-from hoist.sql.build import column, render, table, template
+from hoist.sql.build import column, table, template
 from hoist.sql.native_state import (
-    ERROR_COLUMNS,
-    NATIVE_VERSION,
-    RUN_COLUMNS,
     USER_COUNT,
     NativeTables,
 )
-from hoist.sql.state import PAIR_COLUMNS, StateTables
-from hoist.state.contract import Capabilities, Diffed, DiffRequest, PairRow, land
+from hoist.sql.state import StateTables
+from hoist.state.contract import Capabilities, Diffed, DiffRequest, land
 from hoist.state.lock import acquire_lock, release_lock
-from hoist.state.pairs import replay_pairs
+from hoist.state.native_base import (
+    Catalog,
+    Warehouse,
+    _empty,
+    _render,
+    _unwrapped,
+)
+from hoist.state.native_history import NativeHistory
+from hoist.state.native_journal import NativeJournal
+from hoist.state.native_pairs import NativePairs
 
 __all__ = [
     "Catalog",
@@ -66,68 +66,13 @@ T = TypeVar("T")
 #: The local state's statements that apply to any relation (a full resync's blank state).
 _LOCAL = StateTables()
 
-#: The tables a compaction makes per generation (``snapshot_<g>``, ``journal_<g>``).
-_GENERATIONS = ("snapshot", "journal")
 
-#: Compact when the journal holds at least this share of the snapshot's companies.
-_COMPACT_SHARE = 0.05
+class NativeStateStore(NativeJournal, NativeHistory, NativePairs):
+    """Open with `NativeStateStore.open`; one per run of one activation.
 
-
-@runtime_checkable
-class Warehouse(Protocol):
-    """What native state needs from a source: statements, small queries, bulk appends."""
-
-    dialect: str
-
-    def execute(self, sql: str) -> None:
-        """Run one statement and commit it."""
-        ...
-
-    def query(self, sql: str) -> pa.Table:
-        """Run a query whose result is small and return it whole."""
-        ...
-
-    def append(self, schema: str, table: str, rows: pa.Table) -> None:
-        """Append `rows` to `schema`.`table` (columns matched by name) and commit."""
-        ...
-
-
-@runtime_checkable
-class Catalog(Protocol):
-    """A warehouse without information_schema (Spark) lists tables and columns itself."""
-
-    def table_names(self, schema: str) -> list[str]:
-        """The tables of `schema`."""
-        ...
-
-    def column_names(self, schema: str, table: str) -> list[str]:
-        """The columns of `schema`.`table` (none when it does not exist)."""
-        ...
-
-
-class _Caseless(set[str]):
-    """Names from a case-insensitive catalog (Spark's; Hive stores them lower-cased)."""
-
-    def __init__(self, names: Sequence[str]) -> None:
-        super().__init__(name.lower() for name in names)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and super().__contains__(name.lower())
-
-    def add(self, name: str) -> None:
-        """Remember `name` (in any case)."""
-        super().add(name.lower())
-
-
-@dataclass
-class _Meta:
-    generation: int | None  # None: no snapshot yet
-    folded_seq: int
-    version: int = NATIVE_VERSION
-
-
-class NativeStateStore:
-    """Open with `NativeStateStore.open`; one per run of one activation."""
+    Opening, diffing and reading here; the journal and its compaction (`native_journal`), the
+    run history (`native_history`) and contact pairs (`native_pairs`) in their own modules.
+    """
 
     def __init__(
         self,
@@ -340,40 +285,6 @@ class NativeStateStore:
         query = self.tables.without_contacts_query(relation)
         return int(self._query(query).column(0)[0].as_py())
 
-    def pairs_relation(self) -> exp.Expr:
-        """The contact pairs state remembers, replayed from their events into scratch."""
-        events: list[dict[str, Any]] = []
-        if self.tables.name("contact_pairs") in self._exists:
-            events = self._query(self.tables.pair_events_query()).to_pylist()
-        pairs = replay_pairs(events)
-        kinds = {"checked_at": pa.timestamp("us", "UTC")}
-        rows = pa.table(
-            {
-                name: pa.array([p[i] for p in pairs], kinds.get(name, pa.string()))
-                for i, (name, _) in enumerate(PAIR_COLUMNS)
-            }
-        )
-        return land(self._scratch, "state_pairs", rows)
-
-    def record_pairs(self, rows: Sequence[PairRow]) -> None:
-        """Remember pairs: one ``record`` event each, in one append."""
-        self._pair_events("record", [(c, k, i, _naive_utc(t)) for c, k, i, t in rows])
-
-    def forget_pairs(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
-        """Forget (company_id, contact key, contact id or None) pairs: a ``forget`` each."""
-        self._pair_events("forget", [(c, k, i, None) for c, k, i in rows])
-
-    def forget_pairs_of(self, company_ids: Sequence[str]) -> None:
-        """Forget every pair of `company_ids`: one ``forget_company`` event each."""
-        self._pair_events("forget_company", [(c, None, None, None) for c in company_ids])
-
-    def _pair_events(self, op: str, rows: Sequence[tuple[Any, Any, Any, Any]]) -> None:
-        if not rows:
-            return
-        names = ("company_id", "contact_key", "contact_id", "checked_at")
-        columns: dict[str, list[Any]] = {n: [r[i] for r in rows] for i, n in enumerate(names)}
-        self._append_numbered("contact_pairs", {**columns, "_op": [op] * len(rows)})
-
     def holds_deliveries(self) -> bool:
         """Whether a company is recorded: a snapshot, or journal rows after it. The run
         history (failed attempts included) does not count."""
@@ -408,297 +319,6 @@ class NativeStateStore:
                 self._execute(self.tables.rename(name, new))
                 moved.append(new)
         return moved
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The run history, newest first (times in UTC, as the local state gives them)."""
-        if self.tables.name("runs") not in self._exists:
-            return []
-        rows: list[dict[str, Any]] = self._query(self.tables.runs_query(limit)).to_pylist()
-        for row in rows:
-            for key in ("started_at", "finished_at"):
-                if isinstance(row[key], datetime) and row[key].tzinfo is None:
-                    row[key] = row[key].replace(tzinfo=UTC)
-        return rows
-
-    def record_errors(self, run_id: str) -> list[dict[str, Any]]:
-        """The record errors of one run: company_id, code and message of each."""
-        if self.tables.name("record_errors") not in self._exists:
-            return []
-        rows: list[dict[str, Any]] = self._query(self.tables.errors_query(run_id)).to_pylist()
-        return rows
-
-    # -- writing ---------------------------------------------------------------------------
-
-    def add_attribute_columns(self, attributes: Sequence[str]) -> None:
-        """Give the journal a column for every mapped attribute it lacks (and the fingerprint,
-        which journals written before it existed lack)."""
-        self._attributes = list(attributes)
-        present = self._columns(self._journal)
-        for name in [*map(state_column, attributes), FINGERPRINT_COLUMN, USER_COUNT]:
-            if name not in present:
-                self._execute(self.tables.add_column(name, self._journal))
-        meta = self._meta
-        if meta.generation is not None and meta.version < NATIVE_VERSION:
-            # Stamp the current generation with this version, so older hoists refuse to write.
-            self._execute(self.tables.meta_insert(meta.generation, meta.folded_seq))
-            self._meta = _Meta(meta.generation, meta.folded_seq)
-
-    def commit(self, confirmations: Sequence[Confirmation], attributes: Sequence[str]) -> None:
-        """Append confirmed results to the journal in one bulk append."""
-        if not confirmations:
-            return
-        first = self._last_seq + 1
-        rows = {
-            "seq": pa.array(range(first, first + len(confirmations)), pa.int64()),
-            "company_id": pa.array([c.company_id for c in confirmations], pa.string()),
-            "intercom_id": pa.array([c.intercom_id for c in confirmations], pa.string()),
-            "_forget": pa.array([False] * len(confirmations), pa.bool_()),
-            # '' (not NULL): this confirmation voids an older fingerprint it cannot vouch for.
-            FINGERPRINT_COLUMN: pa.array([c.fingerprint or "" for c in confirmations], pa.string()),
-            USER_COUNT: pa.array([_text(c.user_count) for c in confirmations], pa.string()),
-            **{
-                state_column(a): pa.array([c.texts.get(a) for c in confirmations], pa.string())
-                for a in attributes
-            },
-        }
-        self._append("journal", pa.table(rows))
-
-    def forget_intercom_ids(self, company_ids: Sequence[str]) -> None:
-        """Forget companies Intercom no longer knows (404 by id), so they are resolved again."""
-        if not company_ids:
-            return
-        first = self._last_seq + 1
-        rows = {
-            "seq": pa.array(range(first, first + len(company_ids)), pa.int64()),
-            "company_id": pa.array(list(company_ids), pa.string()),
-            "intercom_id": pa.array([None] * len(company_ids), pa.string()),
-            "_forget": pa.array([True] * len(company_ids), pa.bool_()),
-        }
-        self._append("journal", pa.table(rows))
-
-    def fold(self, *, force: bool = False) -> bool:
-        """Compact the journal into a new snapshot when it has grown (or `force`).
-
-        The snapshot holds the attributes given to `add_attribute_columns`. Returns whether it
-        compacted. Each step is safe to interrupt (see the module doc).
-        """
-        if self.read_only or not self._journal_rows:
-            return False
-        # Every attribute state holds, not only those of this run: a compaction must never
-        # drop the values of an attribute (verify --repair maps none of its own).
-        held = {c[2:] for c in self._columns(self._journal) if c.startswith("a:")}
-        mapped = {name.lower() for name in self._attributes}  # Spark's catalog lower-cases
-        attributes = [*self._attributes, *sorted(h for h in held if h.lower() not in mapped)]
-        if not force and not self._worth_compacting():
-            return False
-        old = self._meta.generation
-        new = (old or 0) + 1
-        through = self._last_seq
-        self._execute(self.tables.drop_snapshot(new))  # a half-built one from a crash
-        journal_columns = self._columns(self._journal)
-        relation = self.tables.relation(
-            attributes,
-            generation=old,
-            snapshot_columns=self._columns(f"snapshot_{old}") if old else set(),
-            journal_columns=journal_columns,
-            after=self._meta.folded_seq,
-            through=through,
-            journal=self._journal,
-            extra=[USER_COUNT] if USER_COUNT in journal_columns else [],
-        )
-        self._execute(self.tables.create_snapshot(new, relation))
-        rotate = not getattr(self.warehouse, "can_delete", True)  # Parquet tables (Spark)
-        if rotate:
-            self._execute(self.tables.drop_table(f"journal_{new}"))  # a crash's, uncommitted
-            self._execute(self.tables.create_empty_like(f"journal_{new}", self._journal))
-        self._execute(self.tables.meta_insert(new, through))  # the commit point
-        self._meta = _Meta(new, through)
-        self._journal_rows = 0
-        self._exists.add(self.tables.name(f"snapshot_{new}"))
-        if old is not None:
-            self._execute(self.tables.drop_snapshot(old))
-            self._forget_table(f"snapshot_{old}")
-        if rotate:
-            self._retire_journal(f"journal_{new}")
-        else:
-            self._execute(self.tables.prune_journal(through))
-        return True
-
-    def _retire_journal(self, fresh: str) -> None:
-        """Make `fresh` the journal and drop the folded one (its rows are in the snapshot). The
-        first journal is recreated empty: its name marks where the activation's state lives."""
-        folded, self._journal = self._journal, fresh
-        self._exists.add(self.tables.name(fresh))
-        self._execute(self.tables.drop_table(folded))
-        self._forget_table(folded)
-        if folded == "journal":
-            self._execute(self.tables.create_statements()[0])
-            self._exists.add(self.tables.name(folded))
-        self._drop_leftovers()
-
-    def _drop_leftovers(self) -> None:
-        """Drop the snapshots and journals of older generations that a crash after their
-        compaction's commit point left behind."""
-        generation = self._meta.generation
-        current = {self.tables.name(f"{kind}_{generation}").lower() for kind in _GENERATIONS}
-        stem_name = self.tables.name("").lower()
-        pattern = re.compile(re.escape(stem_name) + "(" + "|".join(_GENERATIONS) + r")_[0-9]+")
-        for name in sorted(self._exists):
-            if pattern.fullmatch(name.lower()) and name.lower() not in current:
-                self._execute(self.tables.drop_table(name[len(stem_name) :]))
-                self._exists.discard(name)
-
-    def _forget_table(self, name: str) -> None:
-        """`name` (an activation's table) was dropped."""
-        for listed in (self.tables.name(name), self.tables.name(name).lower()):
-            self._exists.discard(listed)
-
-    def record_run(
-        self, report: RunReport, *, started_at: datetime, finished_at: datetime, insert: bool
-    ) -> None:
-        """Append a run to the history, then its record errors."""
-        values: dict[str, Any] = {
-            **report.to_json(),
-            "started_at": _naive_utc(started_at),
-            "finished_at": _naive_utc(finished_at),
-            "insert_mode": insert,
-        }
-        run = {name: [values.get(name)] for name, _ in RUN_COLUMNS}
-        self._append("runs", pa.table(run, schema=_arrow_schema(RUN_COLUMNS)))
-        if report.errors:
-            errors = {
-                "run_id": [report.run_id] * len(report.errors),
-                "company_id": [e.company_id for e in report.errors],
-                "code": [e.code for e in report.errors],
-                "message": [e.message for e in report.errors],
-            }
-            self._append("record_errors", pa.table(errors, schema=_arrow_schema(ERROR_COLUMNS)))
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _worth_compacting(self) -> bool:
-        generation = self._meta.generation
-        if generation is None:
-            return True
-        snapshot = self._query(self.tables.snapshot_rows_query(generation)).column(0)[0].as_py()
-        return bool(self._journal_rows >= _COMPACT_SHARE * int(snapshot or 0))
-
-    def _append_numbered(self, name: str, columns: dict[str, list[Any]]) -> None:
-        """Append rows to an append-only table after its highest ``seq``."""
-        count = len(next(iter(columns.values())))
-        if not count:
-            return
-        first = int(self._query(self.tables.max_seq_query(name)).column(0)[0].as_py()) + 1
-        kinds = {"_found": pa.bool_(), "checked_at": pa.timestamp("us")}
-        rows = {
-            "seq": pa.array(range(first, first + count), pa.int64()),
-            **{k: pa.array(v, kinds.get(k, pa.string())) for k, v in columns.items()},
-        }
-        self._append(name, pa.table(rows))
-
-    def _append(self, name: str, rows: pa.Table) -> None:
-        if self.read_only:
-            raise StateError("a plan never writes state")
-        target = self._journal if name == "journal" else name
-        self.warehouse.append(self.tables.schema, self.tables.name(target), rows)
-        if name == "journal":
-            self._last_seq += rows.num_rows
-            self._journal_rows += rows.num_rows
-
-    def _table_names(self) -> set[str]:
-        if isinstance(self.warehouse, Catalog):
-            return _Caseless(self.warehouse.table_names(self.tables.schema))
-        result = self._query(self.tables.tables_query())
-        return {str(name) for name in result.column(0).to_pylist()}
-
-    def _columns(self, name: str) -> set[str]:
-        if isinstance(self.warehouse, Catalog):
-            listed = self.warehouse.column_names(self.tables.schema, self.tables.name(name))
-            return _Caseless(listed)
-        result = self._query(self.tables.columns_query(name))
-        return {str(c) for c in result.column(0).to_pylist()}
-
-    def _read_meta(self) -> _Meta:
-        if self.tables.name("meta") not in self._exists:
-            return _Meta(None, 0)
-        rows = self._query(self.tables.meta_query()).to_pylist()
-        if not rows:
-            return _Meta(None, 0)
-        if int(rows[0]["schema_version"]) > NATIVE_VERSION:
-            raise StateError(
-                f"the state in {self.tables.schema} was written by a newer hoist "
-                f"(schema version {rows[0]['schema_version']}); upgrade hoist"
-            )
-        meta = rows[0]
-        return _Meta(int(meta["generation"]), int(meta["folded_seq"]), int(meta["schema_version"]))
-
-    def _current_journal(self) -> str:
-        """The journal the current generation reads: its own (``journal_<g>``, made by a
-        compaction on an engine without DELETE) or the first one."""
-        generation = self._meta.generation
-        own = f"journal_{generation}"
-        if generation is not None and self.tables.name(own) in self._exists:
-            return own
-        return "journal"
-
-    def _journal_tail(self) -> tuple[int, int]:
-        if self.tables.name(self._journal) not in self._exists:
-            return 0, self._meta.folded_seq
-        query = self.tables.journal_tail_query(self._meta.folded_seq, self._journal)
-        row = self._query(query).to_pylist()[0]
-        count, last = row.values()
-        return int(count), int(last)
-
-    def _execute(self, statement: exp.Expr) -> None:
-        self.warehouse.execute(_render(statement, self.warehouse.dialect))
-
-    def _query(self, query: exp.Expr) -> pa.Table:
-        return self.warehouse.query(_render(query, self.warehouse.dialect))
-
-
-def _render(statement: exp.Expr, dialect: str) -> str:
-    return render(portable(statement, dialect), dialect)
-
-
-def _unwrapped(relation: exp.Expr) -> exp.Expr:
-    return relation.this if isinstance(relation, exp.Subquery) else relation
-
-
-def _empty(attributes: Sequence[str], extra: Sequence[str] = ()) -> exp.Expr:
-    """A relation with the state's columns and no row (no state tables yet)."""
-    names = [
-        "company_id",
-        "intercom_id",
-        *map(state_column, attributes),
-        FINGERPRINT_COLUMN,
-        *extra,
-    ]
-    columns = [
-        exp.cast(exp.null(), "VARCHAR").as_(exp.to_identifier(n, quoted=True)) for n in names
-    ]
-    return exp.select(*columns).where(exp.false()).subquery()
-
-
-def _arrow_schema(columns: Sequence[tuple[str, str]]) -> pa.Schema:
-    kinds = {
-        "VARCHAR": pa.string(),
-        "TIMESTAMP": pa.timestamp("us"),
-        "BOOLEAN": pa.bool_(),
-        "BIGINT": pa.int64(),
-        "DOUBLE": pa.float64(),
-    }
-    return pa.schema([(name, kinds[kind]) for name, kind in columns])
-
-
-def _text(count: int | None) -> str | None:
-    """`user_count` as the journal keeps it (text, overlaid like an attribute)."""
-    return None if count is None else str(count)
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    # Warehouses disagree on zoned timestamps; the history stores UTC without a zone.
-    offset = moment.utcoffset()
-    return (moment - offset).replace(tzinfo=None) if offset is not None else moment
 
 
 @contextlib.contextmanager
