@@ -57,13 +57,16 @@ __all__ = [
     "MISSING_SEEN",
     "REJECTIONS",
     "DiffSpec",
+    "Materialisation",
     "diff_query",
     "landed_counts_query",
     "landing_statements",
+    "materialisation",
     "model_relation",
     "new_column",
     "portable",
     "schema_query",
+    "staged_query",
 ]
 
 #: The values of ``_kind``: a change, a rejection, a removal, the summary.
@@ -102,8 +105,12 @@ def model_relation(sql: str, dialect: str) -> exp.Expr:
     return query.subquery("model")
 
 
-def diff_query(spec: DiffSpec) -> exp.Expr:
-    """The changes, rejections, removals and row count of the model against state."""
+def diff_query(spec: DiffSpec, *, staged: str | None = None) -> exp.Expr:
+    """The changes, rejections, removals and row count of the model against state.
+
+    `staged`: the name of a relation already holding `staged_query`'s rows (computed once
+    beforehand, `materialisation`); None: the query computes them itself.
+    """
     names = [f.attribute for f in spec.fields]
     empty = _Row(names)
     parts: list[exp.Query] = [_changes(spec, empty), _rejections(spec, empty)]
@@ -113,12 +120,8 @@ def diff_query(spec: DiffSpec) -> exp.Expr:
     union = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
-    extra: tuple[str, ...] = ()
-    if spec.fingerprint is not None:
-        extra = (FINGERPRINT, *(_CARRIED + n for n in _state_names(spec)))
-    rows = spec.model if spec.fingerprint is None else _pending(spec, spec.fingerprint)
-    staged = stage_statement(spec.fields, spec.id_column, rows, extra=extra).expression
-    query = union.with_("staged", as_=staged)
+    rows = staged_query(spec) if staged is None else exp.select("*").from_(table(staged))
+    query = union.with_("staged", as_=rows)
     if spec.fingerprint is None or spec.on_removal != "keep":
         # With a fingerprint the pending rows carry state, and only removals read it again.
         query = query.with_("hoist_state", as_=_unwrapped(spec.state))
@@ -126,6 +129,50 @@ def diff_query(spec: DiffSpec) -> exp.Expr:
     if spec.missing is not None:
         query = query.with_("hoist_missing", as_=_unwrapped(spec.missing))
     return query
+
+
+def staged_query(spec: DiffSpec) -> exp.Query:
+    """The model rows to compare, normalised, with their verdicts (``staged``): with a
+    fingerprint only the pending rows, each carrying its state row."""
+    extra: tuple[str, ...] = ()
+    if spec.fingerprint is not None:
+        extra = (FINGERPRINT, *(_CARRIED + n for n in _state_names(spec)))
+    rows = spec.model if spec.fingerprint is None else _pending(spec, spec.fingerprint)
+    staged = stage_statement(spec.fields, spec.id_column, rows, extra=extra).expression
+    assert isinstance(staged, exp.Query)
+    return staged
+
+
+@dataclass(frozen=True)
+class Materialisation:
+    """Statements that compute a query once and keep its rows as a named relation (`create`),
+    and that drop it again (`drop`)."""
+
+    name: str
+    create: exp.Expr
+    drop: tuple[exp.Expr, ...]
+
+
+def materialisation(name: str, query: exp.Expr, dialect: str) -> Materialisation | None:
+    """How to compute `query` once as the relation `name`, on engines that recompute a CTE at
+    every reference (Spark: the diff reads ``staged`` three times, and each read would scan
+    and join the model and state again); None where the engine computes a CTE once (DuckDB,
+    Postgres: they materialise a CTE read more than once themselves).
+    """
+    if dialect != "spark":
+        return None
+    # An eager CACHE TABLE: a temporary view of the session (nothing in the catalog, nothing
+    # left behind if the process dies), its rows computed now and kept in memory (spilling to
+    # local disk) until uncached.
+    relation = table(name)
+    return Materialisation(
+        name,
+        exp.Cache(this=relation, lazy=False, expression=query),
+        (
+            exp.Uncache(this=relation.copy(), exists=True),
+            exp.Drop(tables=[relation.copy()], kind="VIEW", exists=True),
+        ),
+    )
 
 
 def _model_id(spec: DiffSpec, alias: str | None = None) -> exp.Expr:

@@ -8,6 +8,7 @@ code in both state modes.
 
 from __future__ import annotations
 
+import uuid
 from typing import Protocol
 
 import duckdb
@@ -30,7 +31,7 @@ _LANDED = "fetched_rows"
 
 
 class Readable(Protocol):
-    """A source: a dialect, a streaming query and a small one."""
+    """A source: a dialect, a streaming query, a small one and a statement."""
 
     dialect: str
 
@@ -40,6 +41,10 @@ class Readable(Protocol):
 
     def query(self, sql: str) -> pa.Table:
         """Run a query whose result is small and return it whole."""
+        ...
+
+    def execute(self, sql: str) -> None:
+        """Run one statement."""
         ...
 
 
@@ -66,24 +71,20 @@ class NativeChangeSet(ChangeSet):
     ) -> NativeChangeSet:
         """Run the diff of `spec` in `warehouse` and land what it sends in `con`."""
         dialect = warehouse.dialect
-        query = native_diff.portable(native_diff.diff_query(spec), dialect)
-        reader = warehouse.read(render(query, dialect))
-        con.register(_FETCHED, reader)
-        try:
-            con.execute(
-                render(
-                    template(
-                        "CREATE OR REPLACE TEMP TABLE $t AS SELECT * FROM $f",
-                        t=table(_LANDED),
-                        f=table(_FETCHED),
-                    )
-                )
-            )
-        except (duckdb.Error, pa.ArrowException, OSError) as exc:
-            # The warehouse streams while DuckDB lands the rows, so its errors surface here.
-            raise SourceError(f"the diff failed in the warehouse: {exc}") from exc
-        finally:
-            con.unregister(_FETCHED)
+        staged = native_diff.portable(native_diff.staged_query(spec), dialect)
+        kept = native_diff.materialisation(f"hoist_staged_{uuid.uuid4().hex}", staged, dialect)
+        if kept is None:
+            query = native_diff.diff_query(spec)
+            _land(con, warehouse, render(native_diff.portable(query, dialect), dialect))
+        else:
+            # The staged rows are computed once, before the diff reads them three times.
+            warehouse.execute(render(kept.create, dialect))
+            try:
+                query = native_diff.diff_query(spec, staged=kept.name)
+                _land(con, warehouse, render(native_diff.portable(query, dialect), dialect))
+            finally:
+                for statement in kept.drop:
+                    warehouse.execute(render(statement, dialect))
         for statement in native_diff.landing_statements(spec.fields, _LANDED):
             con.execute(render(statement))
         rows, rejected, changed, new, fetched = con.execute(
@@ -117,3 +118,24 @@ class NativeChangeSet(ChangeSet):
     def missing_seen(self) -> exp.Expr:
         """(company_id, row_hash) of changed companies last not found in Intercom."""
         return table(native_diff.MISSING_SEEN)
+
+
+def _land(con: duckdb.DuckDBPyConnection, warehouse: Readable, sql: str) -> None:
+    """Stream the rows of `sql` from `warehouse` into the local table ``fetched_rows``."""
+    reader = warehouse.read(sql)
+    con.register(_FETCHED, reader)
+    try:
+        con.execute(
+            render(
+                template(
+                    "CREATE OR REPLACE TEMP TABLE $t AS SELECT * FROM $f",
+                    t=table(_LANDED),
+                    f=table(_FETCHED),
+                )
+            )
+        )
+    except (duckdb.Error, pa.ArrowException, OSError) as exc:
+        # The warehouse streams while DuckDB lands the rows, so its errors surface here.
+        raise SourceError(f"the diff failed in the warehouse: {exc}") from exc
+    finally:
+        con.unregister(_FETCHED)
