@@ -15,7 +15,8 @@ pytestmark = pytest.mark.spark
 
 @pytest.mark.parametrize("twins", ["native"], indirect=True)
 def test_a_plan_before_any_run_creates_no_state_table(twins: Twins, spark: Any) -> None:
-    """A plan on native Spark state creates the state schema and nothing in it."""
+    """A plan on native Spark state creates the state schema and nothing in it, and leaves no
+    temporary view or cached rows of its diff's stages in the session."""
     twins.write_rows(model_rows(5))
     report = twins.run("plan")
     assert report["created"] == 5
@@ -23,6 +24,8 @@ def test_a_plan_before_any_run_creates_no_state_table(twins: Twins, spark: Any) 
     schema = twins.spark.state["schema"]
     assert spark.catalog.databaseExists(schema)
     assert spark.catalog.listTables(schema) == []
+    views = [t.name for t in spark.catalog.listTables() if t.isTemporary]
+    assert [name for name in views if name.startswith("hoist_")] == []
 
 
 @pytest.mark.parametrize("twins", ["native"], indirect=True)

@@ -59,11 +59,13 @@ __all__ = [
     "DiffSpec",
     "Materialisation",
     "diff_query",
+    "in_stages",
     "landed_counts_query",
     "landing_statements",
     "materialisation",
     "model_relation",
     "new_column",
+    "pending_keys_query",
     "portable",
     "schema_query",
     "staged_query",
@@ -131,13 +133,19 @@ def diff_query(spec: DiffSpec, *, staged: str | None = None) -> exp.Expr:
     return query
 
 
-def staged_query(spec: DiffSpec) -> exp.Query:
+def staged_query(spec: DiffSpec, *, keys: str | None = None) -> exp.Query:
     """The model rows to compare, normalised, with their verdicts (``staged``): with a
-    fingerprint only the pending rows, each carrying its state row."""
+    fingerprint only the pending rows, each carrying its state row.
+
+    `keys`: the name of a relation holding `pending_keys_query`'s rows (materialised first):
+    the pending rows are then those keys' rows, read from the model and state by key.
+    """
     extra: tuple[str, ...] = ()
     if spec.fingerprint is not None:
         extra = (FINGERPRINT, *(_CARRIED + n for n in _state_names(spec)))
-    rows = spec.model if spec.fingerprint is None else _pending(spec, spec.fingerprint)
+    rows = spec.model
+    if spec.fingerprint is not None:
+        rows = _pending(spec, spec.fingerprint) if keys is None else _keyed(spec, keys)
     staged = stage_statement(spec.fields, spec.id_column, rows, extra=extra).expression
     assert isinstance(staged, exp.Query)
     return staged
@@ -153,14 +161,24 @@ class Materialisation:
     drop: tuple[exp.Expr, ...]
 
 
-def materialisation(name: str, query: exp.Expr, dialect: str) -> Materialisation | None:
-    """How to compute `query` once as the relation `name`, on engines that recompute a CTE at
-    every reference (Spark: the diff reads ``staged`` three times, and each read would scan
-    and join the model and state again); None where the engine computes a CTE once (DuckDB,
-    Postgres: they materialise a CTE read more than once themselves).
+#: Engines that recompute a CTE at every reference: the diff runs there in stages, each
+#: stage's rows computed once (`materialisation`). DuckDB and Postgres compute a CTE read more
+#: than once a single time themselves.
+_IN_STAGES: Final = frozenset({"spark"})
+
+
+def in_stages(dialect: str) -> bool:
+    """Whether the diff runs in `dialect` in stages (`pending_keys_query`, `staged_query`,
+    then `diff_query`), each kept as a relation (`materialisation`) for the next."""
+    return dialect in _IN_STAGES
+
+
+def materialisation(name: str, query: exp.Expr, dialect: str) -> Materialisation:
+    """How to compute `query` once as the relation `name` in `dialect` (one that runs the
+    diff `in_stages`), and drop it after. Spark recomputes a CTE at every reference: the diff
+    reads ``staged`` three times, and each read would scan and join the model and state again.
     """
-    if dialect != "spark":
-        return None
+    assert in_stages(dialect), dialect
     # An eager CACHE TABLE: a temporary view of the session (nothing in the catalog, nothing
     # left behind if the process dies), its rows computed now and kept in memory (spilling to
     # local disk) until uncached.
@@ -234,6 +252,68 @@ def _pending(spec: DiffSpec, printed: exp.Expr) -> exp.Expr:
                 any=_duplicated_ids(spec),
                 id=fingerprint.text_hash(_model_id(spec, "m"), spec.dialect),
                 dups=_duplicated_ids(spec),
+            )
+        )
+        .subquery("pending")
+    )
+
+
+#: The column of `pending_keys_query` holding a pending row's company_id as text.
+_KEY = "_hoist_k"
+
+
+def pending_keys_query(spec: DiffSpec) -> exp.Query:
+    """The company_ids (as text, ``_hoist_k``) of the model rows `_pending` selects, from a
+    join of narrow rows: each model row's id and fingerprint against state's id and remembered
+    fingerprint. For an engine that runs the diff in stages (Spark, `materialisation`): a join
+    of whole rows moves every column of the model and of state across the shuffle, for the
+    1% of rows that differ. A company_id that appears more than once is counted by a window
+    over the join's own partitioning (no second scan of the model); every row without one is
+    pending, and is added back by `_keyed`.
+    """
+    assert spec.fingerprint is not None
+    narrow = exp.select(
+        _model_id(spec, "m").as_(_KEY), spec.fingerprint.copy().as_(identifier(FINGERPRINT))
+    ).from_(_aliased(spec.model, "m"))
+    remembered = exp.select(column("company_id"), column(FINGERPRINT_COLUMN)).from_(
+        _aliased(spec.state, "c")
+    )
+    joined = template(
+        "SELECT n._hoist_k, n._hoist_fp, c._fp, count(*) OVER (PARTITION BY n._hoist_k) AS _n "
+        "FROM $n AS n LEFT JOIN $c AS c ON n._hoist_k = c.company_id",
+        n=narrow.subquery(),
+        c=remembered.subquery(),
+    )
+    return template(
+        "SELECT DISTINCT _hoist_k FROM $j AS j WHERE _hoist_k IS NOT NULL "
+        "AND (_fp IS NULL OR _fp <> _hoist_fp OR _n > 1)",
+        j=joined.subquery(),
+    )
+
+
+def _keyed(spec: DiffSpec, keys: str) -> exp.Expr:
+    """`_pending`'s rows, found by the keys in the relation `keys` (`pending_keys_query`) and
+    the rows without a company_id: a few rows from each side, joined."""
+    assert spec.fingerprint is not None
+    every = exp.Column(this=exp.Star(), table=identifier("m"))
+    carried = [column(n, "c").as_(identifier(_CARRIED + n)) for n in _state_names(spec)]
+    pending = exp.select(column(_KEY)).from_(table(keys))
+    state = exp.select("*").from_(_aliased(spec.state, "s"))
+    state = state.where(template("s.company_id IN ($k)", k=pending))
+    return (
+        exp.select(every, spec.fingerprint.copy().as_(identifier(FINGERPRINT)), *carried)
+        .from_(_aliased(spec.model, "m"))
+        .join(
+            state.subquery("c"),
+            on=exp.EQ(this=_model_id(spec, "m"), expression=column("company_id", "c")),
+            join_type="LEFT",
+        )
+        .where(
+            template(
+                "$id IN ($k) OR $raw IS NULL",
+                id=_model_id(spec, "m"),
+                k=pending.copy(),
+                raw=column(spec.id_column, "m"),
             )
         )
         .subquery("pending")

@@ -8,7 +8,9 @@ code in both state modes.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Protocol
 
 import duckdb
@@ -71,20 +73,19 @@ class NativeChangeSet(ChangeSet):
     ) -> NativeChangeSet:
         """Run the diff of `spec` in `warehouse` and land what it sends in `con`."""
         dialect = warehouse.dialect
-        staged = native_diff.portable(native_diff.staged_query(spec), dialect)
-        kept = native_diff.materialisation(f"hoist_staged_{uuid.uuid4().hex}", staged, dialect)
-        if kept is None:
-            query = native_diff.diff_query(spec)
-            _land(con, warehouse, render(native_diff.portable(query, dialect), dialect))
+        if not native_diff.in_stages(dialect):
+            query = native_diff.portable(native_diff.diff_query(spec), dialect)
+            _land(con, warehouse, render(query, dialect))
         else:
-            # The staged rows are computed once, before the diff reads them three times.
-            warehouse.execute(render(kept.create, dialect))
-            try:
-                query = native_diff.diff_query(spec, staged=kept.name)
+            with contextlib.ExitStack() as kept:
+                keys = None
+                if spec.fingerprint is not None:
+                    narrow = native_diff.pending_keys_query(spec)
+                    keys = kept.enter_context(_materialised(warehouse, narrow))
+                staged = native_diff.staged_query(spec, keys=keys)
+                name = kept.enter_context(_materialised(warehouse, staged))
+                query = native_diff.diff_query(spec, staged=name)
                 _land(con, warehouse, render(native_diff.portable(query, dialect), dialect))
-            finally:
-                for statement in kept.drop:
-                    warehouse.execute(render(statement, dialect))
         for statement in native_diff.landing_statements(spec.fields, _LANDED):
             con.execute(render(statement))
         rows, rejected, changed, new, fetched = con.execute(
@@ -139,3 +140,19 @@ def _land(con: duckdb.DuckDBPyConnection, warehouse: Readable, sql: str) -> None
         raise SourceError(f"the diff failed in the warehouse: {exc}") from exc
     finally:
         con.unregister(_FETCHED)
+
+
+@contextlib.contextmanager
+def _materialised(warehouse: Readable, query: exp.Expr) -> Iterator[str]:
+    """The rows of `query` computed once in `warehouse`, as a relation named for the block
+    (`native_diff.materialisation`), dropped after it, whatever happens in the block."""
+    dialect = warehouse.dialect
+    portable = native_diff.portable(query, dialect)
+    name = f"hoist_diff_{uuid.uuid4().hex}"
+    kept = native_diff.materialisation(name, portable, dialect)
+    warehouse.execute(render(kept.create, dialect))
+    try:
+        yield name
+    finally:
+        for statement in kept.drop:
+            warehouse.execute(render(statement, dialect))
