@@ -268,8 +268,8 @@ def pending_keys_query(spec: DiffSpec) -> exp.Query:
     fingerprint. For an engine that runs the diff in stages (Spark, `materialisation`): a join
     of whole rows moves every column of the model and of state across the shuffle, for the
     1% of rows that differ. A company_id that appears more than once is counted by a window
-    over the join's own partitioning (no second scan of the model); every row without one is
-    pending, and is added back by `_keyed`.
+    over the joined narrow rows (no second and third scan of the model, as `_pending` makes);
+    every row without one is pending, and is added back by `_keyed`.
     """
     assert spec.fingerprint is not None
     narrow = exp.select(
@@ -284,11 +284,14 @@ def pending_keys_query(spec: DiffSpec) -> exp.Query:
         n=narrow.subquery(),
         c=remembered.subquery(),
     )
-    return template(
+    assert isinstance(joined, exp.Select)
+    keys = template(
         "SELECT DISTINCT _hoist_k FROM $j AS j WHERE _hoist_k IS NOT NULL "
         "AND (_fp IS NULL OR _fp <> _hoist_fp OR _n > 1)",
         j=joined.subquery(),
     )
+    assert isinstance(keys, exp.Select)
+    return keys
 
 
 def _keyed(spec: DiffSpec, keys: str) -> exp.Expr:
