@@ -161,16 +161,11 @@ class Materialisation:
     drop: tuple[exp.Expr, ...]
 
 
-#: Engines that recompute a CTE at every reference: the diff runs there in stages, each
-#: stage's rows computed once (`materialisation`). DuckDB and Postgres compute a CTE read more
-#: than once a single time themselves.
-_IN_STAGES: Final = frozenset({"spark"})
-
-
 def in_stages(dialect: str) -> bool:
     """Whether the diff runs in `dialect` in stages (`pending_keys_query`, `staged_query`,
     then `diff_query`), each kept as a relation (`materialisation`) for the next."""
-    return dialect in _IN_STAGES
+    # DuckDB and Postgres compute a CTE read more than once a single time themselves.
+    return dialect_of(dialect).recomputes_ctes
 
 
 def materialisation(name: str, query: exp.Expr, dialect: str) -> Materialisation:

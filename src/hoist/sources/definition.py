@@ -30,6 +30,9 @@ class WarehouseDialect:
     #: Whether warehouse-native state (`state.in_warehouse: true`) can live in the warehouse:
     #: its connector implements `hoist.state.native.Warehouse`.
     holds_state: ClassVar[bool] = False
+    #: Whether the engine computes a CTE again at every reference (Spark): the warehouse diff
+    #: then runs in stages, each kept as a relation for the next (`hoist.diff.in_warehouse`).
+    recomputes_ctes: ClassVar[bool] = False
 
     def portable(self, expression: exp.Expr) -> exp.Expr:
         """`expression` (written for DuckDB) rewritten where the warehouse lacks what it uses."""

@@ -226,6 +226,7 @@ class SparkDialect(WarehouseDialect):
 
     name: ClassVar[str] = "spark"
     holds_state: ClassVar[bool] = True
+    recomputes_ctes: ClassVar[bool] = True
 
     def portable(self, expression: exp.Expr) -> exp.Expr:
         """`expression` with `spark` applied to every node."""
