@@ -54,8 +54,10 @@ _TESTS = Path(__file__).resolve().parent
 
 
 def _tier(item: pytest.Item) -> str:
-    """The tier of a test: its fixtures first (a Spark test in another folder is still Spark),
-    then its folder; the rest is fast."""
+    """The tier of a test: its own ``spark`` mark or its fixtures first (a Spark test in another
+    folder is still Spark), then its folder; the rest is fast."""
+    if item.get_closest_marker("spark") is not None:  # e.g. the conformance suite's Spark
+        return "spark"
     fixtures = set(getattr(item, "fixturenames", ()))
     for fixture, tier in _TIER_FIXTURES.items():
         if fixture in fixtures:
@@ -144,3 +146,20 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     """A real local HTTP server recording alert webhook bodies; `.url`, `.bodies`, `.events()`."""
     with running_receiver() as receiver:
         yield receiver
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The one local Spark session of the test run (the Spark tests and the conformance suite):
+    a persistent catalog (Hive, Derby) as hoist starts one for native state, its tables in a
+    temp warehouse dir."""
+    # Imported here: pyspark costs every other tier's start-up a second.
+    from hoist.sources.spark.catalog import WAREHOUSE_DIR, native_conf
+    from hoist.sources.spark.connector import start_session
+    from tests.harness.spark import SMALL_SPARK
+
+    warehouse = tmp_path_factory.mktemp("spark") / "spark-warehouse"
+    conf = native_conf({**SMALL_SPARK, WAREHOUSE_DIR: str(warehouse)})
+    session = start_session("local[2]", conf)
+    yield session
+    session.stop()

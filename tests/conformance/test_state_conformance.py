@@ -1,8 +1,10 @@
 """Every state backend behaves the same: one set of test bodies, run against each (issue 23).
 
-The backends are local state (a DuckDB file), warehouse-native state in DuckDB and in Postgres
-(`tests.harness.backends.BACKENDS`); each test drives `hoist` in-process against a real emulator
-and asserts what a user sees: the report, what Intercom holds, the history.
+The backends are local state (a DuckDB file), warehouse-native state in DuckDB, in Postgres and
+in Spark (the tests' local session, in the spark tier) (`tests.harness.backends.BACKENDS`);
+each test drives `hoist` in-process against a real emulator and asserts what a user sees: the
+report, what Intercom holds, the history. A body that needs what a backend's setup cannot do
+says so (`needs`, `tests.harness.backends.Traits`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from hoist.config import load_activation
 from hoist.engine import run_errors, runs
 from tests.harness.activation import company_rows, expected_companies, held_companies
-from tests.harness.backends import Backend
+from tests.harness.backends import Backend, needs
 from tests.harness.cli import HOIST
 from tests.harness.outages import converge, posts, wait_until
 
@@ -174,6 +176,7 @@ def test_the_history_reads_the_same_on_every_backend(backend: Backend) -> None:
     assert [error["code"] for error in errors] == ["missing_company_id"]
 
 
+@needs("other_processes_see_state")
 def test_a_run_killed_with_sigkill_converges_on_rerun(backend: Backend) -> None:
     """A run killed with SIGKILL while sending (one real process per backend), then rerun,
     leaves Intercom equal to the model and state knowing every company."""

@@ -1,9 +1,9 @@
-"""A real local Spark for the tests in this folder: one session for the whole test run.
+"""A real local Spark for the tests in this folder: the twins and the Spark Connect server.
 
-Starting Spark costs a JVM and several seconds of CPU, so every test shares the session this
-module starts (through hoist's own `start_session`, so its settings are the ones hoist uses),
-and the Spark Connect server is started only by the tests that need one. Spark is kept small:
-``local[2]``, two shuffle partitions, no UI.
+Starting Spark costs a JVM and several seconds of CPU, so every test shares one session (the
+``spark`` fixture of `tests/conftest.py`, which the conformance suite uses too), and the Spark
+Connect server is started only by the tests that need one. Spark is kept small: ``local[2]``,
+two shuffle partitions, no UI.
 """
 
 from __future__ import annotations
@@ -20,19 +20,7 @@ from typing import Any
 import pytest
 
 from hoist.sources.spark.catalog import WAREHOUSE_DIR, native_conf
-from hoist.sources.spark.connector import start_session
 from tests.harness.spark import SMALL_SPARK
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The one local Spark session of the test run: a persistent catalog (Hive, Derby) as hoist
-    starts one for native state, its tables in a temp warehouse dir."""
-    warehouse = tmp_path_factory.mktemp("spark") / "spark-warehouse"
-    conf = native_conf({**SMALL_SPARK, WAREHOUSE_DIR: str(warehouse)})
-    session = start_session("local[2]", conf)
-    yield session
-    session.stop()
 
 
 @pytest.fixture(params=["local", "native"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -111,6 +112,25 @@ def test_a_session_hoist_joined_is_left_running(spark: Any) -> None:
     """Closing the source does not stop a Spark session that was running before hoist."""
     with open_source(_local()) as source:
         source.read("SELECT 1 AS id").read_all()
+    assert spark.sql("SELECT 2 AS id").collect()[0]["id"] == 2
+
+
+def test_a_session_joined_from_another_thread_is_left_running(spark: Any) -> None:
+    """A source opened in a worker thread (as a failed run is recorded) joins the session
+    running in the process and leaves it running: the active session is per thread."""
+    opened: list[BaseException] = []
+
+    def read_and_close() -> None:
+        try:
+            with open_source(_local()) as source:
+                source.read("SELECT 1 AS id").read_all()
+        except BaseException as exc:
+            opened.append(exc)
+
+    worker = threading.Thread(target=read_and_close)
+    worker.start()
+    worker.join()
+    assert opened == []
     assert spark.sql("SELECT 2 AS id").collect()[0]["id"] == 2
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import pyarrow as pa
 from py4j.protocol import Py4JError
+from pyspark import SparkContext
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from pyspark.sql.pandas.types import to_arrow_schema
@@ -271,7 +272,11 @@ def connect(config: SparkSourceConfig, *, writable: bool = False) -> SparkSource
             source = SparkSource(_connect_session(url, conf), owned=True, secret=url)
         else:
             assert config.master is not None
-            running = SparkSession.getActiveSession() is not None
+            # Any session of this process, not only the calling thread's: the active session
+            # is per thread, and hoist opens sources in worker threads (a failed run is
+            # recorded from one), where a notebook's session would pass for hoist's own and
+            # be stopped on close. PySpark has no public test for it.
+            running = SparkContext._active_spark_context is not None
             start = spark_catalog.native_conf(conf) if writable else conf
             source = SparkSource(start_session(config.master, start), owned=not running)
     except (PySparkException, Py4JError, OSError, RuntimeError) as exc:
