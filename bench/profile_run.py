@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=WORK / "run.prof")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
-    from hoist.engine import run
+    from hoist.run_api import run
 
     folder = WORK / "profile"
     build_model(folder, args.companies)

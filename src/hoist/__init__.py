@@ -26,7 +26,6 @@ idle_imports.install()
 
 if TYPE_CHECKING:
     from hoist.config import ActivationConfig, load_activation
-    from hoist.engine import plan, run, runs
     from hoist.errors import (
         ConfigError,
         FatalDestinationError,
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     )
     from hoist.project import Project, ProjectError, load_project
     from hoist.report import PlannedChange, RecordIssue, RunReport
+    from hoist.run_api import plan, run, runs
 
 _HOMES = {
     "ActivationConfig": "hoist.config",
@@ -48,9 +48,9 @@ _HOMES = {
     "Project": "hoist.project",
     "ProjectError": "hoist.project",
     "load_project": "hoist.project",
-    "plan": "hoist.engine",
-    "run": "hoist.engine",
-    "runs": "hoist.engine",
+    "plan": "hoist.run_api",
+    "run": "hoist.run_api",
+    "runs": "hoist.run_api",
     "PlannedChange": "hoist.report",
     "RecordIssue": "hoist.report",
     "RunReport": "hoist.report",

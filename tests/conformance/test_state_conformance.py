@@ -15,7 +15,7 @@ import subprocess
 from typing import Any
 
 from hoist.config import load_activation
-from hoist.engine import run_errors, runs
+from hoist.run_api import run_errors, runs
 from tests.harness.activation import company_rows, expected_companies, held_companies
 from tests.harness.backends import Backend, needs
 from tests.harness.cli import HOIST

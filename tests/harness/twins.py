@@ -17,7 +17,7 @@ import yaml
 
 from hoist.config import load_activation
 from hoist.emulator.emulator import Emulator
-from hoist.engine import plan, run
+from hoist.run_api import plan, run
 from tests.harness.activation import TOKEN, Activation, company_rows
 from tests.harness.spark import write_table
 

@@ -15,8 +15,8 @@ import pytest
 import hoist
 from hoist.config import parse_activation
 from hoist.emulator import Emulator, EmulatorConfig, create_app
-from hoist.engine import run_errors
 from hoist.errors import FatalDestinationError, SourceError
+from hoist.run_api import run_errors
 from hoist.schedule import alerts
 from hoist.secret import redact
 

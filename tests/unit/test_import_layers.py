@@ -74,7 +74,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("verify", ("hoist.verify",)),
-    ("public API", ("hoist.engine", "hoist.attempts", "hoist.project", "hoist.__init__")),
+    ("public API", ("hoist.run_api", "hoist.attempts", "hoist.project", "hoist.__init__")),
     ("observe", ("hoist.observe",)),
     ("schedule", ("hoist.schedule",)),
     ("ui", ("hoist.ui",)),

@@ -41,7 +41,7 @@ def test_importing_hoist_imports_no_warehouse_driver_or_engine() -> None:
     """`import hoist` loads neither DuckDB, pyarrow nor any warehouse driver until needed."""
     code = (
         "import sys, hoist; "
-        "print(sorted(m for m in ('duckdb', 'pyarrow', 'psycopg', 'snowflake', 'hoist.engine') "
+        "print(sorted(m for m in ('duckdb', 'pyarrow', 'psycopg', 'snowflake', 'hoist.run_api') "
         "if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

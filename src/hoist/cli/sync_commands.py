@@ -63,8 +63,8 @@ def run_command(
     recheck_missing: bool,
 ) -> None:
     """Run activation NAME of the project (or an activation file): send Intercom what changed."""
-    from hoist.engine import run
     from hoist.progress import progress_for
+    from hoist.run_api import run
 
     targets = guarded(lambda: resolve_targets(name, project, every), as_json)
     if reset_state:
@@ -85,7 +85,7 @@ def run_command(
 
 def _reset_state(target: Target, *, yes: bool, as_json: bool) -> None:
     """Ask (on a terminal) or require --yes, then move the activation's state aside."""
-    from hoist.engine import reset_state
+    from hoist.run_api import reset_state
 
     if not yes:
         if not sys.stdin.isatty():
@@ -117,7 +117,7 @@ def plan_command(
     recheck_missing: bool,
 ) -> None:
     """Show what a run of NAME would change and cost, without writing to Intercom or state."""
-    from hoist.engine import plan
+    from hoist.run_api import plan
 
     targets = guarded(lambda: resolve_targets(name, project, every, command="plan"), as_json)
     _run_each(
@@ -169,8 +169,8 @@ def _outcome_json(outcome: RunReport | HoistError) -> dict[str, object]:
 @click.option("--limit", default=20, show_default=True, help="How many runs to show.")
 def runs_command(name: str | None, project: Path | None, as_json: bool, limit: int) -> None:
     """Show the run history of activation NAME (or an activation file), newest first."""
-    from hoist.engine import runs
     from hoist.report import render_history
+    from hoist.run_api import runs
 
     targets = guarded(
         lambda: resolve_targets(name, project, False, secrets=False, command="show the runs of"),

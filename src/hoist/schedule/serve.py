@@ -39,7 +39,7 @@ def engine_runner(
     on SIGTERM) makes running activations stop sending and commit what Intercom confirmed.
     `limiters` is shared with other runners of the process (the web UI's runs).
     """
-    from hoist.engine import run_async
+    from hoist.run_api import run_async
 
     limiters = {} if limiters is None else limiters
 

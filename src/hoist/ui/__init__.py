@@ -2,7 +2,7 @@
 
 Server-rendered pages (Starlette, Jinja2) with a little htmx, vendored in ``static/``: the UI
 works offline. Everything it saves is YAML in the project folder; runs go through the same
-engine functions as the CLI (`hoist.engine.run_async`, `plan`).
+engine functions as the CLI (`hoist.run_api.run_async`, `plan`).
 
 app.py ........... the ASGI app: routes of each page group, static files, password
 server.py ........ `hoist serve` with the UI: uvicorn here, runs and schedules in a background loop

@@ -41,7 +41,7 @@ def _charts(runs: list[dict[str, Any]]) -> list[Any]:
 
 async def history(request: Request) -> Response:
     """The activation's runs, newest first, and charts of their counts over time."""
-    from hoist.engine import runs
+    from hoist.run_api import runs
 
     name = request.path_params["name"]
     try:
@@ -61,7 +61,7 @@ def _matches(error: dict[str, Any], query: str) -> bool:
 async def run_detail(request: Request) -> Response:
     """One run: its counts, the companies it could not sync (filtered by `q`, 50 a page) and,
     for an update-only activation, the companies not in Intercom (filtered by `mq`)."""
-    from hoist.engine import run_errors, runs
+    from hoist.run_api import run_errors, runs
 
     name, run_id = request.path_params["name"], request.path_params["run_id"]
     params = request.query_params

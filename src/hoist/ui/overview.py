@@ -94,7 +94,7 @@ async def detail(request: Request) -> Response:
 async def preview(request: Request) -> Response:
     """Plan a run: the counts, the cost and a sample of attribute changes old -> new."""
     await checked_form(request)
-    from hoist.engine import plan
+    from hoist.run_api import plan
 
     name = request.path_params["name"]
     try:

@@ -181,7 +181,7 @@ class RunManager:
     async def _engine(self, config: ActivationConfig, *, live: LiveRun) -> RunReport:
         """The engine's run, with the page's progress and Stop; what stops it is noted for the
         page, then raised for the service to record and alert."""
-        from hoist.engine import run_async
+        from hoist.run_api import run_async
 
         key = (config.destination.url, config.destination.access_token)
         limiter = self._limiters.setdefault(key, RateLimiter())
